@@ -1,0 +1,3 @@
+from neiqin.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""Peewee models and the rules of each ledger. No Qt here: everything is usable from tests and the CLI."""
+
+from neiqin.models import settings
+from neiqin.models.base import AuditLog, FieldHistory, Setting, db
+from neiqin.models.ledger import LEDGERS, Column, LedgerQuery, LedgerSpec, get_ledger
+from neiqin.models.staff import STAFF, Department, Staff
+from neiqin.models.visitors import VISITORS, Visit, WatchEntry
+
+# Every table the application owns, in creation order (foreign keys first).
+ALL_MODELS = [Setting, AuditLog, FieldHistory, Department, Staff, Visit, WatchEntry]
+for _spec in LEDGERS.values():
+    if _spec.search is not None:
+        ALL_MODELS.extend(_spec.search.models)
+
+__all__ = [
+    "ALL_MODELS", "AuditLog", "Column", "Department", "FieldHistory", "LEDGERS", "LedgerQuery", "LedgerSpec",
+    "STAFF", "Setting", "Staff", "VISITORS", "Visit", "WatchEntry", "db", "get_ledger", "settings",
+]

@@ -1,0 +1,116 @@
+"""Database handle, the base model and the tables every ledger shares: audit log, settings, field history.
+
+``db`` is a proxy initialised by :func:`neiqin.db.open_database`; models never open files themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from typing import Any
+
+import peewee as pw
+
+db = pw.DatabaseProxy()
+
+
+def now() -> dt.datetime:
+    """Current local time without microseconds (registers show minutes; seconds are kept for ordering)."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class VoidableModel(BaseModel):
+    """A ledger record. Never hard-deleted: 作废 keeps it, greyed, out of counts, with its reason."""
+
+    created_at = pw.DateTimeField(default=now)
+    updated_at = pw.DateTimeField(default=now)
+    voided = pw.BooleanField(default=False)
+    void_reason = pw.TextField(default="")
+    voided_at = pw.DateTimeField(null=True)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def current_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some kiosk setups
+        return ""
+
+
+class AuditLog(BaseModel):
+    """Who changed what, when. ``changes`` is JSON {field: [before, after]} (sensitive values masked)."""
+
+    ts = pw.DateTimeField(default=now, index=True)
+    ledger = pw.CharField(max_length=40)
+    record_id = pw.IntegerField(null=True)
+    action = pw.CharField(max_length=20)  # create / edit / void / erase / checkin / checkout / import …
+    summary = pw.TextField(default="")
+    changes = pw.TextField(default="{}")
+    actor = pw.CharField(max_length=80, default=current_actor)
+
+    class Meta:
+        indexes = ((("ledger", "record_id"), False),)
+
+    @classmethod
+    def write(cls, ledger: str, record_id: int | None, action: str, summary: str = "",
+              changes: dict[str, Any] | None = None) -> AuditLog:
+        return cls.create(ledger=ledger, record_id=record_id, action=action, summary=summary,
+                          changes=json.dumps(changes or {}, ensure_ascii=False, default=_json_default))
+
+    @classmethod
+    def for_record(cls, ledger: str, record_id: int) -> list[AuditLog]:
+        return list(cls.select().where((cls.ledger == ledger) & (cls.record_id == record_id))
+                    .order_by(cls.ts, cls.id))
+
+    def changes_dict(self) -> dict[str, Any]:
+        return json.loads(self.changes or "{}")
+
+
+class Setting(BaseModel):
+    key = pw.CharField(max_length=80, primary_key=True)
+    value = pw.TextField()
+
+
+class FieldHistory(BaseModel):
+    """Values typed before into free-text fields, for autocomplete without scanning big tables."""
+
+    ledger = pw.CharField(max_length=40)
+    field = pw.CharField(max_length=40)
+    value = pw.CharField(max_length=200)
+    uses = pw.IntegerField(default=1)
+    last_used = pw.DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("ledger", "field", "value"), True),)
+
+    @classmethod
+    def remember(cls, ledger: str, field: str, value: str) -> None:
+        value = (value or "").strip()
+        if not value or len(value) > 200:
+            return
+        (cls.insert(ledger=ledger, field=field, value=value, uses=1, last_used=now())
+         .on_conflict(conflict_target=[cls.ledger, cls.field, cls.value],
+                      update={cls.uses: cls.uses + 1, cls.last_used: now()})
+         .execute())
+
+    @classmethod
+    def values(cls, ledger: str, field: str, limit: int = 500) -> list[str]:
+        q = (cls.select(cls.value).where((cls.ledger == ledger) & (cls.field == field))
+             .order_by(cls.uses.desc(), cls.last_used.desc()).limit(limit))
+        return [r.value for r in q]

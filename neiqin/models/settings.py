@@ -1,0 +1,49 @@
+"""Settings kept in the database (they travel with the data file and its backups)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from neiqin.models.base import AuditLog, Setting, db
+
+DEFAULTS: dict[str, Any] = {
+    "org_name": "",
+    "visitor.retention_days": 180,
+    "visitor.default_id_type": "居民身份证",
+    "visitor.default_purpose": "",
+    "visitor.closing_time": "18:00",
+    "visitor.badge_prefix": "F",
+    "visitor.require_id": False,
+}
+
+LABELS: dict[str, str] = {
+    "org_name": "单位名称",
+    "visitor.retention_days": "证件号码和手机号保留天数",
+    "visitor.default_id_type": "默认证件类型",
+    "visitor.default_purpose": "默认来访事由",
+    "visitor.closing_time": "下班时间（提醒结束在场访客）",
+    "visitor.badge_prefix": "来访证号前缀",
+    "visitor.require_id": "来访必须登记证件号码",
+}
+
+
+def get(key: str) -> Any:
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None:
+        return DEFAULTS.get(key)
+    return json.loads(row.value)
+
+
+def set_value(key: str, value: Any) -> None:
+    before = get(key)
+    if before == value:
+        return
+    with db.atomic():
+        (Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False))
+         .on_conflict_replace().execute())
+        AuditLog.write("settings", None, "edit", f"修改设置：{LABELS.get(key, key)}", {key: [before, value]})
+
+
+def org_name() -> str:
+    return get("org_name") or "（未设置单位名称）"
