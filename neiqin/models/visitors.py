@@ -26,6 +26,8 @@ ID_TYPES = ["居民身份证", "护照", "港澳居民来往内地通行证", "�
             "军官证", "其他"]
 RESIDENT_ID = ID_TYPES[0]
 
+PURPOSE_CHOICES = ["商务洽谈", "参加会议", "送货", "面试", "设备维修", "项目验收", "办理业务", "走访调研"]
+
 APPOINTMENT, ON_SITE, LEFT, NO_SHOW = "预约", "在场", "已离开", "未到"
 STATUSES = [APPOINTMENT, ON_SITE, LEFT, NO_SHOW]
 
@@ -224,6 +226,12 @@ def _name_keys(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
+def _arrive_or_expected(row: dict):
+    if row.get("status") == APPOINTMENT and row.get("expected_at"):
+        return f"约{row['expected_at']:%H:%M}"
+    return row.get("arrive_at")
+
+
 def _status_condition(key: str):
     if key == "today":
         return (Visit.visit_date == dt.date.today()) & (Visit.status != APPOINTMENT)
@@ -252,7 +260,7 @@ VISITORS = register_ledger(LedgerSpec(
         Column("purpose", "事由", 16, aliases=("来访事由",)),
         Column("host_dept", "被访部门", 10),
         Column("host_name", "被访人", 8, aliases=("接待人",)),
-        Column("arrive_at", "到达", 7, kind="time", aliases=("进入时间", "到达时间")),
+        Column("arrive_at", "到达", 7, kind="time", aliases=("进入时间", "到达时间"), value=_arrive_or_expected),
         Column("leave_at", "离开", 7, kind="time", aliases=("离开时间",)),
         Column("badge_no", "来访证号", 8, aliases=("来访证",)),
         Column("belongings", "携带物品", 10),

@@ -1,0 +1,101 @@
+"""Starting the window: Qt application, fonts, error hook, data-dir lock, database, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from neiqin import APP_NAME, APP_TITLE
+from neiqin.errors import NeiqinError
+from neiqin.paths import DataDir
+
+log = logging.getLogger(__name__)
+
+LINUX_CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
+
+
+def install_excepthook(datadir: DataDir) -> None:
+    """Unexpected errors are logged with their traceback and shown; the program keeps running."""
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unexpected error\n%s", details)
+        from PySide6.QtWidgets import QApplication
+
+        from neiqin.ui.dialogs import ErrorDialog
+        from neiqin.ui.util import error_text
+
+        if QApplication.instance() is not None:
+            try:
+                ErrorDialog(error_text(exc), details, str(datadir.logs / "neiqin.log"),
+                            QApplication.activeWindow()).exec()
+            except Exception:  # noqa: BLE001 - the hook itself must never raise
+                log.exception("could not show the error dialog")
+
+    sys.excepthook = hook
+
+
+def _app_font(app) -> None:
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    if sys.platform.startswith("win"):
+        app.setFont(QFont("Microsoft YaHei UI", 9))
+        return
+    for path in LINUX_CJK_FONTS:
+        if Path(path).exists():
+            fid = QFontDatabase.addApplicationFont(path)
+            families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+            if families:
+                app.setFont(QFont(families[0], 10))
+                return
+
+
+def create_window(datadir: DataDir):
+    """Open the database and build the main window (the caller owns the QApplication and the lock)."""
+    from neiqin.db import open_database
+    from neiqin.models.visitors import erase_expired_personal_data
+    from neiqin.ui.main_window import MainWindow
+
+    open_database(datadir.db_path, datadir.backups)
+    erased = erase_expired_personal_data()
+    if erased:
+        log.info("erased personal data of %s visits", erased)
+    return MainWindow(datadir)
+
+
+def run_gui(datadir: DataDir) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from neiqin.db import DataDirLock, close_database
+    from neiqin.logs import setup_logging
+
+    datadir.ensure()
+    setup_logging(datadir)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    _app_font(app)
+    install_excepthook(datadir)
+    try:
+        lock = DataDirLock(datadir).acquire()
+    except NeiqinError as e:
+        QMessageBox.warning(None, APP_TITLE, str(e))
+        return 3
+    try:
+        try:
+            window = create_window(datadir)
+        except NeiqinError as e:
+            QMessageBox.critical(None, APP_TITLE, str(e))
+            return 2
+        window.show()
+        QTimer.singleShot(800, lambda: window.pane("visitors").check_closing_time())
+        return app.exec()
+    finally:
+        close_database()
+        lock.release()

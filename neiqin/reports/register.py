@@ -1,0 +1,427 @@
+"""Printed registers (登记簿): a ledger's rows as an A4 landscape table, driven by its LedgerSpec columns.
+
+Every page carries the organisation and register title, the filter description, the print time, the column
+header row and ``第 N 页 共 M 页``. Long text wraps inside its cell and the row grows.
+
+Speed: platypus tables and ``Paragraph(wordWrap='CJK')`` are far too slow for 10,000 rows (TECH-NOTES), so this
+module wraps text itself with cached per-character widths and draws on the canvas directly, one text object
+per page. Two passes: the first measures every row (keeping only its wrapped lines, not the record) and places
+page breaks, so the total page count is known; the second draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee as pw
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from neiqin.errors import NeiqinError
+from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
+from neiqin.reports import Cancelled
+from neiqin.reports.fonts import font_for
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
+
+PAGE_W, PAGE_H = landscape(A4)
+MARGIN_X = 10 * mm
+MARGIN_TOP = 9 * mm
+TABLE_BOTTOM = 13 * mm  # the footer sits below this line
+FOOTER_Y = 6 * mm
+TITLE_SIZE = 17.0
+INFO_SIZE = 9.0
+MIN_FONT, MAX_FONT = 7.0, 10.5
+VOID_GREY = 0.55
+VOID_MARK = "作废"
+ELLIPSIS = "…"
+CHECK_EVERY = 250  # rows between progress/cancel checks
+
+SEQ_HEADER = "序号"
+
+
+# ---------------------------------------------------------------------------------------------- text
+
+
+class Widths(dict):
+    """Character → width in points for one font and size; each character is measured once."""
+
+    def __init__(self, font_name: str, size: float):
+        super().__init__()
+        self.font = pdfmetrics.getFont(font_name)
+        self.size = size
+
+    def __missing__(self, ch: str) -> float:
+        w = self[ch] = self.font.stringWidth(ch, self.size)
+        return w
+
+    def of(self, s: str) -> float:
+        return sum(map(self.__getitem__, s))
+
+
+# a run of spaces; a run of Latin/Greek/Cyrillic letters, digits and ASCII punctuation (a "word");
+# or any other single character (CJK may break between any two characters)
+_TOKEN = re.compile(r"[ \u3000]+|[!-~\u00a0-\u02ff\u0370-\u04ff]+|.", re.S)
+# 避头尾: these may not start a line / end a line
+NO_START = frozenset("，。、；：？！）》」』】〕〉”’…·%,.;:?!)]}")
+NO_END = frozenset("（《「『【〔〈“‘([{")
+
+
+def wrap(text: str, avail: float, widths: Widths, max_lines: int) -> list[str]:
+    """Lines of ``text`` each at most ``avail`` points wide; at most ``max_lines``, the last ending in "…".
+
+    Explicit newlines are kept, Latin words break at spaces when possible and anywhere when a word is wider
+    than the cell, Chinese breaks between any two characters except before closing / after opening
+    punctuation. Work stops once ``max_lines`` is exceeded, so a megabyte of text costs no more than a page.
+    """
+    w_of = widths.of
+    lines: list[str] = []
+    out = lines.append
+    for para in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n"):
+        if len(lines) > max_lines:
+            break
+        if w_of(para) <= avail:
+            out(para)
+            continue
+        cur: list[str] = []
+        cur_w = 0.0
+        for tok in _TOKEN.findall(para):
+            tw = w_of(tok)
+            if cur_w + tw <= avail:
+                if cur or not tok.isspace():  # no leading blanks on a continuation line
+                    cur.append(tok)
+                    cur_w += tw
+                continue
+            if tok.isspace():  # break at the blank, drop it
+                out("".join(cur))
+                cur, cur_w = [], 0.0
+            elif tw <= avail:
+                carry: list[str] = []
+                if len(cur) > 1 and (tok in NO_START or cur[-1] in NO_END) and w_of(cur[-1] + tok) <= avail:
+                    carry = [cur.pop()]
+                out("".join(cur).rstrip())
+                cur = [*carry, tok]
+                cur_w = w_of("".join(cur))
+            else:  # a word wider than the cell: hard break
+                for ch in tok:
+                    cw = widths[ch]
+                    if cur_w + cw > avail and cur:
+                        out("".join(cur).rstrip())
+                        cur, cur_w = [], 0.0
+                        if len(lines) > max_lines:
+                            break
+                    cur.append(ch)
+                    cur_w += cw
+            if len(lines) > max_lines:
+                break
+        if cur and len(lines) <= max_lines:
+            out("".join(cur).rstrip())
+    if len(lines) > max_lines:
+        del lines[max_lines:]
+        last = lines[-1]
+        room = avail - widths[ELLIPSIS]
+        while last and w_of(last) > room:
+            last = last[:-1]
+        lines[-1] = last + ELLIPSIS
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Layout:
+    body_font: str
+    head_font: str
+    title_font: str
+    size: float
+    leading: float
+    pad_x: float
+    pad_y: float
+    col_x: list[float]  # left edge of each column, plus the right edge of the table
+    aligns: list[str]
+    header_lines: list[list[str]]
+    header_h: float
+    table_top: float  # top of the column header row
+    body_bottom: float
+
+    @property
+    def body_top(self) -> float:
+        return self.table_top - self.header_h
+
+    @property
+    def max_lines(self) -> int:
+        return max(1, int((self.body_top - self.body_bottom - 2 * self.pad_y) // self.leading))
+
+    def row_height(self, lines: int) -> float:
+        return lines * self.leading + 2 * self.pad_y
+
+    @property
+    def baseline_offset(self) -> float:
+        """From a row's top to its first baseline: padding plus the ascent, centred in the leading."""
+        return self.pad_y + (self.leading - self.size) / 2 + self.size * 0.86
+
+
+def _layout(columns: Sequence[Column], total_rows: int, has_void: bool) -> _Layout:
+    body, head, title = font_for("body"), font_for("heading"), font_for("title")
+    table_w = PAGE_W - 2 * MARGIN_X
+    units = sum(c.width for c in columns) + 4
+    # Column.width counts Latin characters (Excel's unit): about half an em each, plus padding
+    size = min(MAX_FONT, max(MIN_FONT, round(table_w / units * 1.75 * 2) / 2))
+    pad_x, pad_y = size * 0.3, size * 0.25
+    widths = Widths(body, size)
+    head_widths = Widths(head, size)
+    seq_texts = [str(max(total_rows, 1)), VOID_MARK if has_void else ""]
+    seq_w = max(head_widths.of(SEQ_HEADER), *(widths.of(s) for s in seq_texts)) + 2 * pad_x + 1
+    rest = table_w - seq_w
+    scale = rest / sum(c.width for c in columns)
+    col_x = [MARGIN_X, MARGIN_X + seq_w]
+    for c in columns:
+        col_x.append(col_x[-1] + c.width * scale)
+    leading = size * 1.25
+    header_lines = [wrap(h, col_x[i + 1] - col_x[i] - 2 * pad_x, head_widths, 3)
+                    for i, h in enumerate([SEQ_HEADER, *(c.header for c in columns)])]
+    header_h = max(len(x) for x in header_lines) * leading + 2 * pad_y + 2
+    table_top = PAGE_H - MARGIN_TOP - TITLE_SIZE - 6 - INFO_SIZE - 8
+    return _Layout(body, head, title, size, leading, pad_x, pad_y, col_x,
+                   ["center", *(c.align for c in columns)], header_lines, header_h, table_top, TABLE_BOTTOM)
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+
+def _cell_fitters(L: _Layout, widths: Widths) -> list[Callable[[str], str | tuple[str, ...]]]:
+    def fitter(avail: float):
+        max_lines = L.max_lines
+        w_of = widths.of
+
+        def fit(s: str) -> str | tuple[str, ...]:
+            if not s or (w_of(s) <= avail and "\n" not in s and "\t" not in s):
+                return s
+            lines = wrap(s, avail, widths, max_lines)
+            return lines[0] if len(lines) == 1 else tuple(lines)
+        return fit
+
+    return [fitter(L.col_x[i + 1] - L.col_x[i] - 2 * L.pad_x) for i in range(len(L.col_x) - 1)]
+
+
+# one measured row: (height, voided, cells); a cell is a str (one line) or a tuple of lines
+Measured = tuple[float, bool, tuple]
+
+
+def _total_rows(spec: LedgerSpec, query: LedgerQuery) -> int:
+    q, _, _ = spec.select(query, fields=[pw.fn.COUNT(pw.SQL("*"))])
+    return q.scalar() or 0
+
+
+# ---------------------------------------------------------------------------------------------- drawing
+
+
+class _Painter:
+    def __init__(self, canvas: Canvas, L: _Layout, title: str, info_left: str, info_right: str):
+        self.c = canvas
+        self.L = L
+        self.title = title
+        self.info_left = info_left
+        self.info_right = info_right
+        self.widths = Widths(L.body_font, L.size)
+        self.title_size = TITLE_SIZE
+        table_w = L.col_x[-1] - L.col_x[0]
+        while self.title_size > 10 and pdfmetrics.stringWidth(title, L.title_font, self.title_size) > table_w:
+            self.title_size -= 0.5
+
+    def page_frame(self, page: int, pages: int) -> None:
+        c, L = self.c, self.L
+        top = PAGE_H - MARGIN_TOP
+        c.setFillGray(0)
+        c.setFont(L.title_font, self.title_size)
+        c.drawCentredString(PAGE_W / 2, top - self.title_size, self.title)
+        info_y = top - TITLE_SIZE - 6 - INFO_SIZE
+        c.setFont(L.body_font, INFO_SIZE)
+        c.drawString(L.col_x[0], info_y, self.info_left)
+        c.drawRightString(L.col_x[-1], info_y, self.info_right)
+        c.drawCentredString(PAGE_W / 2, FOOTER_Y, f"第 {page} 页 共 {pages} 页")
+        # column header row
+        c.setFillGray(0.9)
+        c.rect(L.col_x[0], L.body_top, L.col_x[-1] - L.col_x[0], L.header_h, stroke=0, fill=1)
+        c.setFillGray(0)
+        t = c.beginText()
+        t.setFont(L.head_font, L.size, L.leading)
+        hw = Widths(L.head_font, L.size)
+        for i, lines in enumerate(L.header_lines):
+            block = len(lines) * L.leading
+            y = L.body_top + (L.header_h + block) / 2 - (L.leading - L.size) / 2 - L.size * 0.86
+            mid = (L.col_x[i] + L.col_x[i + 1]) / 2
+            for line in lines:
+                t.setTextOrigin(mid - hw.of(line) / 2, y)
+                t.textOut(line)
+                y -= L.leading
+        c.drawText(t)
+
+    def rows(self, rows: Sequence[Measured], first_no: int) -> None:
+        c, L = self.c, self.L
+        col_x, pad_x, aligns = L.col_x, L.pad_x, L.aligns
+        lefts = [x + pad_x for x in col_x[:-1]]
+        rights = [x - pad_x for x in col_x[1:]]
+        mids = [(a + b) / 2 for a, b in zip(col_x, col_x[1:], strict=False)]
+        special = [i for i, a in enumerate(aligns) if a in ("center", "right")]
+        w_of = self.widths.of
+        base_off = L.baseline_offset
+        t = c.beginText()
+        t.setFont(L.body_font, L.size, L.leading)
+        origin, text_out, text_line = t.setTextOrigin, t.textOut, t.textLine
+        y = L.body_top
+        rules: list[tuple[float, float, float, float]] = []
+        strikes: list[tuple[float, float, float, float]] = []
+        for n, (h, voided, cells) in enumerate(rows, first_no):
+            base = y - base_off
+            if voided:
+                t.setFillGray(VOID_GREY)
+            cells = (str(n) if not voided else (str(n), VOID_MARK), *cells)
+            for i, cell in enumerate(cells):
+                if not cell:
+                    continue
+                if cell.__class__ is str:
+                    if i in special:
+                        w = w_of(cell)
+                        origin(mids[i] - w / 2 if aligns[i] == "center" else rights[i] - w, base)
+                    else:
+                        origin(lefts[i], base)
+                    text_out(cell)
+                elif i in special:
+                    yy = base
+                    for line in cell:
+                        w = w_of(line)
+                        origin(mids[i] - w / 2 if aligns[i] == "center" else rights[i] - w, yy)
+                        text_out(line)
+                        yy -= L.leading
+                else:
+                    origin(lefts[i], base)
+                    for line in cell:
+                        text_line(line)
+            if voided:
+                t.setFillGray(0)
+                strikes.append((col_x[1], y - h / 2, col_x[-1], y - h / 2))
+            y -= h
+            rules.append((col_x[0], y, col_x[-1], y))
+        c.drawText(t)
+        c.setLineWidth(0.4)
+        c.setStrokeGray(0)
+        rules.append((col_x[0], L.table_top, col_x[-1], L.table_top))
+        rules.append((col_x[0], L.body_top, col_x[-1], L.body_top))
+        rules.extend((x, L.table_top, x, y) for x in col_x)
+        c.lines(rules)
+        if strikes:
+            c.setStrokeGray(VOID_GREY)
+            c.lines(strikes)
+            c.setStrokeGray(0)
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.PathLike, *, org_name: str,
+                       subtitle: str = "", progress: ProgressFn | None = None,
+                       cancelled: CancelFn | None = None, columns: Sequence[str] | None = None,
+                       printed_at: dt.datetime | None = None) -> int:
+    """Write the register of ``spec`` for ``query`` to ``path``; return the number of pages.
+
+    ``columns`` limits the printed columns (keys, in ledger order by default). ``progress(done, total)`` is a
+    fraction of the work (measuring and drawing each count every row once); ``cancelled()`` returning True
+    stops with :class:`Cancelled`. The file is written beside ``path`` and moved into place at the end, so a
+    failure or cancel never leaves a half-written PDF or clobbers the old one.
+    """
+    cols = [c for c in spec.columns if columns is None or c.key in columns]
+    if not cols:
+        raise NeiqinError("请至少选择一列打印")
+    total = _total_rows(spec, query)
+    steps = 2 * max(total, 1)
+    has_void = query.include_voided or query.status == "voided"
+    L = _layout(cols, total, has_void)
+    widths = Widths(L.body_font, L.size)
+    fits = _cell_fitters(L, widths)[1:]
+    avail_h = L.body_top - L.body_bottom
+    row_h = L.row_height
+    one_line = row_h(1)
+    displays = [c.display for c in cols]
+    pairs = list(zip(displays, fits, strict=True))
+
+    def check(done: int) -> None:
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        if progress is not None:
+            progress(done, steps)
+
+    # pass 1: measure, paginate
+    measured: list[Measured] = []
+    pages: list[int] = [0]  # index of the first row of each page
+    used = 0.0
+    voided_count = 0
+    for i, row in enumerate(spec.iter_rows(query)):
+        if i % CHECK_EVERY == 0:
+            check(i)
+        cells = tuple([fit(display(row)) for display, fit in pairs])
+        lines = 1
+        for cell in cells:
+            if cell.__class__ is tuple and len(cell) > lines:
+                lines = len(cell)
+        voided = bool(row.get("voided"))
+        if voided:
+            lines = max(lines, 2)  # the 序号 cell shows "作废" under the number
+            voided_count += 1
+        h = one_line if lines == 1 else row_h(lines)
+        if used + h > avail_h and used > 0:
+            pages.append(len(measured))
+            used = 0.0
+        used += h
+        measured.append((h, voided, cells))
+
+    count = len(measured)
+    moment = printed_at or dt.datetime.now()
+    info_right = f"共 {count - voided_count} 条" + (f"（另有作废 {voided_count} 条）" if voided_count else "")
+    info_right += f"　打印时间：{moment:%Y-%m-%d %H:%M}"
+    title = f"{org_name}{spec.title}" if org_name else spec.title
+
+    # pass 2: draw
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".neiqin-", suffix=".pdf.part", dir=target.parent)
+    os.close(fd)
+    try:
+        canvas = Canvas(tmp, pagesize=(PAGE_W, PAGE_H))
+        canvas.setTitle(title)
+        canvas.setAuthor(org_name)
+        canvas.setCreator("内勤台账")
+        painter = _Painter(canvas, L, title, subtitle, info_right)
+        n_pages = len(pages)
+        bounds = [*pages, count]
+        for p in range(n_pages):
+            check(count + bounds[p])
+            painter.page_frame(p + 1, n_pages)
+            painter.rows(measured[bounds[p]:bounds[p + 1]], bounds[p] + 1)
+            if not count:
+                canvas.setFont(L.body_font, L.size)
+                canvas.drawCentredString(PAGE_W / 2, L.body_top - 3 * L.leading, "（无记录）")
+            canvas.showPage()
+        canvas.save()
+        del measured
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a register is an ordinary document
+        try:
+            os.replace(tmp, target)
+        except PermissionError:
+            raise NeiqinError(f"无法写入“{target.name}”：文件可能正在被其他程序（如 PDF 阅读器）打开，"
+                              "请关闭后重试") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(steps, steps)
+    return n_pages

@@ -1,0 +1,1 @@
+"""Qt widgets only: main window, one pane per ledger on a shared base, dialogs."""

@@ -1,0 +1,77 @@
+"""Long work (export, print, import) off the UI thread, with a progress dialog that can be cancelled.
+
+The job is a plain function ``fn(progress, cancelled)``; it runs in a QThread with its own SQLite connection
+(peewee keeps one per thread). The dialog appears only after 600 ms, so quick jobs do not flash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from neiqin.models.base import db
+from neiqin.ui.util import tr
+
+
+class _Worker(QThread):
+    progressed = Signal(int, int)
+
+    def __init__(self, fn: Callable[..., Any]):
+        super().__init__()
+        self.fn = fn
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.cancel_requested = False
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn(lambda done, total: self.progressed.emit(int(done), int(total)),
+                                  lambda: self.cancel_requested)
+        except BaseException as e:  # noqa: BLE001 - handed back to the UI thread
+            self.error = e
+        finally:
+            if db.obj is not None and not db.obj.is_closed():
+                db.obj.close()  # this thread's connection only
+
+
+# Tests set this to run jobs synchronously in the calling thread (Picard's habit).
+RUN_SYNCHRONOUSLY = False
+
+
+def run_job(parent: QWidget | None, title: str, fn: Callable[[Callable, Callable], Any]) -> Any:
+    """Run ``fn(progress, cancelled)``; return its result or raise its exception in the UI thread."""
+    if RUN_SYNCHRONOUSLY:
+        return fn(lambda done, total: None, lambda: False)
+    worker = _Worker(fn)
+    dialog = QProgressDialog(title, tr("取消"), 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(600)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def on_progress(done: int, total: int) -> None:
+        if total > 0:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+            dialog.setLabelText(f"{title}：{done}/{total}")
+
+    def on_cancel() -> None:
+        worker.cancel_requested = True
+        dialog.setLabelText(tr("正在取消…"))
+
+    worker.progressed.connect(on_progress)
+    dialog.canceled.connect(on_cancel)
+    loop = QEventLoop()
+    worker.finished.connect(loop.quit)
+    worker.start()
+    if not worker.isFinished():
+        loop.exec()
+    worker.wait()
+    dialog.close()
+    dialog.deleteLater()
+    if worker.error is not None:
+        raise worker.error
+    return worker.result

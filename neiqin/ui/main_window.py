@@ -1,0 +1,176 @@
+"""The main window: one tab per ledger, actions with standard shortcuts routed to the current tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
+
+from neiqin import APP_TITLE, __version__
+from neiqin.models import settings
+from neiqin.paths import DataDir
+from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.staff_pane import StaffPane
+from neiqin.ui.util import tr
+from neiqin.ui.visitors_pane import VisitorsPane
+
+# Ledger tabs in order; each later ledger appends its pane class here.
+PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane]
+
+# Features that hook into the window (backup, reminders …): ``install(window) -> None``.
+EXTENSIONS: list[Callable[[MainWindow], None]] = []
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+
+    def __init__(self, datadir: DataDir):
+        super().__init__()
+        self.datadir = datadir
+        self.ui_settings = QSettings(str(datadir.ui_settings), QSettings.Format.IniFormat)
+        self.setWindowTitle(f"{APP_TITLE} — {settings.org_name()}")
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.panes: list[LedgerPane] = []
+        for cls in PANES:
+            pane = cls(datadir, self.ui_settings, self)
+            pane.countChanged.connect(self._count_changed)
+            self.panes.append(pane)
+            self.tabs.addTab(pane, tr(pane.spec.tab_title))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.count_label = QLabel()
+        self.path_label = QLabel(tr("数据：") + str(datadir.db_path))
+        self.path_label.setStyleSheet("color:#666")
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.path_label)
+        self.menus = {}
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+        self._restore_geometry()
+        for install in EXTENSIONS:
+            install(self)
+        self._tab_changed(self.tabs.currentIndex())
+
+    # ---- actions
+
+    def _action(self, name: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(tr(text), self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tr(tip or text) + (f"（{action.shortcut().toString()}）" if shortcut else ""))
+        action.triggered.connect(slot)
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        cur = self.current_pane
+        a = self._action
+        new = a("new", "新建", lambda: cur().new_record(), QKeySequence.StandardKey.New)
+        edit = a("edit", "修改", lambda: cur().edit_record(), "Ctrl+O")
+        void = a("void", "作废…", lambda: cur().void_record(), "Ctrl+Del")
+        history = a("history", "修改记录…", lambda: cur().show_history(), "Ctrl+H")
+        find = a("find", "查找", lambda: cur().focus_search(), QKeySequence.StandardKey.Find)
+        refresh = a("refresh", "刷新", lambda: cur().refresh(), QKeySequence.StandardKey.Refresh)
+        if refresh.shortcut().isEmpty():
+            refresh.setShortcut(QKeySequence("F5"))
+        print_ = a("print", "打印登记簿", lambda: cur().print_view(), QKeySequence.StandardKey.Print)
+        export = a("export", "导出 Excel…", lambda: cur().export_view(), "Ctrl+E")
+        import_ = a("import", "从 Excel 导入…", lambda: cur().import_file(), "Ctrl+I")
+        prefs = a("settings", "设置…", self.open_settings, "Ctrl+,")
+        quit_ = a("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
+        if quit_.shortcut().isEmpty():
+            quit_.setShortcut(QKeySequence("Ctrl+Q"))
+        data_dir = a("open_data_dir", "打开数据目录", lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.datadir.root))))
+        about = a("about", "关于", self.about)
+
+        bar = self.menuBar()
+        self.menus["file"] = m = bar.addMenu(tr("文件(&F)"))
+        for act in (new, print_, export, import_):
+            m.addAction(act)
+        m.addSeparator()
+        m.addAction(prefs)
+        m.addSeparator()
+        self._quit_separator = m.addSeparator()
+        m.addAction(quit_)
+        self.menus["edit"] = m = bar.addMenu(tr("编辑(&E)"))
+        for act in (edit, void, history):
+            m.addAction(act)
+        self.menus["view"] = m = bar.addMenu(tr("视图(&V)"))
+        for act in (find, refresh):
+            m.addAction(act)
+        self.menus["tools"] = bar.addMenu(tr("工具(&T)"))
+        self.menus["help"] = m = bar.addMenu(tr("帮助(&H)"))
+        m.addAction(data_dir)
+        m.addAction(about)
+
+        tb = QToolBar(tr("常用"))
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.setMovable(False)
+        for act in (new, edit, void, history, None, find, refresh, None, print_, export):
+            if act is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(act)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def current_pane(self) -> LedgerPane:
+        return self.tabs.currentWidget()
+
+    def pane(self, key: str) -> LedgerPane:
+        return next(p for p in self.panes if p.spec.key == key)
+
+    def _tab_changed(self, index: int) -> None:
+        pane = self.tabs.widget(index)
+        if isinstance(pane, LedgerPane):
+            pane.update_count()
+
+    def _count_changed(self, n: int, description: str) -> None:
+        if self.sender() is self.current_pane():
+            self.count_label.setText(f"{description}：{n} 条")
+
+    def open_settings(self) -> None:
+        from neiqin.ui.dialogs import SettingsDialog
+
+        if SettingsDialog(self).exec():
+            self.setWindowTitle(f"{APP_TITLE} — {settings.org_name()}")
+            for p in self.panes:
+                p.refresh()
+
+    def about(self) -> None:
+        QMessageBox.about(self, tr("关于内勤台账"), f"{APP_TITLE} {__version__}\n" + tr("数据目录：") +
+                          str(self.datadir.root))
+
+    # ---- layout memory
+
+    def _restore_geometry(self) -> None:
+        geo = self.ui_settings.value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 760)
+        state = self.ui_settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        tab = self.ui_settings.value("window/tab")
+        if tab is not None:
+            self.tabs.setCurrentIndex(int(tab))
+
+    def save_layout(self) -> None:
+        self.ui_settings.setValue("window/geometry", self.saveGeometry())
+        self.ui_settings.setValue("window/state", self.saveState())
+        self.ui_settings.setValue("window/tab", self.tabs.currentIndex())
+        for p in self.panes:
+            p.save_layout()
+        self.ui_settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_layout()
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,78 @@
+"""Small helpers every widget uses: translation, showing errors, asking for a reason."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neiqin.errors import NeiqinError
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    """Every user-visible string goes through here, so a translator can hook in later."""
+    return QCoreApplication.translate("neiqin", text)
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, NeiqinError):
+        return str(exc)
+    if isinstance(exc, sqlite3.OperationalError | OSError) and "full" in str(exc).lower():
+        return tr("磁盘空间已满，本次修改没有保存。请清理磁盘空间后重试，已保存的数据不受影响。")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+        return tr("数据文件正被其他程序占用，请稍后重试。")
+    return tr("发生了意外错误：") + f"{type(exc).__name__}: {exc}"
+
+
+def show_error(parent: QWidget | None, exc: BaseException | str, title: str = "") -> None:
+    text = exc if isinstance(exc, str) else error_text(exc)
+    if not isinstance(exc, str | NeiqinError):
+        log.error("error shown to user", exc_info=exc)
+    QMessageBox.warning(parent, title or tr("无法完成"), text)
+
+
+class ReasonDialog(QDialog):
+    """Asks for a required reason (作废, 移出名单 …); OK stays disabled until something is typed."""
+
+    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, placeholder: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.edit = QPlainTextEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setFixedHeight(80)
+        layout.addWidget(self.edit)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("确定"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.edit.textChanged.connect(lambda: ok.setEnabled(bool(self.edit.toPlainText().strip())))
+        self.resize(420, 200)
+
+    def reason(self) -> str:
+        return self.edit.toPlainText().strip()
+
+
+def ask_reason(parent: QWidget | None, title: str, prompt: str, placeholder: str = "") -> str | None:
+    dlg = ReasonDialog(title, prompt, parent, placeholder)
+    return dlg.reason() if dlg.exec() == QDialog.DialogCode.Accepted else None

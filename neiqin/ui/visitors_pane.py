@@ -1,0 +1,385 @@
+"""来访登记 tab: check-in, appointments, check-out, returning visitors, on-site list, watchlist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models import settings
+from neiqin.models.base import AuditLog
+from neiqin.models.staff import Department
+from neiqin.models.visitors import (
+    APPOINTMENT,
+    ID_TYPES,
+    NO_SHOW,
+    ON_SITE,
+    PURPOSE_CHOICES,
+    VISITORS,
+    Visit,
+    WatchEntry,
+    WatchlistMatch,
+    add_watch,
+    arrive,
+    check_in,
+    check_out,
+    close_forgotten,
+    closing_moment,
+    make_appointment,
+    on_site,
+    prefill_from,
+    remove_watch,
+)
+from neiqin.ui.forms import FormField, parse_hhmm
+from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.util import ask_reason, show_error, tr
+
+ON_SITE_COLOR = QColor("#e6f4ea")
+APPOINTMENT_COLOR = QColor("#e8f0fe")
+NO_SHOW_COLOR = QColor("#f1f3f4")
+
+
+class VisitorsPane(LedgerPane):
+    def __init__(self, *args, **kwargs):
+        super().__init__(VISITORS, *args, **kwargs)
+        self.add_action_button(tr("登记来访"), self.new_record, None, tr("访客到达，登记并发放来访证（Ctrl+N）"))
+        self.add_action_button(tr("新建预约"), self.new_appointment, "Ctrl+Shift+N")
+        self.arrive_btn = self.add_action_button(tr("预约到达"), self.arrive_selected, "Ctrl+R")
+        self.leave_btn = self.add_action_button(tr("登记离开"), self.check_out_selected, "Ctrl+L")
+        self.again_btn = self.add_action_button(tr("再次来访"), self.returning_visitor, "Ctrl+Shift+R",
+                                                tr("以所选访客的信息快速登记"))
+        self.add_action_button(tr("在场访客"), lambda: self.set_status_filter("on_site"), "F6")
+        self.add_action_button(tr("今日来访"), lambda: self.set_status_filter("today"), "F7")
+        self.add_action_button(tr("谢绝名单…"), self.edit_watchlist)
+        self.finish_action_bar()
+        self.on_site_label = QLabel()
+        self.action_bar.addWidget(self.on_site_label)
+        self._closing_prompted: dt.date | None = None
+        self._closing_timer = QTimer(self, interval=60_000, timeout=self.check_closing_time)
+        self._closing_timer.start()
+        self.selection_changed()
+        self.update_on_site()
+        self.recordsChanged.connect(self.update_on_site)
+
+    # ---- colours and state
+
+    def row_background(self, row: dict) -> QColor | None:
+        return {ON_SITE: ON_SITE_COLOR, APPOINTMENT: APPOINTMENT_COLOR, NO_SHOW: NO_SHOW_COLOR}.get(row["status"])
+
+    def selection_changed(self) -> None:
+        idx = self.table.currentIndex()
+        row = self.model.row_at(idx.row()) if idx.isValid() else None
+        live = bool(row) and not row["voided"]
+        self.arrive_btn.setEnabled(live and row["status"] == APPOINTMENT)
+        self.leave_btn.setEnabled(live and row["status"] == ON_SITE)
+        self.again_btn.setEnabled(bool(row))
+
+    def update_on_site(self) -> None:
+        n = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False)).count()  # noqa: E712
+        people = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False))  # noqa: E712
+        total = sum(v.party_size for v in people)
+        self.on_site_label.setText(f"在场 {n} 批 {total} 人" if n else tr("当前无在场访客"))
+
+    # ---- form
+
+    def form_fields(self, record: Any = None) -> list[FormField]:
+        appointment = (record is not None and record.status == APPOINTMENT) or getattr(self, "_appointment", False)
+        deps = Department.names()
+        fields = [
+            FormField("name", "姓名", required=True, max_len=40),
+            FormField("company", "单位", history=("visitors", "company"), max_len=100),
+            FormField("id_type", "证件类型", "combo", choices=ID_TYPES),
+            FormField("id_number", "证件号码", placeholder=tr("居民身份证 18 位，末位可为 X"), max_len=40),
+            FormField("phone", "手机", max_len=40),
+            FormField("party_size", "人数", "int", minimum=1, maximum=500),
+            FormField("host", "被访人", "staff", required=True),
+            FormField("host_dept", "被访部门", "editable_combo", choices=[""] + deps),
+            FormField("purpose", "事由", "editable_combo", choices=[""] + self._purposes()),
+            FormField("badge_no", "来访证号", placeholder=tr("留空自动编号")),
+            FormField("belongings", "携带物品", history=("visitors", "belongings"), max_len=200),
+            FormField("plate", "车牌号", placeholder=tr("例如 京A12345"), max_len=20),
+        ]
+        if appointment:
+            fields += [FormField("visit_date", "预约日期", "date"),
+                       FormField("expected_at", "预约时间", "time", placeholder="14:30")]
+        else:
+            fields += [FormField("visit_date", "日期", "date"),
+                       FormField("arrive_at", "到达时间", "time"),
+                       FormField("leave_at", "离开时间", "time", placeholder=tr("未离开留空"))]
+        fields.append(FormField("note", "备注", "multiline"))
+        return fields
+
+    def _purposes(self) -> list[str]:
+        from neiqin.models.base import FieldHistory
+
+        seen = FieldHistory.values("visitors", "purpose", 50)
+        return seen + [p for p in PURPOSE_CHOICES if p not in seen]
+
+    def new_values(self) -> dict:
+        now = dt.datetime.now()
+        return {"id_type": settings.get("visitor.default_id_type"), "party_size": 1,
+                "purpose": settings.get("visitor.default_purpose") or "", "visit_date": now.date(),
+                "arrive_at": now.strftime("%H:%M")}
+
+    def record_values(self, rec: Visit) -> dict:
+        values = {f.key: getattr(rec, f.key) for f in self.form_fields(rec)
+                  if f.key not in ("host",)}
+        values["host"] = {"id": rec.host_id, "name": rec.host_name}
+        values["expected_at"] = rec.expected_at.strftime("%H:%M") if rec.expected_at else ""
+        values["arrive_at"] = rec.arrive_at.strftime("%H:%M") if rec.arrive_at else ""
+        values["leave_at"] = rec.leave_at.strftime("%H:%M") if rec.leave_at else ""
+        return values
+
+    def form_data(self, values: dict, record: Any = None) -> dict:
+        data = {k: v for k, v in values.items() if k not in ("host", "arrive_at", "leave_at", "expected_at")}
+        host = values["host"]
+        data["host"] = host["id"]
+        data["host_name"] = host["name"]
+        if host["id"] and not data.get("host_dept"):
+            data["host_dept"] = host["department"]
+        day = values["visit_date"]
+        errors: dict[str, str] = {}
+        for key, label in (("arrive_at", "到达时间"), ("leave_at", "离开时间"), ("expected_at", "预约时间")):
+            if key in values:
+                data[key] = parse_hhmm(values[key], day, label, key, errors)
+        if "leave_at" in values and record is not None and record.status != APPOINTMENT:
+            data["status"] = "已离开" if data["leave_at"] else ON_SITE
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    # ---- actions
+
+    def _with_watch_check(self, action, name: str):
+        """Run ``action(decision)``; on a 谢绝名单 match, warn, ask, and record the clerk's decision."""
+        try:
+            return action(None)
+        except WatchlistMatch as match:
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("谢绝来访名单"), str(match), parent=self)
+            allow = box.addButton(tr("仍然放行…"), QMessageBox.ButtonRole.AcceptRole)
+            refuse = box.addButton(tr("谢绝来访"), QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(refuse)
+            box.exec()
+            if box.clickedButton() is allow:
+                decision = ask_reason(self, tr("放行理由"), tr("请填写放行理由（将记入该来访记录）："),
+                                      tr("例如：经行政部王主任电话同意"))
+                if decision:
+                    return action(decision)
+            for entry in match.matches:
+                AuditLog.write("watchlist", entry.id, "refused", f"谢绝来访：{name}（匹配 {entry.pattern}）")
+            err = NeiqinError(tr("已谢绝来访，登记未保存（已记入谢绝名单记录）"))
+            err.handled = True
+            raise err from None
+
+    def save_new(self, data: dict) -> Visit:
+        if getattr(self, "_appointment", False):
+            return make_appointment(data)
+        data.pop("leave_at", None)
+        return self._with_watch_check(lambda d: check_in(data, watch_decision=d), data.get("name", ""))
+
+    def new_appointment(self) -> Any:
+        self._appointment = True
+        try:
+            tomorrow = dt.date.today() + dt.timedelta(days=1)
+            values = {**self.new_values(), "visit_date": tomorrow, "expected_at": "09:30"}
+            return self.open_form(tr("新建预约"), values, lambda v: self.save_new(self.form_data(v)))
+        finally:
+            self._appointment = False
+
+    def arrive_selected(self) -> None:
+        rec = self.require_record()
+        if rec is None:
+            return
+        try:
+            visit = self._with_watch_check(lambda d: arrive(rec, watch_decision=d), rec.name)
+        except NeiqinError as e:
+            if not getattr(e, "handled", False):
+                show_error(self, e)
+            return
+        self.after_change(visit.id)
+        self.window().statusBar().showMessage(f"{visit.name} 已到达，来访证 {visit.badge_no}", 8000)
+
+    def check_out_selected(self) -> None:
+        rec = self.require_record()
+        if rec is None:
+            return
+        try:
+            check_out(rec)
+        except NeiqinError as e:
+            show_error(self, e)
+            return
+        self.after_change(rec.id)
+        self.window().statusBar().showMessage(f"{rec.name} 已离开，请收回来访证 {rec.badge_no}", 8000)
+
+    def returning_visitor(self) -> Any:
+        rec = self.require_record()
+        if rec is None:
+            return None
+        values = {**self.new_values(), **prefill_from(rec)}
+        values["host"] = {"id": rec.host_id, "name": rec.host_name}
+        return self.open_form(tr("再次来访") + f" · {rec.name}", values,
+                              lambda v: self.save_new(self.form_data(v)),
+                              note=tr("已按上次来访填好，请核对证件和被访人。"))
+
+    def context_actions(self):
+        return [(tr("登记离开"), self.check_out_selected), (tr("预约到达"), self.arrive_selected),
+                (tr("再次来访…"), self.returning_visitor), ("-", None)] + super().context_actions()
+
+    # ---- closing time
+
+    def check_closing_time(self, force: bool = False) -> None:
+        """At closing time (and at start-up for earlier days) offer to close visits nobody checked out."""
+        today = dt.date.today()
+        stale = on_site(before=today)
+        late = dt.datetime.now() >= closing_moment(today) and self._closing_prompted != today
+        if not (stale or late or force):
+            return
+        visits = on_site() if (late or force) else stale
+        if not visits:
+            return
+        if late:
+            self._closing_prompted = today
+        if QApplication.activeModalWidget() is not None:
+            self._closing_prompted = None if late else self._closing_prompted
+            return  # never pop up over a form the clerk is typing in; the timer asks again later
+        dlg = ForgottenVisitsDialog(visits, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.after_change()
+
+    def edit_watchlist(self) -> None:
+        WatchlistDialog(self).exec()
+
+
+class ForgottenVisitsDialog(QDialog):
+    """Visitors still marked 在场 at closing time: close them with a note instead of leaving them open."""
+
+    def __init__(self, visits: list[Visit], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.visits = visits
+        self.setWindowTitle(tr("下班提醒：仍有在场访客"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("以下访客没有登记离开。请确认他们已离开后统一补登，补登时间为当天下班时间：")))
+        self.list = QListWidget()
+        for v in visits:
+            self.list.addItem(f"{v.visit_date}  {v.arrive_at:%H:%M}  {v.name}  {v.company}  来访证 {v.badge_no}")
+        layout.addWidget(self.list)
+        self.note = QLineEdit(tr("未登记离开，下班时确认已离开"))
+        self.error = QLabel(styleSheet="color:#d93025")
+        form = QFormLayout()
+        form.addRow(tr("说明"), self.note)
+        form.addRow("", self.error)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox()
+        buttons.addButton(tr("全部补登离开"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(tr("稍后处理"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.close_all)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 320)
+
+    def close_all(self) -> None:
+        try:
+            close_forgotten(self.visits, self.note.text())
+        except ValidationError as e:
+            self.error.setText(str(e))
+            self.note.setFocus()
+            return
+        self.accept()
+
+
+class WatchlistDialog(QDialog):
+    """谢绝来访名单: add with a reason; remove with a reason; history kept in the audit log."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(tr("谢绝来访名单"))
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([tr("类型"), tr("内容"), tr("原因"), tr("加入时间")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table)
+        row = QHBoxLayout()
+        self.kind = QComboBox()
+        for key, label in WatchEntry.KIND_LABELS.items():
+            self.kind.addItem(label, key)
+        self.pattern = QLineEdit(placeholderText=tr("姓名 / 证件号码 / 单位关键词"))
+        self.reason = QLineEdit(placeholderText=tr("谢绝原因"))
+        add = QPushButton(tr("加入名单"))
+        add.clicked.connect(self.add)
+        self.reason.returnPressed.connect(self.add)
+        for w in (self.kind, self.pattern, self.reason, add):
+            row.addWidget(w)
+        layout.addLayout(row)
+        self.error = QLabel(styleSheet="color:#d93025")
+        layout.addWidget(self.error)
+        bottom = QHBoxLayout()
+        remove = QPushButton(tr("移出名单…"))
+        remove.clicked.connect(self.remove)
+        bottom.addWidget(remove)
+        bottom.addStretch(1)
+        close = QPushButton(tr("关闭"))
+        close.clicked.connect(self.accept)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
+        self.entries: list[WatchEntry] = []
+        self.reload()
+        self.resize(680, 400)
+
+    def reload(self) -> None:
+        self.entries = list(WatchEntry.select().where(WatchEntry.active == True)  # noqa: E712
+                            .order_by(WatchEntry.id.desc()))
+        self.table.setRowCount(0)
+        for e in self.entries:
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            for c, text in enumerate([e.kind_label, e.pattern, e.reason, f"{e.created_at:%Y-%m-%d}"]):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def add(self) -> None:
+        try:
+            add_watch(self.kind.currentData(), self.pattern.text(), self.reason.text())
+        except ValidationError as e:
+            self.error.setText(str(e))
+            (self.pattern if "pattern" in e.errors else self.reason).setFocus()
+            return
+        self.error.clear()
+        self.pattern.clear()
+        self.reason.clear()
+        self.reload()
+
+    def remove(self) -> None:
+        r = self.table.currentRow()
+        if r < 0:
+            self.error.setText(tr("请先选择要移出的条目"))
+            return
+        reason = ask_reason(self, tr("移出名单"), tr("请填写移出原因："))
+        if reason:
+            remove_watch(self.entries[r], reason)
+            self.reload()
+
+
+def qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
