@@ -346,8 +346,8 @@ def next_badge_no(day: dt.date | None = None) -> str:
     """The next free badge number of the day: prefix + 3 digits (F001, F002 …)."""
     day = day or dt.date.today()
     prefix = settings.get("visitor.badge_prefix") or ""
-    used = {v.badge_no for v in Visit.select(Visit.badge_no).where(
-        (Visit.visit_date == day) & (Visit.badge_no.startswith(prefix)) if prefix else (Visit.visit_date == day))}
+    today_or_on_site = (Visit.visit_date == day) | ((Visit.status == ON_SITE) & (Visit.voided == False))  # noqa: E712
+    used = {v.badge_no for v in Visit.select(Visit.badge_no).where(today_or_on_site)}
     n = 1
     while f"{prefix}{n:03d}" in used:
         n += 1

@@ -45,6 +45,7 @@ VOID_GREY = 0.55
 VOID_MARK = "作废"
 ELLIPSIS = "…"
 CHECK_EVERY = 250  # rows between progress/cancel checks
+SAMPLE_ROWS = 300  # rows read first to fit column widths to their content
 
 SEQ_HEADER = "序号"
 
@@ -171,7 +172,7 @@ class _Layout:
         return self.pad_y + (self.leading - self.size) / 2 + self.size * 0.86
 
 
-def _layout(columns: Sequence[Column], total_rows: int, has_void: bool) -> _Layout:
+def _layout(columns: Sequence[Column], total_rows: int, sample: Sequence[dict]) -> _Layout:
     body, head, title = font_for("body"), font_for("heading"), font_for("title")
     table_w = PAGE_W - 2 * MARGIN_X
     units = sum(c.width for c in columns) + 4
@@ -180,20 +181,53 @@ def _layout(columns: Sequence[Column], total_rows: int, has_void: bool) -> _Layo
     pad_x, pad_y = size * 0.3, size * 0.25
     widths = Widths(body, size)
     head_widths = Widths(head, size)
-    seq_texts = [str(max(total_rows, 1)), VOID_MARK if has_void else ""]
-    seq_w = max(head_widths.of(SEQ_HEADER), *(widths.of(s) for s in seq_texts)) + 2 * pad_x + 1
-    rest = table_w - seq_w
-    scale = rest / sum(c.width for c in columns)
+    seq_w = max(head_widths.of(SEQ_HEADER), widths.of(str(max(total_rows, 1))), widths.of(VOID_MARK)) + 2 * pad_x
+    headers = [c.header for c in columns]
+    need = []
+    for c, h in zip(columns, headers, strict=True):
+        texts = sorted(widths.of(c.display(r)) for r in sample) or [0.0]
+        # fixed formats (dates, masked numbers) must not wrap; free text may, for its longest 10 %
+        natural = texts[-1] if c.kind != "text" or c.mask else texts[int(len(texts) * 0.9)]
+        need.append(max(natural, head_widths.of(h), size) + 2 * pad_x + 0.5)
+    col_w = allocate(table_w - seq_w, [c.width for c in columns], need)
     col_x = [MARGIN_X, MARGIN_X + seq_w]
-    for c in columns:
-        col_x.append(col_x[-1] + c.width * scale)
+    for w in col_w:
+        col_x.append(col_x[-1] + w)
     leading = size * 1.25
     header_lines = [wrap(h, col_x[i + 1] - col_x[i] - 2 * pad_x, head_widths, 3)
-                    for i, h in enumerate([SEQ_HEADER, *(c.header for c in columns)])]
+                    for i, h in enumerate([SEQ_HEADER, *headers])]
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad_y + 2
     table_top = PAGE_H - MARGIN_TOP - TITLE_SIZE - 6 - INFO_SIZE - 8
     return _Layout(body, head, title, size, leading, pad_x, pad_y, col_x,
                    ["center", *(c.align for c in columns)], header_lines, header_h, table_top, TABLE_BOTTOM)
+
+
+def allocate(total: float, weights: Sequence[float], need: Sequence[float]) -> list[float]:
+    """Column widths summing to ``total``: proportional to ``weights``, adjusted to what the content needs.
+
+    A column whose content is narrower than its share gives the difference away. Columns a little short of
+    one line (ID numbers, 居民身份证, dates, 已离开) then get room, smallest shortfall first, borrowing if need be
+    from long free-text columns (which wrap anyway) down to 3/4 of their share. What is left goes to the
+    columns that still wrap.
+    """
+    base = [total * w / sum(weights) for w in weights]
+    w = [min(b, n) for b, n in zip(base, need, strict=True)]
+    long_ = [i for i in range(len(w)) if need[i] > 2 * base[i]]
+    lendable = sum(0.25 * base[i] for i in long_)
+    pool = total - sum(w) + lendable
+    for i in sorted((i for i in range(len(w)) if base[i] < need[i] <= 2 * base[i]), key=lambda i: need[i] - w[i]):
+        if need[i] - w[i] > pool:
+            break
+        pool -= need[i] - w[i]
+        w[i] = need[i]
+    borrowed = max(0.0, lendable - pool)
+    for i in long_:
+        w[i] -= borrowed * 0.25 * base[i] / lendable
+    slack = total - sum(w)
+    wrapping = [i for i in range(len(w)) if need[i] > w[i] + 0.01] or list(range(len(w)))
+    for i in wrapping:
+        w[i] += slack * base[i] / sum(base[j] for j in wrapping)
+    return w
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -345,8 +379,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         raise NeiqinError("请至少选择一列打印")
     total = _total_rows(spec, query)
     steps = 2 * max(total, 1)
-    has_void = query.include_voided or query.status == "voided"
-    L = _layout(cols, total, has_void)
+    L = _layout(cols, total, spec.fetch_page(query, None, SAMPLE_ROWS))
     widths = Widths(L.body_font, L.size)
     fits = _cell_fitters(L, widths)[1:]
     avail_h = L.body_top - L.body_bottom
