@@ -1,0 +1,56 @@
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from neiqin.ui import jobs
+
+
+@pytest.fixture(autouse=True)
+def _sync_jobs(monkeypatch):
+    monkeypatch.setattr(jobs, "RUN_SYNCHRONOUSLY", True)
+    monkeypatch.setenv("NEIQIN_NO_OPEN", "1")
+
+
+@pytest.fixture
+def window(qtbot, database, datadir, host):
+    from neiqin.ui.main_window import MainWindow
+
+    w = MainWindow(datadir)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def when_modal(callback, delay=50, tries=60):
+    """Run ``callback(dialog)`` as soon as a modal dialog is up (the code under test is blocked in exec())."""
+
+    def attempt(n=tries):
+        dlg = QApplication.activeModalWidget()
+        if dlg is None and n > 0:
+            QTimer.singleShot(delay, lambda: attempt(n - 1))
+            return
+        callback(dlg)
+
+    QTimer.singleShot(delay, attempt)
+
+
+def type_text(qtbot, widget, text):
+    """Type like a clerk: ASCII as key presses, Chinese as IME commits (QTest cannot press CJK keys)."""
+    from PySide6.QtGui import QInputMethodEvent
+
+    widget.setFocus()
+    run = ""
+    for ch in text:
+        if ch.isascii():
+            run += ch
+            continue
+        if run:
+            qtbot.keyClicks(widget, run)
+            run = ""
+        event = QInputMethodEvent()
+        event.setCommitString(ch)
+        QApplication.sendEvent(widget, event)
+    if run:
+        qtbot.keyClicks(widget, run)
