@@ -7,6 +7,12 @@ importing this package costs nothing.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from neiqin.errors import NeiqinError
 
 
@@ -17,4 +23,32 @@ class Cancelled(NeiqinError):
         super().__init__(message)
 
 
-__all__ = ["Cancelled"]
+@contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it only if the block succeeds.
+
+    A failed or cancelled export leaves neither a half-written file nor a damaged old one. Errors the clerk
+    can act on (no such folder, no permission, file open in another program) become NeiqinError.
+    """
+    target = Path(path)
+    try:
+        fd, name = tempfile.mkstemp(prefix=".neiqin-", suffix=target.suffix + ".part", dir=target.parent)
+    except FileNotFoundError:
+        raise NeiqinError(f"文件夹“{target.parent}”不存在") from None
+    except PermissionError:
+        raise NeiqinError(f"没有权限在“{target.parent}”中保存文件，请换一个文件夹") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is an ordinary document
+        try:
+            os.replace(tmp, target)
+        except PermissionError:
+            raise NeiqinError(f"无法写入“{target.name}”：文件可能正在被其他程序（如 Excel 或 PDF 阅读器）打开，"
+                              "请关闭后重试") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+__all__ = ["Cancelled", "atomic_output"]

@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import peewee as pw
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -27,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from neiqin.errors import NeiqinError
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
-from neiqin.reports import Cancelled
+from neiqin.reports import Cancelled, atomic_output
 from neiqin.reports.fonts import font_for
 
 ProgressFn = Callable[[int, int], None]
@@ -344,7 +345,8 @@ class _Painter:
                         text_line(line)
             if voided:
                 t.setFillGray(0)
-                strikes.append((col_x[1], y - h / 2, col_x[-1], y - h / 2))
+                ys = base + L.size * 0.32  # through the middle of the first line
+                strikes.append((col_x[1], ys, col_x[-1], ys))
             y -= h
             rules.append((col_x[0], y, col_x[-1], y))
         c.drawText(t)
@@ -355,9 +357,21 @@ class _Painter:
         rules.extend((x, L.table_top, x, y) for x in col_x)
         c.lines(rules)
         if strikes:
-            c.setStrokeGray(VOID_GREY)
+            c.setStrokeGray(VOID_GREY - 0.15)
+            c.setLineWidth(0.6)
             c.lines(strikes)
             c.setStrokeGray(0)
+
+
+@contextmanager
+def binary_streams() -> Iterator[None]:
+    """Compressed page streams without the ASCII85 layer: smaller files, and ≈10 % faster without rl_accel."""
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
 
 
 # ---------------------------------------------------------------------------------------------- entry point
@@ -371,8 +385,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
 
     ``columns`` limits the printed columns (keys, in ledger order by default). ``progress(done, total)`` is a
     fraction of the work (measuring and drawing each count every row once); ``cancelled()`` returning True
-    stops with :class:`Cancelled`. The file is written beside ``path`` and moved into place at the end, so a
-    failure or cancel never leaves a half-written PDF or clobbers the old one.
+    stops with :class:`Cancelled`. A failure or cancel never leaves a half-written PDF (see atomic_output).
     """
     cols = [c for c in spec.columns if columns is None or c.key in columns]
     if not cols:
@@ -425,17 +438,15 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
     title = f"{org_name}{spec.title}" if org_name else spec.title
 
     # pass 2: draw
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".neiqin-", suffix=".pdf.part", dir=target.parent)
-    os.close(fd)
-    try:
-        canvas = Canvas(tmp, pagesize=(PAGE_W, PAGE_H))
+    n_pages = len(pages)
+    bounds = [*pages, count]
+    with atomic_output(path) as tmp, binary_streams():
+        canvas = Canvas(str(tmp), pagesize=(PAGE_W, PAGE_H), initialFontName=L.body_font,
+                        initialFontSize=L.size)
         canvas.setTitle(title)
         canvas.setAuthor(org_name)
         canvas.setCreator("内勤台账")
         painter = _Painter(canvas, L, title, subtitle, info_right)
-        n_pages = len(pages)
-        bounds = [*pages, count]
         for p in range(n_pages):
             check(count + bounds[p])
             painter.page_frame(p + 1, n_pages)
@@ -444,17 +455,8 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
                 canvas.setFont(L.body_font, L.size)
                 canvas.drawCentredString(PAGE_W / 2, L.body_top - 3 * L.leading, "（无记录）")
             canvas.showPage()
-        canvas.save()
         del measured
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a register is an ordinary document
-        try:
-            os.replace(tmp, target)
-        except PermissionError:
-            raise NeiqinError(f"无法写入“{target.name}”：文件可能正在被其他程序（如 PDF 阅读器）打开，"
-                              "请关闭后重试") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        canvas.save()
     if progress is not None:
         progress(steps, steps)
     return n_pages
