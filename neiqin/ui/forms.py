@@ -50,6 +50,7 @@ class FormField:
     max_len: int = 0
     minimum: int = 0
     maximum: int = 9999
+    error_keys: tuple[str, ...] = ()  # model fields whose errors are shown at this field (host_name -> host)
 
 
 class RecordForm(QDialog):
@@ -219,7 +220,9 @@ class RecordForm(QDialog):
         self.clear_errors()
         first = None
         loose = []
+        aliases = {alias: f.key for f in self.fields for alias in f.error_keys}
         for key, msg in errors.items():
+            key = aliases.get(key, key)
             if key in self.errors:
                 self.errors[key].setText(msg)
                 self.errors[key].show()

@@ -113,7 +113,7 @@ class VisitorsPane(LedgerPane):
             FormField("id_number", "证件号码", placeholder=tr("居民身份证 18 位，末位可为 X"), max_len=40),
             FormField("phone", "手机", max_len=40),
             FormField("party_size", "人数", "int", minimum=1, maximum=500),
-            FormField("host", "被访人", "staff", required=True),
+            FormField("host", "被访人", "staff", required=True, error_keys=("host_name",)),
             FormField("host_dept", "被访部门", "editable_combo", choices=[""] + deps),
             FormField("purpose", "事由", "editable_combo", choices=[""] + self._purposes()),
             FormField("badge_no", "来访证号", placeholder=tr("留空自动编号")),

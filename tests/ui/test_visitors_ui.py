@@ -101,7 +101,8 @@ def test_bad_input_shows_message_at_field_and_saves_nothing(qtbot, window):
     pane.new_record()
     assert seen["visible"]
     assert "校验位" in seen["id_error"]
-    assert seen["focus"] or "被访人" in seen["general"]
+    assert seen["focus"]
+    assert "请填写被访人" in seen["host_error"] and not seen["general"]
     assert Visit.select().count() == 0
 
 
