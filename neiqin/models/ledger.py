@@ -195,6 +195,7 @@ class LedgerSpec:
     model: type[VoidableModel]
     columns: list[Column]
     default_sort: str = "id"
+    default_desc: bool = True  # newest first for registers; directories read A→Z
     date_field: str | None = None
     date_label: str = "日期"
     statuses: list[tuple[str, str]] = field(default_factory=list)  # (key, label)
@@ -283,7 +284,7 @@ class LedgerSpec:
     def fetch_page(self, q: LedgerQuery, after: tuple | None = None, limit: int = 200) -> list[dict]:
         """One page of rows as dicts, in display order. ``after`` is the ``page_key`` of the last row seen."""
         query, sort_expr, id_expr = self.select(q)
-        desc = q.desc if q.sort else True
+        desc = q.desc if q.sort else (self.default_desc or self.sort_name(q) is None)
         if sort_expr is None:
             if after is not None:
                 query = query.where(id_expr < after[-1] if desc else id_expr > after[-1])

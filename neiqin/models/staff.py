@@ -162,6 +162,7 @@ STAFF = register_ledger(LedgerSpec(
         Column("note", "备注", 16),
     ],
     default_sort="department",
+    default_desc=False,
     statuses=[("active", "在职"), ("left", "离职")],
     status_condition=_staff_status,
     search=SearchIndex("staff"),

@@ -134,7 +134,8 @@ class LedgerPane(QWidget):
         if self.spec.default_sort != "id":
             keys = [c.key for c in self.spec.columns]
             if self.spec.default_sort in keys:
-                header.setSortIndicator(keys.index(self.spec.default_sort), Qt.SortOrder.DescendingOrder)
+                order = Qt.SortOrder.DescendingOrder if self.spec.default_desc else Qt.SortOrder.AscendingOrder
+                header.setSortIndicator(keys.index(self.spec.default_sort), order)
         header.sortIndicatorChanged.connect(self._sort_changed)
         header.setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _: self.edit_record())

@@ -45,6 +45,7 @@ from neiqin.models.visitors import (
     check_in,
     check_out,
     close_forgotten,
+    erase_expired_personal_data,
     closing_moment,
     make_appointment,
     on_site,
@@ -76,6 +77,7 @@ class VisitorsPane(LedgerPane):
         self.on_site_label = QLabel()
         self.action_bar.addWidget(self.on_site_label)
         self._closing_prompted: dt.date | None = None
+        self._retention_day = dt.date.today()  # create_window() erased at start-up
         self._closing_timer = QTimer(self, interval=60_000, timeout=self.check_closing_time)
         self._closing_timer.start()
         self.selection_changed()
@@ -251,6 +253,10 @@ class VisitorsPane(LedgerPane):
     def check_closing_time(self, force: bool = False) -> None:
         """At closing time (and at start-up for earlier days) offer to close visits nobody checked out."""
         today = dt.date.today()
+        if self._retention_day != today:  # the window may stay open for days: erase expired data daily
+            self._retention_day = today
+            if erase_expired_personal_data():
+                self.refresh()
         stale = on_site(before=today)
         late = dt.datetime.now() >= closing_moment(today) and self._closing_prompted != today
         if not (stale or late or force):
