@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import peewee as pw
 from reportlab import rl_config
@@ -206,28 +205,36 @@ def _layout(columns: Sequence[Column], total_rows: int, sample: Sequence[dict]) 
 def allocate(total: float, weights: Sequence[float], need: Sequence[float]) -> list[float]:
     """Column widths summing to ``total``: proportional to ``weights``, adjusted to what the content needs.
 
-    A column whose content is narrower than its share gives the difference away. Columns a little short of
-    one line (ID numbers, 居民身份证, dates, 已离开) then get room, smallest shortfall first, borrowing if need be
-    from long free-text columns (which wrap anyway) down to 3/4 of their share. What is left goes to the
-    columns that still wrap.
+    A column whose content is narrower than its share gives the difference away. Columns that just miss one
+    line (ID numbers, 居民身份证, 已离开) get room first, smallest shortfall first, borrowing if need be from long
+    free-text columns (which wrap anyway) down to 3/4 of their share; then columns further short, from what
+    is free. What is left goes to the columns that still wrap.
     """
+    n = len(weights)
     base = [total * w / sum(weights) for w in weights]
-    w = [min(b, n) for b, n in zip(base, need, strict=True)]
-    long_ = [i for i in range(len(w)) if need[i] > 2 * base[i]]
+    w = [min(b, x) for b, x in zip(base, need, strict=True)]
+    long_ = [i for i in range(n) if need[i] > 2 * base[i]]
     lendable = sum(0.25 * base[i] for i in long_)
-    pool = total - sum(w) + lendable
-    for i in sorted((i for i in range(len(w)) if base[i] < need[i] <= 2 * base[i]), key=lambda i: need[i] - w[i]):
-        if need[i] - w[i] > pool:
-            break
-        pool -= need[i] - w[i]
-        w[i] = need[i]
-    borrowed = max(0.0, lendable - pool)
+    free = total - sum(w)
+    borrowed = 0.0
+    short = sorted((i for i in range(n) if base[i] < need[i] <= 2 * base[i]), key=lambda i: need[i] - w[i])
+    for near in (True, False):
+        for i in short:
+            d = need[i] - w[i]
+            if d <= 0 or (d <= 0.35 * base[i]) != near:
+                continue
+            room = free + (lendable - borrowed if near else 0.0)
+            if d > room:
+                break
+            take = min(d, free)
+            free -= take
+            borrowed += d - take
+            w[i] = need[i]
     for i in long_:
         w[i] -= borrowed * 0.25 * base[i] / lendable
-    slack = total - sum(w)
-    wrapping = [i for i in range(len(w)) if need[i] > w[i] + 0.01] or list(range(len(w)))
+    wrapping = [i for i in range(n) if need[i] > w[i] + 0.01] or list(range(n))
     for i in wrapping:
-        w[i] += slack * base[i] / sum(base[j] for j in wrapping)
+        w[i] += free * base[i] / sum(base[j] for j in wrapping)
     return w
 
 
