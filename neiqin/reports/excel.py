@@ -157,17 +157,21 @@ def export_xlsx(spec: LedgerSpec, query: LedgerQuery, path: str | Path, *, org_n
     convs = [_converter(c, ws, text_cell) for c in cols]
     append = ws.append
     n = 0
-    for n, row in enumerate(spec.iter_rows(query), 1):  # noqa: B007 - n is the count afterwards
-        if n % CHECK_EVERY == 1:
-            if cancelled is not None and cancelled():
-                raise Cancelled()
-            if progress is not None:
-                progress(n - 1, total)
-        values = [conv(row) for conv in convs]
-        if row.get("voided"):
-            reason = row.get("void_reason") or ""
-            values += ["是", text_cell(reason) if reason[:1] in _FORMULA_START else reason]
-        append(values)
+    try:
+        for n, row in enumerate(spec.iter_rows(query), 1):  # noqa: B007 - n is the count afterwards
+            if n % CHECK_EVERY == 1:
+                if cancelled is not None and cancelled():
+                    raise Cancelled()
+                if progress is not None:
+                    progress(n - 1, total)
+            values = [conv(row) for conv in convs]
+            if row.get("voided"):
+                reason = row.get("void_reason") or ""
+                values += ["是", text_cell(reason) if reason[:1] in _FORMULA_START else reason]
+            append(values)
+    except BaseException:
+        _discard(ws)
+        raise
     if n:
         ws.auto_filter = AutoFilter(ref=f"A1:{get_column_letter(len(headers))}{n + 1}")
     with atomic_output(path) as tmp:
@@ -175,6 +179,15 @@ def export_xlsx(spec: LedgerSpec, query: LedgerQuery, path: str | Path, *, org_n
     if progress is not None:
         progress(n, total)
     return n
+
+
+def _discard(ws: Any) -> None:
+    """Finish a write-only sheet we give up on, and delete the temporary file openpyxl keeps its rows in."""
+    try:
+        ws.close()
+        ws._writer.cleanup()
+    except Exception as e:  # noqa: BLE001 - cleaning up after a cancel must not hide the cancel
+        log.debug("discarding write-only sheet: %r", e)
 
 
 def _sheet_title(name: str) -> str:
