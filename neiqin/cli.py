@@ -133,7 +133,8 @@ def cmd_import(args, datadir: DataDir) -> int:
     preview = read_import(spec, Path(args.file))
     if preview.errors:
         for err in preview.errors[:50]:
-            print(f"第 {err.row_number} 行：{err.message}", file=sys.stderr)
+            print(err.message if err.message.startswith("第") else f"第 {err.row_number} 行：{err.message}",
+                  file=sys.stderr)
         more = len(preview.errors) - 50
         raise NeiqinError(f"有 {len(preview.errors)} 行有错误，未导入任何数据" + (f"（另有 {more} 行未列出）"
                                                                           if more > 0 else ""))
