@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+from pathlib import Path
 
 from neiqin.paths import DataDir
 
-_configured = False
+_handler: logging.handlers.RotatingFileHandler | None = None
 
 
-def setup_logging(datadir: DataDir, console: bool = False) -> None:
-    global _configured
-    if _configured:
-        return
+def setup_logging(datadir: DataDir, console: bool = False) -> Path:
+    """Log to ``logs/neiqin.log`` of this data dir (switching files if another data dir was set up before)."""
+    global _handler
     datadir.logs.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(datadir.logs / "neiqin.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    path = datadir.logs / "neiqin.log"
     root = logging.getLogger()
+    if _handler is not None:
+        if Path(_handler.baseFilename) == path.resolve():
+            return path
+        root.removeHandler(_handler)
+        _handler.close()
+    _handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.setLevel(logging.INFO)
-    root.addHandler(handler)
+    root.addHandler(_handler)
     if console:
         root.addHandler(logging.StreamHandler())
-    _configured = True
+    return path
