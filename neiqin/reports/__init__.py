@@ -12,8 +12,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import peewee as pw
 
 from neiqin.errors import NeiqinError
+
+if TYPE_CHECKING:
+    from neiqin.models.ledger import LedgerQuery, LedgerSpec
 
 
 class Cancelled(NeiqinError):
@@ -51,4 +57,10 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-__all__ = ["Cancelled", "atomic_output"]
+def total_rows(spec: LedgerSpec, query: LedgerQuery) -> int:
+    """Rows ``spec.iter_rows(query)`` will yield, voided included (``spec.count`` leaves them out)."""
+    q, _, _ = spec.select(query, fields=[pw.fn.COUNT(pw.SQL("*"))])
+    return q.scalar() or 0
+
+
+__all__ = ["Cancelled", "atomic_output", "total_rows"]

@@ -8,10 +8,12 @@ Import is two steps, so the clerk sees every problem before anything is saved: :
 validates the whole file into an :class:`ImportPreview`; :func:`apply_import` saves all rows in one
 transaction or none.
 
-Visitor rows imported (the rule lives in :func:`_adjust_visit`): a date after today becomes an appointment
-(预约); today's row with an arrival and no leave time is on site (在场); every other row is 已离开 — a past row
-without a leave time gets leave = arrival and a note saying the time was missing. Rows without an arrival
-time fail validation (到达时间 is required for a visit that took place). The watch list is not checked.
+Visitor rows imported (the rule lives in :func:`_adjust_visit`): a date after today, or a time written as the
+register prints an expected time (约15:00), becomes an appointment (预约) — 未到 if its day has passed; today's
+row with an arrival and no leave time is on site (在场); every other row is 已离开 — a past row without a leave
+time gets leave = arrival and a note saying the time was missing. Rows without an arrival time fail
+validation (到达时间 is required for a visit that took place). The watch list is not checked. Host names are
+matched to the directory (通讯录) when exactly one active person has that name; otherwise kept as text.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.filters import AutoFilter
 
 from neiqin.errors import ImportFileError, NeiqinError, ValidationError
+from neiqin.models import visitors
 from neiqin.models.base import AuditLog, db
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
 from neiqin.models.staff import find_staff_by_name
 from neiqin.models.validators import has_emoji
-from neiqin.reports import Cancelled, atomic_output
+from neiqin.reports import Cancelled, atomic_output, total_rows
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ CancelFn = Callable[[], bool]
 
 VOID_HEADER, VOID_REASON_HEADER = "作废", "作废原因"
 VOID_KEY = "__voided__"
+APPROX, APPROX_KEY = "约", "__approx__"  # the register shows an appointment's expected time as 约15:00
 CHECK_EVERY = 500
 HEADER_SCAN_ROWS = 15
 EXCEL_MAX_TEXT = 32767
@@ -60,12 +64,6 @@ IMPORT_REQUIRED: dict[str, list[str]] = {"visitors": ["visit_date", "name", "hos
 
 _FORMULA_START = frozenset("=+-@\t\r")
 _ERROR_CODES = frozenset(ERROR_CODES)
-
-
-def total_rows(spec: LedgerSpec, query: LedgerQuery) -> int:
-    """Rows :meth:`LedgerSpec.iter_rows` will yield, voided included (for progress)."""
-    q, _, _ = spec.select(query, fields=[pw.fn.COUNT(pw.SQL("*"))])
-    return q.scalar() or 0
 
 
 # ---------------------------------------------------------------------------------------------- export
@@ -250,10 +248,14 @@ def _check_file(path: Path) -> None:
     except OSError as e:
         raise ImportFileError(f"无法读取文件“{path.name}”：{e.strerror or e}") from None
     if head.startswith(_OLE_MAGIC):
-        # an encrypted .xlsx is an OLE container holding EncryptionInfo; an .xls holds a Workbook stream
+        # an encrypted .xlsx is an OLE container holding an EncryptionInfo stream; an .xls holds a Workbook
+        # stream. The names sit in the OLE directory, which may be anywhere: look through the file.
+        if len(head) == 65536:
+            with open(path, "rb") as f:
+                head = f.read(256 * 1024 * 1024)
         if "EncryptionInfo".encode("utf-16-le") in head:
             raise ImportFileError(MSG_ENCRYPTED)
-        if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
+        if "Book".encode("utf-16-le") in head:  # Workbook (Excel 97+) or Book (Excel 5)
             raise ImportFileError(MSG_XLS)
         raise ImportFileError(MSG_OLE)
     if not head.startswith(_ZIP_MAGIC):
@@ -432,6 +434,9 @@ class _Reader:
                 elif col.kind in ("time", "datetime"):
                     if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
                         v = dt.datetime.combine(v, dt.time())
+                    if isinstance(v, str) and v.strip().startswith(APPROX):  # an appointment's expected time
+                        v = v.strip()[len(APPROX):]
+                        data[APPROX_KEY] = True
                     times.append((col.key, parse_time(v)))
                 elif col.kind == "int":
                     data[col.key] = parse_int(v)
@@ -457,22 +462,25 @@ class _Reader:
 
 def _adjust_visit(data: dict, staff_ids: dict[str, int | None]) -> dict:
     """Imported visits are history (see the module docstring): never 在场 unless it is today's."""
-    from neiqin.models import visitors as v
-
     today = dt.date.today()
     day = data.get("visit_date")
     arrive, leave = data.get("arrive_at"), data.get("leave_at")
-    if isinstance(day, dt.date) and day > today:
-        data["status"] = v.APPOINTMENT
+    expected_only = data.pop(APPROX_KEY, False) and not leave
+    if isinstance(day, dt.date) and (day > today or (expected_only and day == today)):
+        data["status"] = visitors.APPOINTMENT
+        data["expected_at"] = arrive
+        data["arrive_at"] = data["leave_at"] = None
+    elif expected_only:  # an appointment of a past day that nobody checked in: 未到
+        data["status"] = visitors.NO_SHOW
         data["expected_at"] = arrive
         data["arrive_at"] = data["leave_at"] = None
     elif leave or day != today:
-        data["status"] = v.LEFT
+        data["status"] = visitors.LEFT
         if arrive and not leave:
             data["leave_at"] = arrive
             data["leave_note"] = "导入：原记录没有离开时间"
     else:
-        data["status"] = v.ON_SITE
+        data["status"] = visitors.ON_SITE
     name = (data.get("host_name") or "").strip()
     if name:
         if name not in staff_ids:
@@ -581,6 +589,7 @@ def _read(spec: LedgerSpec, path: Path, wb: Any, progress: ProgressFn | None,
         data, errors = reader.read(row)
         if adjust is not None:
             data = adjust(data)
+        data.pop(APPROX_KEY, None)
         try:
             clean = spec.clean(data)
         except ValidationError as e:

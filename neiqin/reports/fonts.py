@@ -325,7 +325,8 @@ def role_assignments() -> dict[str, FontInfo]:
 
 
 def available_fonts() -> list[FontInfo]:
-    return REGISTRY.available()
+    """Usable TrueType fonts found (registers each: slow the first time), then the built-in fallback."""
+    return [*REGISTRY.available(), _cid_fallback()]
 
 
 def set_role_override(role: str, path_or_name: str | None) -> FontInfo:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import peewee as pw
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -27,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from neiqin.errors import NeiqinError
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
-from neiqin.reports import Cancelled, atomic_output
+from neiqin.reports import Cancelled, atomic_output, total_rows
 from neiqin.reports.fonts import font_for
 
 ProgressFn = Callable[[int, int], None]
@@ -211,7 +210,7 @@ def allocate(total: float, weights: Sequence[float], need: Sequence[float]) -> l
     is free. What is left goes to the columns that still wrap.
     """
     n = len(weights)
-    base = [total * w / sum(weights) for w in weights]
+    base = [total * w / (sum(weights) or 1) for w in weights]
     w = [min(b, x) for b, x in zip(base, need, strict=True)]
     long_ = [i for i in range(n) if need[i] > 2 * base[i]]
     lendable = sum(0.25 * base[i] for i in long_)
@@ -230,11 +229,13 @@ def allocate(total: float, weights: Sequence[float], need: Sequence[float]) -> l
             free -= take
             borrowed += d - take
             w[i] = need[i]
-    for i in long_:
-        w[i] -= borrowed * 0.25 * base[i] / lendable
+    if borrowed and lendable:
+        for i in long_:
+            w[i] -= borrowed * 0.25 * base[i] / lendable
     wrapping = [i for i in range(n) if need[i] > w[i] + 0.01] or list(range(n))
+    share = sum(base[j] for j in wrapping) or 1.0
     for i in wrapping:
-        w[i] += free * base[i] / sum(base[j] for j in wrapping)
+        w[i] += free * base[i] / share
     return w
 
 
@@ -258,11 +259,6 @@ def _cell_fitters(L: _Layout, widths: Widths) -> list[Callable[[str], str | tupl
 
 # one measured row: (height, voided, cells); a cell is a str (one line) or a tuple of lines
 Measured = tuple[float, bool, tuple]
-
-
-def _total_rows(spec: LedgerSpec, query: LedgerQuery) -> int:
-    q, _, _ = spec.select(query, fields=[pw.fn.COUNT(pw.SQL("*"))])
-    return q.scalar() or 0
 
 
 # ---------------------------------------------------------------------------------------------- drawing
@@ -397,7 +393,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
     cols = [c for c in spec.columns if columns is None or c.key in columns]
     if not cols:
         raise NeiqinError("请至少选择一列打印")
-    total = _total_rows(spec, query)
+    total = total_rows(spec, query)
     steps = 2 * max(total, 1)
     L = _layout(cols, total, spec.fetch_page(query, None, SAMPLE_ROWS))
     widths = Widths(L.body_font, L.size)

@@ -265,6 +265,21 @@ def test_status_rules_for_imported_visits(host, tmp_path):
     assert Visit.get(Visit.name == "甲一").leave_note.startswith("导入")
 
 
+def test_appointments_round_trip(host, tmp_path):
+    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=2), dt.time(15, 0))
+    V.make_appointment({"name": "预约人", "host": host.id, "expected_at": when})
+    path = tmp_path / "a.xlsx"
+    export_xlsx(VISITORS, LedgerQuery(), path)
+    assert load_workbook(path).active["K2"].value == "约15:00"
+    preview = read_import(VISITORS, path)
+    assert preview.ok, preview.errors
+    row = preview.rows[0]
+    assert (row["status"], row["expected_at"], row["arrive_at"]) == (V.APPOINTMENT, when, None)
+    old = sheet(tmp_path / "old.xlsx", [VISIT_HEADERS, visit_row("未来人", arrive="约10:00", leave=None)])
+    row = read_import(VISITORS, old).rows[0]
+    assert row["status"] == V.NO_SHOW and row["expected_at"].time() == dt.time(10)
+
+
 def test_bad_rows_are_listed_and_nothing_is_saved(host, tmp_path):
     rows = [visit_row("李四"),
             visit_row("王五", idn="110105194912310021"),  # wrong check digit
