@@ -272,6 +272,7 @@ class _Painter:
         self.info_left = info_left
         self.info_right = info_right
         self.widths = Widths(L.body_font, L.size)
+        self.head_widths = Widths(L.head_font, L.size)
         self.title_size = TITLE_SIZE
         table_w = L.col_x[-1] - L.col_x[0]
         while self.title_size > 10 and pdfmetrics.stringWidth(title, L.title_font, self.title_size) > table_w:
@@ -294,7 +295,7 @@ class _Painter:
         c.setFillGray(0)
         t = c.beginText()
         t.setFont(L.head_font, L.size, L.leading)
-        hw = Widths(L.head_font, L.size)
+        hw = self.head_widths
         for i, lines in enumerate(L.header_lines):
             block = len(lines) * L.leading
             y = L.body_top + (L.header_h + block) / 2 - (L.leading - L.size) / 2 - L.size * 0.86
