@@ -141,7 +141,7 @@ def cmd_import(args, datadir: DataDir) -> int:
     if args.dry_run:
         print(f"检查通过：{len(preview.rows)} 行可以导入（未导入）")
         return 0
-    n = apply_import(spec, preview, source=Path(args.file).name)
+    n = apply_import(spec, preview)
     print(f"已导入 {n} 条")
     return 0
 

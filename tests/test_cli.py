@@ -68,3 +68,23 @@ def test_env_var_selects_data_dir(tmp_path):
     r = run("demo", "--rows", "3", env=env)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "home" / "neiqin.sqlite").exists()
+
+
+def test_cli_print_export_import_round_trip(tmp_path, capsys):
+    import shutil
+    import subprocess as sp
+
+    d = str(tmp_path / "d")
+    assert main(["--data-dir", d, "demo", "--rows", "60"]) == 0
+    pdf, xlsx = tmp_path / "v.pdf", tmp_path / "s.xlsx"
+    assert main(["--data-dir", d, "print", "visitors", str(pdf), "--status", "on_site"]) == 0
+    if shutil.which("pdftotext"):
+        text = sp.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "来访登记簿" in text and "第 1 页 共 1 页" in text and "在场" in text
+    assert main(["--data-dir", d, "export", "staff", str(xlsx)]) == 0
+    d2 = str(tmp_path / "d2")
+    assert main(["--data-dir", d2, "import", "staff", str(xlsx), "--dry-run"]) == 0
+    assert "检查通过：60 行" in capsys.readouterr().out
+    assert main(["--data-dir", d2, "import", "staff", str(xlsx)]) == 0
+    assert main(["--data-dir", d2, "import", "staff", str(tmp_path / "missing.xlsx")]) == 1
+    assert "找不到文件" in capsys.readouterr().err

@@ -437,7 +437,8 @@ class LedgerPane(QWidget):
         if not path:
             return 0
         try:
-            preview = run_job(self, tr("正在检查文件"), lambda p, c: read_import(self.spec, Path(path)))
+            preview = run_job(self, tr("正在检查文件"), lambda progress, cancelled: read_import(
+                self.spec, Path(path), progress=progress, cancelled=cancelled))
         except Exception as e:  # noqa: BLE001
             show_error(self, e)
             return 0
@@ -445,7 +446,8 @@ class LedgerPane(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return 0
         try:
-            n = apply_import(self.spec, preview, source=Path(path).name)
+            n = run_job(self, tr("正在导入"), lambda progress, cancelled: apply_import(
+                self.spec, preview, progress=progress, cancelled=cancelled))
         except Exception as e:  # noqa: BLE001
             show_error(self, e)
             return 0
