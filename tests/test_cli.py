@@ -80,7 +80,8 @@ def test_cli_print_export_import_round_trip(tmp_path, capsys):
     assert main(["--data-dir", d, "print", "visitors", str(pdf), "--status", "on_site"]) == 0
     if shutil.which("pdftotext"):
         text = sp.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-        assert "来访登记簿" in text and "第 1 页" in text and "共 1 页" in text and "在场" in text
+        assert "来访登记簿" in text and "在场" in text
+        assert "第1页共1页" in text.replace(" ", "")
     assert main(["--data-dir", d, "export", "staff", str(xlsx)]) == 0
     d2 = str(tmp_path / "d2")
     assert main(["--data-dir", d2, "import", "staff", str(xlsx), "--dry-run"]) == 0
