@@ -15,6 +15,13 @@ DEFAULTS: dict[str, Any] = {
     "visitor.closing_time": "18:00",
     "visitor.badge_prefix": "F",
     "visitor.require_id": False,
+    "backup.usb_keep": 10,
+    "backup.warn_days": 7,
+    "backup.local_daily": 7,
+    "backup.local_weekly": 4,
+    "backup.local_monthly": 12,
+    "backup.last_usb": None,
+    "backup.targets": {},
 }
 
 LABELS: dict[str, str] = {
@@ -25,6 +32,13 @@ LABELS: dict[str, str] = {
     "visitor.closing_time": "下班时间（提醒结束在场访客）",
     "visitor.badge_prefix": "来访证号前缀",
     "visitor.require_id": "来访必须登记证件号码",
+    "backup.usb_keep": "U盘上保留的备份份数",
+    "backup.warn_days": "超过多少天未备份到U盘时提醒",
+    "backup.local_daily": "本机自动备份：按天保留份数",
+    "backup.local_weekly": "本机自动备份：按周保留份数",
+    "backup.local_monthly": "本机自动备份：按月保留份数",
+    "backup.last_usb": "上次U盘备份",
+    "backup.targets": "备份位置（U盘）设置",
 }
 
 

@@ -1,0 +1,616 @@
+"""备份到U盘 and 从备份恢复 dialogs, the 上次U盘备份 status label, and automatic local backups.
+
+``install(window)`` wires them into the main window. It expects ``window.menus["file"]`` (a QMenu),
+``window.statusBar()``, ``window.datadir`` (a DataDir) and a ``window.closing`` signal emitted from closeEvent.
+The work itself lives in ``neiqin.backup`` (no Qt); long jobs run on a QThread that uses its own sqlite3
+connections, and only the results (and settings writes, which go through peewee) come back to the UI thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, QStorageInfo, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neiqin import backup
+from neiqin.db import too_new_message
+from neiqin.errors import NeiqinError
+from neiqin.paths import DataDir
+
+log = logging.getLogger(__name__)
+
+RED = "color:#d93025; font-weight:bold"
+STATUS_REFRESH_MS = 5 * 60 * 1000
+DAILY_CHECK_MS = 30 * 60 * 1000
+FIRST_DAILY_CHECK_MS = 2 * 60 * 1000
+
+
+def _tr(text: str) -> str:
+    from neiqin.ui.util import tr
+
+    return tr(text)
+
+
+def _error_text(exc: BaseException) -> str:
+    mapped = backup.map_sqlite_error(exc)
+    if mapped is not None:
+        return str(mapped)
+    if isinstance(exc, NeiqinError):
+        return str(exc)
+    log.error("unexpected error in backup", exc_info=exc)
+    return _tr("发生了意外错误：") + f"{type(exc).__name__}: {exc}"
+
+
+# ---------------------------------------------------------------------------------------------- background work
+
+
+class BackgroundJob(QThread):
+    """Runs ``fn(progress)`` off the UI thread; ``progress(stage, done, total)`` raises once cancelled."""
+
+    progressed = Signal(str, int, int)
+
+    def __init__(self, fn: Callable[[backup.Progress], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self.fn = fn
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.cancel_requested = False
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.cancel_requested:
+            raise backup.BackupCancelled(_tr("已取消。没有留下不完整的备份，数据没有改动。"))
+        self.progressed.emit(stage, int(min(done, 2**31 - 1)), int(min(total, 2**31 - 1)))
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn(self.report)
+        except BaseException as e:  # noqa: BLE001 - handed back to the UI thread
+            self.error = e
+
+
+def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.Progress], Any]) -> Any:
+    """Run ``fn(progress)`` on a worker thread behind a cancellable progress dialog; return or raise its outcome.
+
+    The dialog shows up only if the job takes more than 0.6 s, so quick jobs do not flash.
+    """
+    job = BackgroundJob(fn)
+    dialog = QProgressDialog(title, _tr("取消"), 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(600)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if total > 0:
+            dialog.setMaximum(1000)
+            dialog.setValue(min(1000, done * 1000 // total))
+            dialog.setLabelText(f"{stage}… {backup.human_size(done)} / {backup.human_size(total)}")
+        else:
+            dialog.setMaximum(0)
+            dialog.setLabelText(f"{stage}…")
+
+    def on_cancel() -> None:
+        job.cancel_requested = True
+        dialog.setLabelText(_tr("正在取消…"))
+
+    job.progressed.connect(on_progress)
+    dialog.canceled.connect(on_cancel)
+    loop = QEventLoop()
+    job.finished.connect(loop.quit)
+    job.start()
+    if not job.isFinished():
+        loop.exec()
+    job.wait()
+    dialog.close()
+    dialog.deleteLater()
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+# ---------------------------------------------------------------------------------------------- drives
+
+
+def list_drives() -> list[backup.Drive]:
+    """Removable drives from the core detection, plus volumes Qt sees at the usual USB mount places."""
+    drives = {d.root: d for d in backup.detect_removable_drives()}
+    for vol in QStorageInfo.mountedVolumes():
+        root = Path(vol.rootPath())
+        if not vol.isValid() or not vol.isReady() or vol.isReadOnly() or vol.isRoot():
+            continue
+        if root in drives:
+            label = vol.displayName() or drives[root].label
+            drives[root] = backup.Drive(root, label, drives[root].free, drives[root].total)
+        elif str(root).startswith(("/media/", "/run/media/", "/Volumes/")):
+            drives[root] = backup.Drive(root, vol.displayName(), vol.bytesAvailable(), vol.bytesTotal())
+    return list(drives.values())
+
+
+# ---------------------------------------------------------------------------------------------- backup dialog
+
+
+class BackupDialog(QDialog):
+    """备份到U盘: pick a stick (or a folder), optionally encrypt, back up, read back, show the summary."""
+
+    def __init__(self, datadir: DataDir, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.datadir = datadir
+        self.backup_result: backup.BackupResult | None = None
+        self.folder: Path | None = None
+        self.folder_label = ""
+        self.known_check = False
+        self.setWindowTitle(_tr("备份到U盘"))
+        layout = QVBoxLayout(self)
+
+        layout.addWidget(QLabel(_tr("选择要备份到的U盘：")))
+        self.drives = QListWidget()
+        self.drives.setMinimumHeight(110)
+        self.drives.currentItemChanged.connect(self._drive_chosen)
+        layout.addWidget(self.drives)
+        row = QHBoxLayout()
+        self.refresh_button = QPushButton(_tr("刷新"))
+        self.refresh_button.clicked.connect(self.refresh_drives)
+        self.folder_button = QPushButton(_tr("选择其他文件夹…"))
+        self.folder_button.clicked.connect(self.choose_folder)
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.folder_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.target_label = QLabel()
+        self.target_label.setWordWrap(True)
+        self.warning = QLabel(styleSheet=RED)
+        self.warning.setWordWrap(True)
+        layout.addWidget(self.target_label)
+        layout.addWidget(self.warning)
+
+        self.encrypt = QCheckBox(_tr("加密备份（推荐：U盘丢失时别人无法读取）"))
+        self.encrypt.setChecked(True)
+        self.encrypt.toggled.connect(self._update_passphrase_fields)
+        layout.addWidget(self.encrypt)
+        form = QFormLayout()
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.confirm_label = QLabel(_tr("再输入一次"))
+        form.addRow(_tr("备份口令"), self.passphrase)
+        form.addRow(self.confirm_label, self.confirm)
+        layout.addLayout(form)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.change_button = QPushButton(_tr("更换口令"))
+        self.change_button.setFlat(True)
+        self.change_button.clicked.connect(self._change_passphrase)
+        layout.addWidget(self.change_button, alignment=Qt.AlignmentFlag.AlignLeft)
+
+        buttons = QDialogButtonBox()
+        self.start_button = buttons.addButton(_tr("开始备份"), QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(_tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.start_button.clicked.connect(self.start)
+        close.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 460)
+        self.refresh_drives()
+
+    # ---- choosing the target
+
+    def refresh_drives(self) -> None:
+        self.drives.clear()
+        for drive in list_drives():
+            item = QListWidgetItem(drive.title())
+            item.setData(Qt.ItemDataRole.UserRole, (str(drive.backup_folder), drive.label or str(drive.root)))
+            self.drives.addItem(item)
+        if self.drives.count():
+            self.drives.setCurrentRow(0)
+        else:
+            empty = QListWidgetItem(_tr("没有找到U盘。请插入U盘后点“刷新”，或选择其他文件夹。"))
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.drives.addItem(empty)
+            self.set_target(None, "")
+
+    def _drive_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        data = item.data(Qt.ItemDataRole.UserRole) if item else None
+        if data:
+            self.set_target(Path(data[0]), data[1])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _tr("选择备份文件夹"))
+        if folder:
+            self.drives.clearSelection()
+            self.set_target(Path(folder), Path(folder).name or folder)
+
+    def set_target(self, folder: Path | None, label: str) -> None:
+        self.folder, self.folder_label = folder, label
+        self.start_button.setEnabled(folder is not None)
+        self.target_label.setText(_tr("备份到：") + str(folder) if folder else _tr("请选择U盘或文件夹"))
+        self.warning.setText("")
+        if folder is not None and backup.same_device(folder.parent if not folder.exists() else folder,
+                                                     self.datadir.root):
+            self.warning.setText(_tr("注意：这个位置和数据在同一个磁盘上，磁盘损坏时备份会一起丢失。"))
+        tid = backup.target_id(folder) if folder else None
+        remembered = backup.target_settings(tid)
+        self.known_check = bool(remembered.get("check"))
+        if remembered:
+            self.encrypt.setChecked(bool(remembered.get("encrypt")))
+        self._update_passphrase_fields()
+
+    def _update_passphrase_fields(self) -> None:
+        on = self.encrypt.isChecked()
+        for w in (self.passphrase, self.confirm, self.confirm_label):
+            w.setEnabled(on)
+        self.confirm.setVisible(not self.known_check)
+        self.confirm_label.setVisible(not self.known_check)
+        self.change_button.setVisible(on and self.known_check)
+        if not on:
+            self.hint.setText(_tr("不加密：任何人拿到U盘都能读取备份中的全部数据。"))
+        elif self.known_check:
+            self.hint.setText(_tr("这个U盘已经设置过备份口令，请输入同一个口令。"))
+        else:
+            self.hint.setText(_tr("口令至少 8 个字符，程序不会保存它。忘记口令就无法恢复这份备份，"
+                                  "请把口令写下来放在安全的地方。"))
+
+    def _change_passphrase(self) -> None:
+        self.known_check = False
+        self._update_passphrase_fields()
+        self.confirm.setFocus()
+
+    # ---- running it
+
+    def _passphrase(self, tid: str | None) -> str | None:
+        if not self.encrypt.isChecked():
+            return None
+        text = self.passphrase.text()
+        if self.known_check and tid:
+            if backup.passphrase_matches(tid, text) is False:
+                raise backup.BackupError(_tr("口令与这个U盘以前设置的口令不一致。如果要换口令，请点“更换口令”。"))
+            return text
+        backup.validate_new_passphrase(text, self.confirm.text())
+        return text
+
+    def start(self) -> None:
+        if self.folder is None:
+            return
+        from neiqin.models import settings
+
+        folder, label, datadir = self.folder, self.folder_label, self.datadir
+        try:
+            passphrase = self._passphrase(backup.target_id(folder))
+            keep = int(settings.get("backup.usb_keep") or 10)
+            self.backup_result = run_with_progress(self, _tr("备份到U盘"), lambda report: backup.create_backup(
+                datadir, folder, passphrase=passphrase, keep=keep, progress=report))
+            tid = backup.target_id(folder, create=True)
+            if tid:
+                backup.remember_target(tid, label=label, folder=folder, passphrase=passphrase)
+            backup.record_usb_backup(self.backup_result)
+        except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
+            QMessageBox.warning(self, _tr("备份没有完成"), _error_text(e))
+            return
+        self.passphrase.clear()
+        self.confirm.clear()
+        QMessageBox.information(self, _tr("备份完成"), self.backup_result.summary())
+        self.accept()
+
+
+# ---------------------------------------------------------------------------------------------- restore dialog
+
+
+def find_backups(datadir: DataDir) -> list[tuple[Path, str]]:
+    """(file, where) for backups on plugged-in sticks and the automatic ones, newest first."""
+    found: list[tuple[dt.datetime, Path, str]] = []
+    for drive in list_drives():
+        for path in backup.list_backups(drive.backup_folder):
+            found.append((backup.backup_time(path) or dt.datetime.min, path, f"U盘 {drive.label}"))
+    for path in backup.list_backups(datadir.backups):
+        found.append((backup.backup_time(path) or dt.datetime.min, path, "本机自动备份"))
+    return [(p, where) for _, p, where in sorted(found, key=lambda t: t[0], reverse=True)]
+
+
+class RestoreDialog(QDialog):
+    """从备份恢复: pick a file → preview → confirm → restore (the current data is kept aside first)."""
+
+    restored = Signal(object)  # RestoreResult
+
+    def __init__(self, datadir: DataDir, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.datadir = datadir
+        self.path: Path | None = None
+        self.info: backup.BackupInfo | None = None
+        self.setWindowTitle(_tr("从备份恢复"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(_tr("找到的备份（U盘和本机自动备份）：")))
+        self.list = QListWidget()
+        self.list.currentItemChanged.connect(self._picked)
+        layout.addWidget(self.list)
+        row = QHBoxLayout()
+        self.file_button = QPushButton(_tr("选择备份文件…"))
+        self.file_button.clicked.connect(self.choose_file)
+        row.addWidget(self.file_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        form = QFormLayout()
+        self.file_label = QLabel(_tr("（未选择）"))
+        self.file_label.setWordWrap(True)
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.passphrase.returnPressed.connect(self.preview)
+        form.addRow(_tr("备份文件"), self.file_label)
+        form.addRow(_tr("备份口令"), self.passphrase)
+        layout.addLayout(form)
+        self.preview_button = QPushButton(_tr("预览"))
+        self.preview_button.clicked.connect(self.preview)
+        layout.addWidget(self.preview_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.preview_text = QPlainTextEdit(readOnly=True)
+        layout.addWidget(self.preview_text)
+        self.message = QLabel(styleSheet=RED)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.restore_button = buttons.addButton(_tr("恢复…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(_tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.restore_button.clicked.connect(self.restore)
+        close.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 520)
+        for path, where in find_backups(datadir):
+            when = backup.backup_time(path)
+            item = QListWidgetItem(f"{when:%Y-%m-%d %H:%M}　{where}　{path.name}" if when else path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            self.list.addItem(item)
+        self.set_file(None)
+
+    def _picked(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
+            self.set_file(Path(item.data(Qt.ItemDataRole.UserRole)))
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, _tr("选择备份文件"), "", _tr("内勤台账备份 (*.nqbak)"))
+        if name:
+            self.list.clearSelection()
+            self.set_file(Path(name))
+
+    def set_file(self, path: Path | None) -> None:
+        self.path, self.info = path, None
+        self.preview_text.clear()
+        self.message.clear()
+        self.restore_button.setEnabled(False)
+        self.file_label.setText(str(path) if path else _tr("（未选择）"))
+        encrypted = False
+        if path is not None:
+            try:
+                encrypted = backup.backup_is_encrypted(path)
+            except NeiqinError as e:
+                self.message.setText(str(e))
+                self.preview_button.setEnabled(False)
+                self.passphrase.setEnabled(False)
+                return
+        self.preview_button.setEnabled(path is not None)
+        self.passphrase.setEnabled(encrypted)
+        self.passphrase.setPlaceholderText(_tr("这是加密备份，请输入口令后点“预览”") if encrypted else "")
+        if path is not None and not encrypted:
+            self.preview()
+
+    def preview(self) -> None:
+        if self.path is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.info = backup.read_manifest(self.path, self.passphrase.text() or None)
+        except NeiqinError as e:
+            self.message.setText(str(e))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.message.clear()
+        self.preview_text.setPlainText("\n".join(self.info.preview_lines()))
+        if self.info.too_new:
+            self.message.setText(_tr("不能恢复：") + too_new_message(self.info.schema_version))
+        self.restore_button.setEnabled(not self.info.too_new)
+
+    def restore(self) -> None:
+        if self.path is None or self.info is None:
+            return
+        answer = QMessageBox.question(
+            self, _tr("从备份恢复"),
+            _tr("将用这份备份（") + f"{self.info.created:%Y-%m-%d %H:%M}" + _tr("）替换现在的全部数据。\n\n"
+            "现在的数据会先另存到数据目录的 backups 文件夹。恢复完成后程序会关闭，请重新打开。\n\n确定要恢复吗？"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path, datadir = self.path, self.datadir
+        passphrase = self.passphrase.text() or None
+        try:
+            # the slow part (read, check, unpack) runs while the data is still open and untouched
+            staged = run_with_progress(self, _tr("从备份恢复"), lambda report: backup.prepare_restore(
+                path, datadir, passphrase, migrate=False, progress=report))
+            result = self._commit(staged)
+        except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
+            QMessageBox.warning(self, _tr("没有恢复"), _error_text(e))
+            return
+        self.passphrase.clear()
+        QMessageBox.information(self, _tr("恢复完成"), result.summary() + _tr("\n\n程序将关闭，请重新打开内勤台账。"))
+        self.accept()
+        self.restored.emit(result)
+
+    def _commit(self, staged: backup.StagedRestore) -> backup.RestoreResult:
+        from neiqin.db import close_database
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            close_database()  # the window holds the data-dir lock; its connection must let go of the file
+            return backup.commit_restore(staged, self.datadir)
+        finally:
+            QApplication.restoreOverrideCursor()
+
+
+# ---------------------------------------------------------------------------------------------- status and wiring
+
+
+class BackupStatusLabel(QLabel):
+    """上次U盘备份 N 天前 in the status bar; red past the threshold; a click opens 备份到U盘."""
+
+    clicked = Signal()
+
+    def refresh(self, now: dt.datetime | None = None) -> None:
+        try:
+            text, overdue, tip = backup.usb_backup_status(now)
+        except Exception:  # noqa: BLE001 - the status bar must never break the window
+            log.exception("backup status")
+            return
+        self.setText(text)
+        self.setToolTip(tip + _tr("\n（点击这里备份到U盘）"))
+        self.setStyleSheet(RED if overdue else "")
+        self.overdue = overdue
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class BackupController(QObject):
+    """Menu actions, status label, daily and on-exit automatic backups for one main window."""
+
+    restored = Signal(object)
+
+    def __init__(self, window: QMainWindow):
+        super().__init__(window)
+        self.window = window
+        self.datadir: DataDir = window.datadir
+        self.job: BackgroundJob | None = None
+        self.quit_after_restore = True
+        self._restored = False
+        self.actions = self._add_actions(window.menus["file"])
+        self.label = BackupStatusLabel()
+        self.label.clicked.connect(self.open_backup)
+        window.statusBar().addPermanentWidget(self.label)
+        self.label.refresh()
+        self.status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
+        self.status_timer.timeout.connect(self.label.refresh)
+        self.status_timer.start()
+        self.daily_timer = QTimer(self, interval=DAILY_CHECK_MS)
+        self.daily_timer.timeout.connect(self.check_daily)
+        self.daily_timer.start()
+        QTimer.singleShot(FIRST_DAILY_CHECK_MS, self.check_daily)
+        window.closing.connect(self.on_closing)
+
+    def _add_actions(self, menu) -> dict[str, QAction]:
+        actions = {
+            "backup": QAction(_tr("备份到U盘…"), self.window),
+            "restore": QAction(_tr("从备份恢复…"), self.window),
+            "verify": QAction(_tr("校验数据文件"), self.window),
+            "open_backups": QAction(_tr("打开本机备份文件夹"), self.window),
+        }
+        actions["backup"].triggered.connect(self.open_backup)
+        actions["restore"].triggered.connect(self.open_restore)
+        actions["verify"].triggered.connect(self.verify_now)
+        actions["open_backups"].triggered.connect(lambda: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.datadir.backups))))
+        quit_action = next((a for a in menu.actions() if a.text().startswith(_tr("退出"))), None)
+        separator = QAction(self.window)
+        separator.setSeparator(True)
+        menu.insertActions(quit_action, [*actions.values(), separator])
+        return actions
+
+    # ---- menu actions
+
+    def open_backup(self) -> None:
+        BackupDialog(self.datadir, self.window).exec()
+        self.label.refresh()
+
+    def open_restore(self) -> None:
+        dialog = RestoreDialog(self.datadir, self.window)
+        dialog.restored.connect(self._after_restore)
+        dialog.exec()
+
+    def _after_restore(self, result: backup.RestoreResult) -> None:
+        self._restored = True
+        self.status_timer.stop()
+        self.daily_timer.stop()
+        self.restored.emit(result)
+        if self.quit_after_restore:
+            QTimer.singleShot(0, QApplication.quit)
+
+    def verify_now(self) -> None:
+        path = self.datadir.db_path
+        try:
+            report = run_with_progress(self.window, _tr("校验数据文件"), lambda report: backup.verify_database(path))
+        except Exception as e:  # noqa: BLE001
+            QMessageBox.warning(self.window, _tr("校验数据文件"), _error_text(e))
+            return
+        show = QMessageBox.information if report.ok else QMessageBox.warning
+        show(self.window, _tr("校验数据文件"), report.text())
+
+    # ---- automatic backups
+
+    def check_daily(self) -> None:
+        """Start the day's automatic backup in the background when none was made today."""
+        if self._restored or (self.job is not None and self.job.isRunning()):
+            return
+        if not backup.auto_backup_due(self.datadir):
+            return
+        policy = backup.local_policy()
+        datadir = self.datadir
+        self.job = BackgroundJob(lambda report: backup.auto_backup(datadir, policy=policy, progress=report), self)
+        self.job.finished.connect(self._daily_done)
+        self.job.start()
+
+    def _daily_done(self) -> None:
+        job = self.job
+        if job is None:
+            return
+        if job.error is not None and not isinstance(job.error, backup.BackupCancelled):
+            log.error("automatic backup failed: %s", job.error, exc_info=job.error)
+        elif job.result is not None:
+            log.info("automatic backup %s", job.result.path)
+
+    def on_closing(self) -> None:
+        """On exit: stop a running daily backup, then make one last automatic backup if anything changed."""
+        self.status_timer.stop()
+        self.daily_timer.stop()
+        if self.job is not None and self.job.isRunning():
+            self.job.cancel_requested = True
+            self.job.wait(30_000)
+        if self._restored:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = backup.auto_backup(self.datadir, policy=backup.local_policy())
+            if result is not None:
+                log.info("backup on exit: %s", result.path)
+        except Exception:  # noqa: BLE001 - closing must never fail because of a backup
+            log.exception("backup on exit failed")
+        finally:
+            QApplication.restoreOverrideCursor()
+
+
+def install(window: QMainWindow) -> BackupController:
+    """Add 备份到U盘 / 从备份恢复 / 校验数据文件 to the File menu, the status label, and automatic backups.
+
+    ``window`` needs: ``menus["file"]`` (QMenu), ``statusBar()``, ``datadir`` (DataDir), and a ``closing`` signal
+    emitted from its closeEvent. The controller is kept as ``window.backup_controller``.
+    """
+    controller = BackupController(window)
+    window.backup_controller = controller
+    return controller
