@@ -37,9 +37,16 @@ def _v1_initial(database: pw.Database) -> None:
     database.create_tables(ALL_MODELS)
 
 
+def _v2_seals(database: pw.Database) -> None:
+    from neiqin.models.seals import SEAL_MODELS
+
+    database.create_tables(SEAL_MODELS)
+
+
 # Ordered forward migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema: settings, audit, staff, visitors", _v1_initial),
+    (2, "seals ledger", _v2_seals),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -50,16 +50,18 @@ def test_migration_runs_in_order_after_copy(datadir, monkeypatch):
     dbmod.close_database()
     ran = []
 
-    def v2(database):
-        ran.append(2)
-        database.execute_sql("CREATE TABLE extra_v2 (x INTEGER)")
+    nxt = dbmod.SCHEMA_VERSION + 1
 
-    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS + [(2, "test", v2)])
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    def v_next(database):
+        ran.append(nxt)
+        database.execute_sql("CREATE TABLE extra_next (x INTEGER)")
+
+    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS + [(nxt, "test", v_next)])
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", nxt)
     dbmod.open_database(datadir.db_path, datadir.backups)
-    assert ran == [2]
+    assert ran == [nxt]
     assert Staff.select().count() == 1
-    copies = list(datadir.backups.glob("*before-v2*.sqlite"))
+    copies = list(datadir.backups.glob(f"*before-v{nxt}*.sqlite"))
     assert len(copies) == 1
     assert sqlite3.connect(copies[0]).execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 1
     dbmod.close_database()
@@ -73,13 +75,14 @@ def test_failed_migration_rolls_back(datadir, monkeypatch):
         database.execute_sql("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS + [(2, "bad", bad)])
-    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", 2)
+    before = dbmod.SCHEMA_VERSION
+    monkeypatch.setattr(dbmod, "MIGRATIONS", dbmod.MIGRATIONS + [(before + 1, "bad", bad)])
+    monkeypatch.setattr(dbmod, "SCHEMA_VERSION", before + 1)
     with pytest.raises(RuntimeError):
         dbmod.open_database(datadir.db_path, datadir.backups)
     dbmod.close_database()
     conn = sqlite3.connect(datadir.db_path)
-    assert dbmod.read_schema_version(conn) == 1
+    assert dbmod.read_schema_version(conn) == before
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone()
 
 

@@ -3,11 +3,14 @@
 from neiqin.models import settings
 from neiqin.models.base import AuditLog, FieldHistory, Setting, db
 from neiqin.models.ledger import LEDGERS, Column, LedgerQuery, LedgerSpec, get_ledger
+from neiqin.models.seal_chain import SealEvent
+from neiqin.models.seals import Licence, Seal, SealAttachment, SealLoan, SealUse
 from neiqin.models.staff import STAFF, Department, Staff
 from neiqin.models.visitors import VISITORS, Visit, WatchEntry
 
 # Every table the application owns, in creation order (foreign keys first).
-ALL_MODELS = [Setting, AuditLog, FieldHistory, Department, Staff, Visit, WatchEntry]
+ALL_MODELS = [Setting, AuditLog, FieldHistory, Department, Staff, Visit, WatchEntry,
+              Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent]
 for _spec in LEDGERS.values():
     if _spec.search is not None:
         ALL_MODELS.extend(_spec.search.models)

@@ -176,4 +176,8 @@ def generate(rows: int = 300, *, seed: int = 7, progress: Callable[[int, int], N
     if not WatchEntry.select().exists():
         add_watch("name", "赵无名", "曾多次冒充快递员进入办公区")
         add_watch("company", "某某推销", "推销人员，行政部要求谢绝")
-    return {"staff": Staff.select().count(), "visitors": Visit.select().count()}
+    from neiqin.models.seals import seed_demo as seed_seals
+
+    counts = {"staff": Staff.select().count(), "visitors": Visit.select().count()}
+    counts.update(seed_seals(rng, staff, rows))
+    return counts

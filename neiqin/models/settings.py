@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "backup.local_monthly": 12,
     "backup.last_usb": None,
     "backup.targets": {},
+    "seals.licence_warn_months": 6,
 }
 
 LABELS: dict[str, str] = {
@@ -39,6 +40,7 @@ LABELS: dict[str, str] = {
     "backup.local_monthly": "本机自动备份：按月保留份数",
     "backup.last_usb": "上次U盘备份",
     "backup.targets": "备份位置（U盘）设置",
+    "seals.licence_warn_months": "证照到期提前提醒（月）",
 }
 
 

@@ -1,0 +1,65 @@
+"""A database written before the seal register (schema v1) opens, is copied aside and gains the seal tables."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+from neiqin import db as dbmod
+from neiqin.models import ALL_MODELS, STAFF, Staff
+from neiqin.models.seal_chain import verify_chain
+from neiqin.models.seals import SEAL_MODELS, SEALS, apply_use
+
+
+def test_v1_database_migrates_to_v2(datadir, monkeypatch):
+    v1_models = [m for m in ALL_MODELS if m not in SEAL_MODELS]
+    with monkeypatch.context() as m:
+        m.setattr(dbmod, "MIGRATIONS", [(1, "initial", lambda d: d.create_tables(v1_models))])
+        m.setattr(dbmod, "SCHEMA_VERSION", 1)
+        dbmod.open_database(datadir.db_path, datadir.backups)
+        STAFF.create({"name": "王芳", "department": "办公室"})
+        dbmod.close_database()
+    conn = sqlite3.connect(datadir.db_path)
+    assert dbmod.read_schema_version(conn) == 1
+    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='seal_event'").fetchone()
+    conn.close()
+
+    dbmod.open_database(datadir.db_path, datadir.backups)
+    try:
+        assert Staff.select().count() == 1
+        seal = SEALS.create({"name": "公章", "custodian": "王芳"})
+        apply_use({"seal": seal.id, "applicant": "王芳", "department": "办公室", "doc_title": "证明",
+                   "copies": 1, "purpose": "开具证明"})
+        assert verify_chain().ok
+    finally:
+        dbmod.close_database()
+    conn = sqlite3.connect(datadir.db_path)
+    assert dbmod.read_schema_version(conn) == 2
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"seal", "licence", "seal_use", "seal_loan", "seal_attachment", "seal_event",
+            "seal_use_fts_tri", "licence_fts_uni"} <= names
+    conn.close()
+    assert list(datadir.backups.glob("*before-v2*.sqlite"))
+
+
+def _cli(datadir, *args):
+    return subprocess.run([sys.executable, "-m", "neiqin", "--data-dir", str(datadir.root), *args],
+                          capture_output=True, text=True)
+
+
+def test_cli_keys_export_print_and_refuse_import(datadir, tmp_path):
+    r = _cli(datadir, "demo", "--rows", "40")
+    assert r.returncode == 0, r.stderr
+    for key in ("seals", "seal-uses", "seal-loans", "licences"):
+        r = _cli(datadir, "print", key, str(tmp_path / f"{key}.pdf"))
+        assert r.returncode == 0, r.stderr
+        r = _cli(datadir, "export", key, str(tmp_path / f"{key}.xlsx"))
+        assert r.returncode == 0, r.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "seal-uses.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    for header in ("用印登记簿", "编号", "用印部门", "经办人", "印章", "文件名称", "事由", "份数(用印次数)",
+                   "审批人", "监印人", "备注"):
+        assert header in text, header
+    r = _cli(datadir, "import", "seal-uses", str(tmp_path / "seal-uses.xlsx"))
+    assert r.returncode != 0 and "登记流程" in r.stderr or "表头" in r.stderr, r.stderr
