@@ -135,9 +135,10 @@ class LabelStock:
     @property
     def description(self) -> str:
         size = f"{_n(self.label_w)}×{_n(self.label_h)} mm"
+        name = self.name if size.removesuffix(" mm") in self.name else f"{self.name} {size}"
         if self.roll:
-            return f"{self.name}（热敏卷纸，每页 1 张 {size}）"
-        return f"{self.name}（{_n(self.page_w)}×{_n(self.page_h)} mm 纸，{self.cols} 列 × {self.rows} 行，{size}）"
+            return f"{name}（热敏卷纸，每页 1 张）"
+        return f"{name}（{_n(self.page_w)}×{_n(self.page_h)} mm 纸，{self.cols} 列 × {self.rows} 行）"
 
     def check(self) -> LabelStock:
         """Raise ValidationError (Chinese, per field) unless the labels fit the page; return self."""
