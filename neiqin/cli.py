@@ -19,6 +19,7 @@ from neiqin.paths import DataDir, resolve_data_dir
 # Later features add their subcommands here: each entry is ``register(subparsers) -> None`` and sets
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+EXTRA_COMMANDS.append(lambda sub: __import__("neiqin.labels_cli", fromlist=["register"]).register(sub))
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
