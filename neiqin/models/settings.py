@@ -23,6 +23,15 @@ DEFAULTS: dict[str, Any] = {
     "backup.last_usb": None,
     "backup.targets": {},
     "seals.licence_warn_months": 6,
+    "fonts.body": "",
+    "fonts.heading": "",
+    "fonts.title": "",
+    "fonts.fangsong": "",
+    "fonts.kai": "",
+    "labels.custom_stocks": [],
+    "labels.badge_stock": "a4-2x5-badge",
+    "labels.printer": "",
+    "visitor.print_badge_on_checkin": False,
 }
 
 LABELS: dict[str, str] = {
@@ -41,6 +50,15 @@ LABELS: dict[str, str] = {
     "backup.last_usb": "上次U盘备份",
     "backup.targets": "备份位置（U盘）设置",
     "seals.licence_warn_months": "证照到期提前提醒（月）",
+    "fonts.body": "打印字体：正文（宋体）",
+    "fonts.heading": "打印字体：标题栏（黑体）",
+    "fonts.title": "打印字体：大标题（小标宋）",
+    "fonts.fangsong": "打印字体：公文正文（仿宋）",
+    "fonts.kai": "打印字体：楷体",
+    "labels.custom_stocks": "自定义标签纸",
+    "labels.badge_stock": "来访证使用的标签纸",
+    "labels.printer": "标签打印机",
+    "visitor.print_badge_on_checkin": "来访登记后打印来访证",
 }
 
 
