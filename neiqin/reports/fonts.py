@@ -356,3 +356,14 @@ def load_overrides(values: Mapping[str, object]) -> None:
 def add_font_dir(path: str | Path) -> None:
     """Look for fonts in this folder too, before the system folders (e.g. fonts copied beside the data)."""
     REGISTRY.add_dir(path)
+
+
+def load_saved() -> None:
+    """Apply the choices saved in the database settings (``fonts.<role>``); call once the database is open.
+
+    Roles left on automatic cost nothing here: fonts are still only scanned when something is printed.
+    """
+    from neiqin.models import settings
+
+    saved = {f"fonts.{role}": settings.get(f"fonts.{role}") for role in ROLES}
+    load_overrides({k: v for k, v in saved.items() if v or k.removeprefix("fonts.") in REGISTRY.overrides})
