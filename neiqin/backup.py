@@ -16,7 +16,7 @@ File format, version 1::
     records  u32 (bit 31: last record; bits 0-30: length) | sealed chunk of at most ``chunk_size`` payload bytes
 
 Every chunk is sealed together with its number, whether it is the last one, and the header's hash: with
-AES-256-GCM under a key from scrypt(passphrase) when encrypted, otherwise with a SHA-256 digest. A file that was
+AES-256-GCM under a key from scrypt(passphrase) when encrypted, otherwise with an AES-GMAC checksum. A file that was
 cut short, bit-flipped, reordered or extended fails the check (the STREAM construction of Hoang, Reyhanitabar,
 Rogaway and Vizár, 2015). Memory stays at a few chunks whatever the database size. The payload is a list of
 entries: ``manifest.json`` first (time, versions, row counts: enough for a preview), then ``neiqin.sqlite``,
@@ -48,6 +48,7 @@ import sqlite3
 import struct
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 import uuid
@@ -390,42 +391,44 @@ def _check_kdf(kdf: Any) -> dict:
 
 
 class _Sealer:
-    """Seals chunk ``i`` of a file: nonce = 7-byte file prefix | i (4 bytes) | last-flag (1 byte)."""
+    """Seals chunk ``i`` of a file: nonce = 7-byte file prefix | i (4 bytes) | last-flag (1 byte).
+
+    Encrypted: AES-256-GCM under the passphrase's key, the header's hash as associated data. Plain: the chunk
+    stays as it is, followed by an AES-GMAC tag over it under a public key (the header's hash) -- a fast
+    checksum (about 10 GB/s here; SHA-256 is 1.8) that catches damage, truncation and reordering, but of
+    course not deliberate tampering. Either way a record is the sealed bytes, with no extra copy of the chunk.
+    """
+
+    overhead = 16
 
     def __init__(self, header_hash: bytes, prefix: bytes, key: bytes | None):
         self.aad = header_hash
         self.prefix = prefix
-        self.aead = AESGCM(key) if key else None
-        self.overhead = 16 if key else 32
+        self.encrypted = key is not None
+        self.aead = AESGCM(key if key is not None else header_hash)
 
     def _nonce(self, counter: int, final: bool) -> bytes:
         if counter >= 2**32:
             raise BackupError("备份文件过大")
         return self.prefix + counter.to_bytes(4, "big") + (b"\x01" if final else b"\x00")
 
-    def _digest(self, nonce: bytes, data: bytes | memoryview) -> bytes:
-        h = hashlib.sha256(self.aad)
-        h.update(nonce)
-        h.update(data)
-        return h.digest()
-
-    def seal(self, counter: int, final: bool, data: bytes) -> bytes:
+    def seal(self, counter: int, final: bool, data: bytes | memoryview) -> list[bytes | memoryview]:
+        """The record's body, in parts to be written one after the other."""
         nonce = self._nonce(counter, final)
-        if self.aead is not None:
-            return self.aead.encrypt(nonce, data, self.aad)
-        return data + self._digest(nonce, data)
+        if self.encrypted:
+            return [self.aead.encrypt(nonce, data, self.aad)]
+        return [data, self.aead.encrypt(nonce, b"", data)]
 
-    def open(self, counter: int, final: bool, blob: bytes) -> bytes:
+    def open(self, counter: int, final: bool, blob: bytes) -> memoryview:
         nonce = self._nonce(counter, final)
-        if self.aead is not None:
-            try:
-                return self.aead.decrypt(nonce, blob, self.aad)
-            except InvalidTag:
-                raise CorruptBackup(_DAMAGED) from None
-        data = memoryview(blob)[:-32]
-        if not hmac.compare_digest(self._digest(nonce, data), blob[-32:]):
-            raise CorruptBackup(_DAMAGED)
-        return bytes(data)
+        try:
+            if self.encrypted:
+                return memoryview(self.aead.decrypt(nonce, blob, self.aad))
+            body = memoryview(blob)
+            self.aead.decrypt(nonce, body[-16:], body[:-16])
+            return body[:-16]
+        except InvalidTag:
+            raise CorruptBackup(_DAMAGED) from None
 
 
 def _header_block(meta: dict) -> bytes:
@@ -445,7 +448,7 @@ def _new_header(passphrase: str | None, chunk_size: int, created: dt.datetime) -
         key, check = _derive(passphrase, kdf)
         meta.update(cipher="AES-256-GCM", kdf=kdf, key_check=_b64(check))
     else:
-        meta["digest"] = "SHA-256"
+        meta["digest"] = "AES-GMAC, fixed public key (a checksum, not secrecy)"
     block = _header_block(meta)
     return block, _Sealer(block[-32:], prefix, key)
 
@@ -501,32 +504,62 @@ def _reading_sealer(meta: dict, header_hash: bytes, passphrase: str | None) -> _
 
 
 class _ChunkWriter:
-    """Cuts the payload into sealed records; only ``close`` writes the record marked as the last one."""
+    """Cuts the payload into sealed records; only ``close`` writes the record marked as the last one.
+
+    Whole-chunk pieces pass through without being copied (``_put_file`` reads in step with the chunks).
+    """
 
     def __init__(self, out: BinaryIO, sealer: _Sealer, chunk_size: int, on_bytes: Callable[[int], None]):
         self._out = out
         self._sealer = sealer
         self._size = chunk_size
-        self._buf = bytearray()
+        self._pieces: list[bytes | memoryview] = []
+        self._buffered = 0
         self._counter = 0
         self._on_bytes = on_bytes
 
+    def room(self) -> int:
+        """Bytes that complete the current chunk."""
+        return self._size - self._buffered % self._size or self._size
+
     def write(self, data: bytes | memoryview) -> None:
-        self._buf += data
-        while len(self._buf) > self._size:  # keep the tail: it might be the last record
-            self._emit(bytes(self._buf[:self._size]), final=False)
-            del self._buf[:self._size]
+        if not len(data):
+            return
+        self._pieces.append(data)
+        self._buffered += len(data)
+        while self._buffered > self._size:  # keep the tail: it might be the last record
+            self._emit(self._take(self._size), final=False)
 
     def close(self) -> None:
-        self._emit(bytes(self._buf), final=True)
-        self._buf.clear()
+        self._emit(self._take(self._buffered), final=True)
 
-    def _emit(self, data: bytes, final: bool) -> None:
-        blob = self._sealer.seal(self._counter, final, data)
-        self._out.write(struct.pack(">I", len(blob) | (0x80000000 if final else 0)))
-        self._out.write(blob)
+    def _take(self, n: int) -> bytes | memoryview:
+        self._buffered -= n
+        first = self._pieces[0]
+        if len(first) == n:
+            return self._pieces.pop(0)
+        if len(first) > n:
+            view = memoryview(first)
+            self._pieces[0] = view[n:]
+            return view[:n]
+        parts, need = [], n
+        while need:
+            piece = self._pieces.pop(0)
+            if len(piece) > need:
+                self._pieces.insert(0, memoryview(piece)[need:])
+                piece = memoryview(piece)[:need]
+            parts.append(piece)
+            need -= len(piece)
+        return b"".join(parts)
+
+    def _emit(self, data: bytes | memoryview, final: bool) -> None:
+        parts = self._sealer.seal(self._counter, final, data)
+        size = sum(len(p) for p in parts)
+        self._out.write(struct.pack(">I", size | (0x80000000 if final else 0)))
+        for part in parts:
+            self._out.write(part)
         self._counter += 1
-        self._on_bytes(len(blob) + 4)
+        self._on_bytes(size + 4)
 
 
 class _ChunkReader:
@@ -610,7 +643,7 @@ def _put_file(w: _ChunkWriter, name: str, path: Path) -> str:
         w.write(_FILE + struct.pack(">H", len(raw)) + raw + struct.pack(">Q", size))
         left = size
         while left:
-            block = _read_local(src, min(left, CHUNK_SIZE), path)
+            block = _read_local(src, min(left, w.room()), path)
             if not block:
                 raise BackupError(f"文件 {path.name} 在备份过程中被修改，请重试。")
             h.update(block)
@@ -718,6 +751,10 @@ def _ledger_counts(tables: dict[str, int]) -> list[dict]:
     return out
 
 
+_DAMAGED_SOURCE = ("数据文件本身有损坏（完整性检查没有通过），这份备份不可靠，已删除。"
+                   "请用“校验数据文件”检查，并联系技术人员。")
+
+
 def _make_manifest(snapshot: Path, kind: str, created: dt.datetime,
                    attachments: list[tuple[str, Path]]) -> dict:
     conn = _connect(snapshot)
@@ -725,6 +762,8 @@ def _make_manifest(snapshot: Path, kind: str, created: dt.datetime,
         version = dbmod.read_schema_version(conn)
         tables = table_counts(conn)
         mark = _change_mark(conn)
+    except sqlite3.DatabaseError as e:
+        raise BackupError(f"{_DAMAGED_SOURCE}（{e}）") from e
     finally:
         conn.close()
     sizes = [p.stat().st_size for _, p in attachments]
@@ -861,17 +900,23 @@ def _check_digests(info: BackupInfo, digests: dict[str, str], recorded: dict[str
         raise CorruptBackup(_DAMAGED)
 
 
-def _check_database(db_file: Path, info: BackupInfo, *, run_extra: bool) -> list[str]:
-    """Integrity and row counts of an unpacked database: a mismatch means the backup cannot be trusted."""
+def _check_database(db_file: Path, tables: dict[str, int], schema_version: int, *, run_extra: bool,
+                    opened: Callable[[sqlite3.Connection], None] | None = None) -> list[str]:
+    """Integrity and row counts of a database against its manifest: a mismatch means it cannot be trusted.
+
+    Returns the extra verifiers' problems (those do not make the copy untrustworthy, only worth a look).
+    """
     conn = _connect(db_file)
+    if opened is not None:
+        opened(conn)
     try:
         problems = integrity_problems(conn)
         if not problems:
             counts = table_counts(conn)
-            if counts != info.tables:
-                diff = [t for t in set(counts) | set(info.tables) if counts.get(t) != info.tables.get(t)]
+            if counts != tables:
+                diff = [t for t in set(counts) | set(tables) if counts.get(t) != tables.get(t)]
                 problems.append("记录数与备份清单不一致：" + "、".join(sorted(diff)[:10]))
-            if (dbmod.read_schema_version(conn) or 0) != info.schema_version:
+            if (dbmod.read_schema_version(conn) or 0) != schema_version:
                 problems.append("数据版本与备份清单不一致")
         if problems:
             raise CorruptBackup(_DAMAGED + "（" + "；".join(problems[:3]) + "）")
@@ -880,6 +925,40 @@ def _check_database(db_file: Path, info: BackupInfo, *, run_extra: bool) -> list
         raise CorruptBackup(f"{_DAMAGED}（{e}）") from e
     finally:
         conn.close()
+
+
+class _SnapshotCheck(threading.Thread):
+    """``integrity_check`` and row counts of the snapshot, run while its copy is written and read back.
+
+    SQLite releases the GIL while it works, so on two cores the check costs little extra wall time.
+    """
+
+    def __init__(self, snap: Path, manifest: dict):
+        super().__init__(name="snapshot-check", daemon=True)
+        self.snap, self.manifest = snap, manifest
+        self.error: BaseException | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    def run(self) -> None:
+        try:
+            _check_database(self.snap, self.manifest["tables"], self.manifest["schema_version"], run_extra=False,
+                            opened=self._opened)
+        except BaseException as e:  # noqa: BLE001 - handed to the thread that joins
+            self.error = e
+
+    def _opened(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.interrupt()
+        self.join()
+
+    def result(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise CorruptBackup(_DAMAGED_SOURCE) from self.error
 
 
 @dataclass
@@ -918,7 +997,7 @@ def verify_backup(path: Path, passphrase: str | None = None, *, run_extra: bool 
     with tempfile.TemporaryDirectory(prefix="verify-", dir=work_dir) as tmp:
         info, _ = _unpack(path, passphrase, Path(tmp), attachments=False, progress=report, stage="正在读取备份")
         report("正在检查数据完整性", 0, 0)
-        problems = _check_database(Path(tmp) / DATABASE, info, run_extra=run_extra)
+        problems = _check_database(Path(tmp) / DATABASE, info.tables, info.schema_version, run_extra=run_extra)
     checks = ["每个数据块的校验" + ("与解密" if info.encrypted else ""), "每个文件的 SHA-256 校验和",
               "数据库完整性检查（integrity_check）", "每张表的记录数与清单一致"]
     if run_extra and EXTRA_VERIFIERS:
@@ -1103,12 +1182,16 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
     created = _now()
     tmp = _private_tmp(datadir)
     timings: dict[str, float] = {}
+    check: _SnapshotCheck | None = None
+    final: Path | None = None
     try:
         snap = tmp / DATABASE
         snapshot_database(datadir.db_path, snap, report)
         attachments = _list_attachments(datadir.attachments)
         manifest = _make_manifest(snap, kind, created, attachments)
         timings["snapshot"] = time.monotonic() - started
+        check = _SnapshotCheck(snap, manifest)
+        check.start()
         needed = snap.stat().st_size + manifest["attachments"]["bytes"] + 64 * 1024
         removed = _make_room(folder, prefix, needed + needed // 64, media)
         header, sealer = _new_header(passphrase, chunk_size, created)
@@ -1117,10 +1200,18 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
                              report, media, needed)
         timings["write"] = time.monotonic() - started - timings["snapshot"]
         mark = time.monotonic()
-        info = _verify_written(final, passphrase, sums, snap, report, media)
+        info = _verify_written(final, passphrase, sums, report, media)
+        report("正在检查数据完整性", 0, 0)
+        check.result()
         timings["verify"] = time.monotonic() - mark
         if keep:
             removed += rotate_backups(folder, prefix, keep)
+    except BaseException:
+        if check is not None:
+            check.stop()
+        if final is not None:
+            _remove_quietly(final)  # not verified: it must not look like a backup
+        raise
     finally:
         _remove_quietly(tmp)
     log.info("backup %s written and verified (%s)", final, human_size(info.file_size))
@@ -1148,16 +1239,17 @@ def _write_target(final: Path, header: bytes, sealer: _Sealer, chunk_size: int, 
         raise
 
 
-def _verify_written(final: Path, passphrase: str | None, sums: dict[str, str], snap: Path, report: Progress,
+def _verify_written(final: Path, passphrase: str | None, sums: dict[str, str], report: Progress,
                     media: str) -> BackupInfo:
-    """Read the new file back from the medium; its database bytes must equal the snapshot, which is checked."""
+    """Read the new file back from the medium: every file must have the checksum it was written with.
+
+    Its database bytes then equal the snapshot, whose integrity and counts ``_SnapshotCheck`` confirms.
+    """
     try:
         _drop_cache(final)
         info, digests = _unpack(final, passphrase, None, attachments=False, progress=report, stage="正在读回校验")
         if digests != sums:
             raise CorruptBackup(_DAMAGED)
-        report("正在检查数据完整性", 0, 0)
-        _check_database(snap, info, run_extra=False)
         return info
     except CorruptBackup as e:
         _remove_quietly(final)
@@ -1342,7 +1434,7 @@ def prepare_restore(path: Path, datadir: DataDir, passphrase: str | None = None,
         info, _ = _unpack(path, passphrase, stage, attachments=True, progress=report, stage="正在读取备份")
         staged_db = stage / DATABASE
         report("正在检查数据完整性", 0, 0)
-        _check_database(staged_db, info, run_extra=False)
+        _check_database(staged_db, info.tables, info.schema_version, run_extra=False)
         if info.too_new:
             raise DatabaseTooNewError(dbmod.too_new_message(info.schema_version))
         migrated = migrate and info.schema_version < dbmod.SCHEMA_VERSION

@@ -82,7 +82,10 @@ def test_round_trip_restores_every_row_and_attachment(filled, usb, tmp_path):
     assert {"snapshot", "write", "verify"} <= set(result.timings)
     info = result.info
     assert info.app_version and info.schema_version == dbmod.SCHEMA_VERSION
-    assert {lg["key"]: lg["count"] for lg in info.ledgers} == {"staff": 60, "visitors": 300}
+    from neiqin.models import LEDGERS
+
+    counts = {lg["key"]: lg["count"] for lg in info.ledgers}
+    assert counts["staff"] == 60 and counts["visitors"] == 300 and set(counts) == set(LEDGERS)
     assert info.attachment_files == len(ATTACHMENTS) and len(info.database_sha256) == 64
     assert "备份完成，已读回校验" in result.summary() and "来访登记 300 条" in result.summary()
     close_database()
@@ -766,3 +769,25 @@ def test_core_backup_modules_load_no_qt():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_damaged_live_database_gives_no_backup(filled, usb):
+    close_database()
+    conn = sqlite3.connect(filled.db_path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'visit_name'").fetchone()[0]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(filled.db_path.read_bytes())
+    data[(root - 1) * page:(root - 1) * page + 8] = b"\x0d\xff\xff\xff\xff\xff\xff\xff"  # an index page header
+    filled.db_path.write_bytes(bytes(data))
+    with pytest.raises(backup.BackupError) as e:
+        backup.create_backup(filled, usb)
+    assert "数据文件本身有损坏" in str(e.value) and "校验数据文件" in str(e.value)
+    assert backup.list_backups(usb) == [] and list((filled.backups / ".tmp").iterdir()) == []
+
+
+def test_snapshot_failing_integrity_check_deletes_the_written_backup(filled, usb, monkeypatch):
+    monkeypatch.setattr(backup, "integrity_problems", lambda conn: ["完整性检查：Page 7 is never used"])
+    with pytest.raises(backup.CorruptBackup, match="数据文件本身有损坏"):
+        backup.create_backup(filled, usb)
+    assert list(usb.iterdir()) == []
