@@ -12,12 +12,13 @@ from neiqin import APP_TITLE, __version__
 from neiqin.models import settings
 from neiqin.paths import DataDir
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.seals_pane import SealsPane
 from neiqin.ui.staff_pane import StaffPane
 from neiqin.ui.util import tr
 from neiqin.ui.visitors_pane import VisitorsPane
 
 # Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane]
+PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane, SealsPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []

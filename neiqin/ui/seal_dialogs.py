@@ -1,0 +1,305 @@
+"""用印 step dialogs: application → approval (one or two levels) → stamping, then lending and returning.
+
+Each step is its own small keyboard-first form (Enter saves, Esc stops) that shows what the earlier steps
+recorded, so a clerk can take the paper application now and record the approval when the signed form comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from neiqin.errors import NeiqinError
+from neiqin.models.seals import (
+    AGREE,
+    CONDITIONS,
+    DISAGREE,
+    DOC_TYPES,
+    SEAL_DESTROYED,
+    SEAL_DISABLED,
+    SEAL_LENT,
+    SEAL_LOST,
+    LicenceExpired,
+    Seal,
+    SealLoan,
+    SealUse,
+    apply_use,
+    approve_use,
+    attach_to_use,
+    lend,
+    lendable_items,
+    next_step,
+    return_loan,
+    stamp_use,
+    store_attachment,
+)
+from neiqin.models.staff import Department
+from neiqin.ui.forms import FormField, RecordForm
+from neiqin.ui.util import tr
+
+STEPS = ["申请", "审批", "用印"]
+
+
+class FilesEdit(QWidget):
+    """A line of file paths (separated by ;) with a 浏览… button."""
+
+    def __init__(self, parent=None, filter_: str = ""):
+        super().__init__(parent)
+        self.filter = filter_ or tr("扫描件或照片 (*.jpg *.jpeg *.png *.gif *.bmp *.tif *.tiff *.webp *.pdf)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(tr("可不填；多个文件用 ; 分隔"))
+        self.button = QPushButton(tr("浏览…"))
+        self.button.clicked.connect(self.browse)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)
+
+    def browse(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("选择扫描件或照片"), "", self.filter)
+        if paths:
+            self.edit.setText(";".join(paths))
+
+    def paths(self) -> list[str]:
+        return [p.strip() for p in self.edit.text().split(";") if p.strip()]
+
+
+class StepForm(RecordForm):
+    """RecordForm plus a required confirmation checkbox (kind "check") and file fields (kind "files")."""
+
+    def _make_widget(self, f: FormField) -> QWidget:
+        if f.kind == "check":
+            return QCheckBox(f.placeholder or f.label)
+        if f.kind == "files":
+            return FilesEdit()
+        return super()._make_widget(f)
+
+    def value(self, key: str) -> Any:
+        w = self.widgets[key]
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, FilesEdit):
+            return w.paths()
+        return super().value(key)
+
+    def set_values(self, values: dict) -> None:
+        rest = {}
+        for key, v in values.items():
+            w = self.widgets.get(key)
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(v))
+            elif isinstance(w, FilesEdit):
+                w.edit.setText(";".join(v or []))
+            else:
+                rest[key] = v
+        super().set_values(rest)
+
+
+def _ask(parent, title: str, fields: list[FormField], save: Callable[[dict], Any], values: dict | None = None,
+         note: str = "") -> Any:
+    form = StepForm(title, fields, save, values, parent, note=note)
+    form.resize(560, form.sizeHint().height())
+    return form.result_record if form.exec() and form.result_record is not None else None
+
+
+def _steps_line(done: int) -> str:
+    parts = []
+    for i, name in enumerate(STEPS):
+        mark = "✔" if i < done else ("▶" if i == done else "○")
+        parts.append(f"{mark} {i + 1}. {name}")
+    return "　→　".join(parts)
+
+
+def _use_summary(use: SealUse) -> str:
+    lines = [f"{use.no}　{use.seal_name}　{use.department} {use.applicant}　申请于 {use.applied_at:%Y-%m-%d %H:%M}",
+             f"文件：{use.doc_title}（{use.doc_type or '未填类型'}）{use.copies} 份 × 每份 {use.stamps_per_copy} 次；"
+             f"事由：{use.purpose}"]
+    for i in (1, 2):
+        name = getattr(use, f"approver{i}")
+        if name:
+            when = getattr(use, f"approved{i}_at")
+            lines.append(f"审批：{name} {getattr(use, f'decision{i}')}（{when:%Y-%m-%d %H:%M}）"
+                         + (f"　{getattr(use, f'opinion{i}')}" if getattr(use, f"opinion{i}") else ""))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- use steps
+
+
+def seal_choices() -> dict[str, int]:
+    """Label → seal id for the 印章 combo: usable seals; lent ones marked (they can be applied for)."""
+    out = {}
+    q = Seal.select().where((Seal.voided == False)  # noqa: E712
+                            & Seal.status.not_in([SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED])).order_by(Seal.id)
+    for s in q:
+        out[s.name + ("（外借中）" if s.status == SEAL_LENT else "")] = s.id
+    return out
+
+
+def application_step(parent, values: dict | None = None) -> SealUse | None:
+    seals = seal_choices()
+    if not seals:
+        QMessageBox.information(parent, tr("没有可用的印章"), tr("请先在“印章”中登记印章。"))
+        return None
+    fields = [
+        FormField("seal", "印章", "combo", required=True, choices=list(seals)),
+        FormField("applicant", "经办人", "staff", required=True),
+        FormField("department", "用印部门", "editable_combo", required=True, choices=[""] + Department.names()),
+        FormField("doc_title", "文件名称", required=True, max_len=200, history=("seal-uses", "doc_title")),
+        FormField("doc_type", "文件类型", "editable_combo", choices=DOC_TYPES),
+        FormField("copies", "份数", "int", required=True, minimum=0, maximum=9999),
+        FormField("stamps_per_copy", "每份用印次数", "int", minimum=1, maximum=99),
+        FormField("purpose", "事由", required=True, max_len=200, history=("seal-uses", "purpose")),
+        FormField("doc_no", "发文字号", max_len=60, placeholder=tr("如 京城投发〔2026〕12号，可不填")),
+        FormField("applied_at", "申请时间", "datetime"),
+        FormField("note", "备注", "multiline"),
+    ]
+    vals = {"copies": 1, "stamps_per_copy": 1}
+    if values:
+        vals.update(values)
+        sid = values.get("seal")
+        vals["seal"] = next((k for k, v in seals.items() if v == sid), "")
+
+    def save(v: dict) -> SealUse:
+        data = dict(v)
+        data["seal"] = seals.get(v["seal"])
+        person = v.get("applicant") or {}
+        if not (v.get("department") or "").strip() and person.get("department"):
+            data["department"] = person["department"]
+        if values and values.get("replaces"):
+            data["replaces"] = values["replaces"]
+        return apply_use(data)
+
+    note = _steps_line(0) + "\n" + tr("按纸质《用印申请单》录入。保存后可接着录入审批（Esc 可稍后再录）。")
+    if values and values.get("replaces"):
+        note += "\n" + tr("更正已作废的记录 ") + values["replaces"]
+    return _ask(parent, tr("用印申请 · 第 1 步 申请"), fields, save, vals, note)
+
+
+def approval_step(parent, use: SealUse) -> SealUse | None:
+    level = 1 if not use.approver1 else 2
+    label = tr("审批") if use.levels == 1 else tr(f"第{'一二'[level - 1]}级审批（共 {use.levels} 级）")
+    fields = [
+        FormField("approver", "审批人", "staff", required=True),
+        FormField("decision", "审批意见", "combo", choices=[AGREE, DISAGREE]),
+        FormField("approved_at", "审批时间", "datetime"),
+        FormField("opinion", "审批说明", max_len=200, placeholder=tr("不同意时必填")),
+    ]
+    note = _steps_line(1) + "\n" + _use_summary(use)
+    return _ask(parent, tr("用印 · 第 2 步 ") + label, fields, lambda v: approve_use(use, v), None, note)
+
+
+def stamping_step(parent, use: SealUse, attachments_dir) -> SealUse | None:
+    fields = [
+        FormField("supervisor", "监印人", "staff", required=True),
+        FormField("stamped_at", "用印时间", "datetime"),
+        FormField("content_checked", "核对", "check", required=True, error_keys=("seal",),
+                  placeholder=tr("已核对文件内容，确认非空白文件")),
+        FormField("stamp_note", "用印说明", max_len=200),
+        FormField("files", "盖章页扫描件", "files", error_keys=("file",)),
+    ]
+
+    def save(v: dict) -> SealUse:
+        for p in v.get("files") or []:
+            store_attachment(p, attachments_dir)  # refuse a bad file before anything is recorded
+        done = stamp_use(use, v)
+        for p in v.get("files") or []:
+            attach_to_use(done, p, attachments_dir)
+        return SealUse.get_by_id(done.id)
+
+    note = _steps_line(2) + "\n" + _use_summary(use) + "\n" + tr("严禁在空白文件上用印。")
+    return _ask(parent, tr("用印 · 第 3 步 用印"), fields, save, None, note)
+
+
+def run_use_process(parent, attachments_dir, use: SealUse | None = None, values: dict | None = None) -> SealUse | None:
+    """Record the next steps of a use (starting with a new application when ``use`` is None).
+
+    Returns the record if anything was saved. Esc at any step stops; the record waits at that step.
+    """
+    saved = None
+    if use is None:
+        use = application_step(parent, values)
+        if use is None:
+            return None
+        saved = use
+    while True:
+        step = next_step(use)
+        if step == "approve":
+            nxt = approval_step(parent, use)
+        elif step == "stamp":
+            nxt = stamping_step(parent, use, attachments_dir)
+        else:
+            return saved
+        if nxt is None:
+            return saved
+        use = saved = nxt
+
+
+# ---------------------------------------------------------------------------------------------- loans
+
+
+class _Declined(NeiqinError):
+    handled = True
+
+
+def lend_dialog(parent) -> SealLoan | None:
+    items = dict((label, key) for key, label in lendable_items())
+    if not items:
+        QMessageBox.information(parent, tr("没有可借出的物品"), tr("所有印章和证照都已借出或停用。"))
+        return None
+    tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(17, 30))
+    fields = [
+        FormField("item", "借出物品", "combo", required=True, choices=list(items)),
+        FormField("borrower", "借用人", "staff", required=True),
+        FormField("department", "部门", "editable_combo", choices=[""] + Department.names()),
+        FormField("purpose", "事由", required=True, max_len=200, history=("seal-loans", "purpose")),
+        FormField("approver", "审批人", "staff", required=True),
+        FormField("escort", "随行监印人", "staff", placeholder=tr("印章外借时应有监印人随行")),
+        FormField("lent_at", "借出时间", "datetime"),
+        FormField("due_at", "预计归还", "datetime", required=True),
+        FormField("note", "备注", "multiline"),
+    ]
+
+    def save(v: dict) -> SealLoan:
+        data = dict(v, item=items.get(v["item"]))
+        try:
+            return lend(data)
+        except LicenceExpired as e:
+            answer = QMessageBox.question(parent, tr("证照已过期"), str(e))
+            if answer != QMessageBox.StandardButton.Yes:
+                raise _Declined(str(e)) from None
+            return lend(data, expired_ack=True)
+
+    values = {"due_at": tomorrow}
+    return _ask(parent, tr("印章/证照外借"), fields, save, values,
+                tr("借出前请确认审批手续齐全。逾期未还的记录以红色显示，可打印催还单。"))
+
+
+def return_dialog(parent, loan: SealLoan) -> SealLoan | None:
+    fields = [
+        FormField("returned_at", "归还时间", "datetime"),
+        FormField("return_condition", "归还情况", "combo", choices=CONDITIONS),
+        FormField("return_note", "归还说明", max_len=200),
+    ]
+    note = (f"{loan.no}　{loan.item_kind}：{loan.item_name}\n借用人 {loan.borrower}（{loan.department}），"
+            f"{loan.lent_at:%Y-%m-%d %H:%M} 借出，预计 {loan.due_at:%Y-%m-%d %H:%M} 归还")
+    return _ask(parent, tr("登记归还"), fields, lambda v: return_loan(loan, v), None, note)
+
+
+def set_datetime(widget, value: dt.datetime) -> None:
+    """Tests and callers set a QDateTimeEdit from a Python datetime."""
+    widget.setDateTime(QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute)))
+
