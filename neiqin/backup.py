@@ -64,6 +64,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 import neiqin.db as dbmod
 from neiqin import __version__
 from neiqin.errors import DatabaseTooNewError, NeiqinError
+from neiqin.models.seal_chain import backup_verifier as seal_chain_verifier
 from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 = no
 
 # Extra checks run by ``verify`` on the live database and on backups (e.g. the seal register's hash chain):
 # each gets an open sqlite3 connection and returns problems as Chinese sentences (empty list = all good).
-EXTRA_VERIFIERS: list[Callable[[sqlite3.Connection], list[str]]] = []
+EXTRA_VERIFIERS: list[Callable[[sqlite3.Connection], list[str]]] = [seal_chain_verifier]
 
 
 # ---------------------------------------------------------------------------------------------- errors

@@ -63,3 +63,18 @@ def test_cli_keys_export_print_and_refuse_import(datadir, tmp_path):
         assert header in text, header
     r = _cli(datadir, "import", "seal-uses", str(tmp_path / "seal-uses.xlsx"))
     assert r.returncode != 0 and "登记流程" in r.stderr or "表头" in r.stderr, r.stderr
+
+
+def test_backup_verify_runs_the_seal_chain_check(datadir):
+    from neiqin import backup
+
+    assert _cli(datadir, "demo", "--rows", "20").returncode == 0
+    report = backup.verify_database(datadir.db_path)
+    assert report.ok and any("附加检查" in c for c in report.checks), report.text()
+    conn = sqlite3.connect(datadir.db_path)
+    conn.execute("UPDATE seal_use SET copies = copies + 1 WHERE id = 3")
+    conn.commit()
+    conn.close()
+    report = backup.verify_database(datadir.db_path)
+    assert not report.ok
+    assert report.problems[0].startswith("用印登记链：用印记录 #3") and "份数" in report.problems[0]
