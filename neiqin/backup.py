@@ -1181,7 +1181,10 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
     _check_target(datadir, folder, media)
     _remove_stale_parts(folder)
     created = _now()
-    tmp = _private_tmp(datadir)
+    try:
+        tmp = _private_tmp(datadir)
+    except OSError as e:
+        raise BackupError(f"无法在数据目录中建立临时文件夹（{e.strerror or e}）：{datadir.backups}") from e
     timings: dict[str, float] = {}
     check: _SnapshotCheck | None = None
     final: Path | None = None
@@ -1411,6 +1414,8 @@ class RestoreResult:
                  f"内容：{self.info.ledger_text()}；附件 {self.info.attachment_files} 个。"]
         if self.migrated:
             lines.append(f"数据已从版本 {self.info.schema_version} 升级到 {dbmod.SCHEMA_VERSION}。")
+        elif self.info.schema_version < dbmod.SCHEMA_VERSION:
+            lines.append("这是旧版本的数据，下次打开程序时会自动升级。")
         if self.previous_database:
             lines.append(f"恢复前的数据已另存为：{self.previous_database}")
         return "\n".join(lines)
@@ -1549,8 +1554,11 @@ def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
         _retire_wal(datadir.db_path)
         os.replace(staged.folder / DATABASE, datadir.db_path)  # the commit point
         _fsync_dir(datadir.root)
-    except BaseException:
+    except BaseException as e:
         recover_interrupted_restore(datadir)
+        if isinstance(e, OSError):  # e.g. Windows: another program still has a file open
+            raise BackupError(f"无法替换数据文件（{e.strerror or e}）。请关闭内勤台账的所有窗口和可能打开数据文件的"
+                              "程序后重试。" + _UNTOUCHED) from e
         raise
     pending.unlink(missing_ok=True)
     _remove_quietly(staged.folder)
@@ -1607,7 +1615,10 @@ def restore_backup(path: Path, datadir: DataDir, passphrase: str | None = None, 
         datadir.root.mkdir(parents=True, exist_ok=True)
         held = dbmod.DataDirLock(datadir).acquire()
     try:
-        staged = prepare_restore(path, datadir, passphrase, migrate=migrate, progress=progress)
+        try:
+            staged = prepare_restore(path, datadir, passphrase, migrate=migrate, progress=progress)
+        except OSError as e:
+            raise BackupError(f"恢复没有完成：{e.strerror or e}（{e.filename or ''}）。" + _UNTOUCHED) from e
         (progress or _no_progress)("正在替换数据", 0, 0)
         return commit_restore(staged, datadir)
     finally:

@@ -29,7 +29,7 @@ def template(tmp_path_factory) -> DataDir:
 def wired(monkeypatch):
     if backup_cli.register not in cli.EXTRA_COMMANDS:
         monkeypatch.setattr(cli, "EXTRA_COMMANDS", [*cli.EXTRA_COMMANDS, backup_cli.register])
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**14)
+    monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
 
 
 @pytest.fixture(autouse=True)

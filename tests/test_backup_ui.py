@@ -55,7 +55,7 @@ def stick(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "KINGSTON"
     root.mkdir()
     monkeypatch.setattr(backup_ui, "list_drives", lambda: [backup.Drive(root, "KINGSTON", 8 * 1024**3, 16 * 1024**3)])
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**14)
+    monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
     return root / backup.USB_FOLDER
 
 
