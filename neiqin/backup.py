@@ -828,7 +828,7 @@ def _read_manifest_entry(reader: _ChunkReader) -> tuple[dict, bytes]:
     return manifest, raw
 
 
-def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachments: bool,
+def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachments: bool, durable: bool = False,
             progress: Progress, stage: str) -> tuple[BackupInfo, dict[str, str]]:
     """Read a whole backup, checking every record and file; write the database (and attachments) to ``dest``.
 
@@ -865,14 +865,14 @@ def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachment
                 target = _safe_attachment_path(dest / "attachments", name) if dest and attachments else None
             else:
                 raise CorruptBackup(_DAMAGED)
-            digests[name] = _copy_entry(reader, size, target)
+            digests[name] = _copy_entry(reader, size, target, durable)
         reader.finish()
     _check_digests(info, digests, recorded)
     info.database_sha256 = digests[DATABASE]
     return info, digests
 
 
-def _copy_entry(reader: _ChunkReader, size: int, target: Path | None) -> str:
+def _copy_entry(reader: _ChunkReader, size: int, target: Path | None, durable: bool) -> str:
     h = hashlib.sha256()
     if target is None:
         for piece in reader.pieces(size):
@@ -884,8 +884,9 @@ def _copy_entry(reader: _ChunkReader, size: int, target: Path | None) -> str:
             for piece in reader.pieces(size):
                 h.update(piece)
                 out.write(piece)
-            out.flush()
-            os.fsync(out.fileno())
+            if durable:  # a restore's staged files must be on the disk before they replace the data
+                out.flush()
+                os.fsync(out.fileno())
     except OSError as e:
         if e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
             raise BackupError("电脑磁盘空间不足，无法解开备份。请清理磁盘后再试。" + _UNTOUCHED) from e
@@ -1437,7 +1438,8 @@ def prepare_restore(path: Path, datadir: DataDir, passphrase: str | None = None,
     _remove_quietly(stage)
     stage.mkdir()
     try:
-        info, _ = _unpack(path, passphrase, stage, attachments=True, progress=report, stage="正在读取备份")
+        info, _ = _unpack(path, passphrase, stage, attachments=True, durable=True, progress=report,
+                          stage="正在读取备份")
         staged_db = stage / DATABASE
         report("正在检查数据完整性", 0, 0)
         _check_database(staged_db, info.tables, info.schema_version, run_extra=False)
