@@ -792,3 +792,22 @@ def test_snapshot_failing_integrity_check_deletes_the_written_backup(filled, usb
     with pytest.raises(backup.CorruptBackup, match="数据文件本身有损坏"):
         backup.create_backup(filled, usb)
     assert list(usb.iterdir()) == []
+
+
+def test_restore_keeps_saves_that_were_only_in_the_wal(filled, usb, tmp_path):
+    """A crashed window leaves commits in -wal only; the copy put aside before a restore must keep them."""
+    result = backup.create_backup(filled, usb)
+    close_database()
+    conn = sqlite3.connect(filled.db_path, isolation_level=None)
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("UPDATE staff SET name = '只在日志里' WHERE id = 1")
+    crashed = DataDir(tmp_path / "crashed").ensure()
+    for suffix in ("", "-wal"):  # the files as a power cut would leave them, WAL not yet folded in
+        Path(f"{crashed.db_path}{suffix}").write_bytes(Path(f"{filled.db_path}{suffix}").read_bytes())
+    conn.close()
+    assert Path(f"{crashed.db_path}-wal").stat().st_size > 0
+
+    restored = backup.restore_backup(result.path, crashed)
+    assert "只在日志里" not in staff_names(crashed.db_path)
+    assert not Path(f"{crashed.db_path}-wal").exists() or Path(f"{crashed.db_path}-wal").stat().st_size == 0
+    assert "只在日志里" in staff_names(restored.previous_database)
