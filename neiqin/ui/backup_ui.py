@@ -41,6 +41,7 @@ from neiqin import backup
 from neiqin.db import too_new_message
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
+from neiqin.ui.util import show_error, tr
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,6 @@ DAILY_CHECK_MS = 30 * 60 * 1000
 FIRST_DAILY_CHECK_MS = 2 * 60 * 1000
 
 
-def _tr(text: str) -> str:
-    from neiqin.ui.util import tr
-
-    return tr(text)
-
-
 def _error_text(exc: BaseException) -> str:
     mapped = backup.map_sqlite_error(exc)
     if mapped is not None:
@@ -63,7 +58,7 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, NeiqinError):
         return str(exc)
     log.error("unexpected error in backup", exc_info=exc)
-    return _tr("发生了意外错误：") + f"{type(exc).__name__}: {exc}"
+    return tr("发生了意外错误：") + f"{type(exc).__name__}: {exc}"
 
 
 # ---------------------------------------------------------------------------------------------- background work
@@ -83,7 +78,7 @@ class BackgroundJob(QThread):
 
     def report(self, stage: str, done: int, total: int) -> None:
         if self.cancel_requested:
-            raise backup.BackupCancelled(_tr("已取消。没有留下不完整的备份，数据没有改动。"))
+            raise backup.BackupCancelled(tr("已取消。没有留下不完整的备份，数据没有改动。"))
         self.progressed.emit(stage, int(min(done, 2**31 - 1)), int(min(total, 2**31 - 1)))
 
     def run(self) -> None:
@@ -99,7 +94,7 @@ def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.P
     The dialog shows up only if the job takes more than 0.6 s, so quick jobs do not flash.
     """
     job = BackgroundJob(fn)
-    dialog = QProgressDialog(title, _tr("取消"), 0, 0, parent)
+    dialog = QProgressDialog(title, tr("取消"), 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(600)
@@ -117,7 +112,7 @@ def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.P
 
     def on_cancel() -> None:
         job.cancel_requested = True
-        dialog.setLabelText(_tr("正在取消…"))
+        dialog.setLabelText(tr("正在取消…"))
 
     job.progressed.connect(on_progress)
     dialog.canceled.connect(on_cancel)
@@ -165,18 +160,18 @@ class BackupDialog(QDialog):
         self.folder: Path | None = None
         self.folder_label = ""
         self.known_check = False
-        self.setWindowTitle(_tr("备份到U盘"))
+        self.setWindowTitle(tr("备份到U盘"))
         layout = QVBoxLayout(self)
 
-        layout.addWidget(QLabel(_tr("选择要备份到的U盘：")))
+        layout.addWidget(QLabel(tr("选择要备份到的U盘：")))
         self.drives = QListWidget()
         self.drives.setMinimumHeight(110)
         self.drives.currentItemChanged.connect(self._drive_chosen)
         layout.addWidget(self.drives)
         row = QHBoxLayout()
-        self.refresh_button = QPushButton(_tr("刷新"))
+        self.refresh_button = QPushButton(tr("刷新"))
         self.refresh_button.clicked.connect(self.refresh_drives)
-        self.folder_button = QPushButton(_tr("选择其他文件夹…"))
+        self.folder_button = QPushButton(tr("选择其他文件夹…"))
         self.folder_button.clicked.connect(self.choose_folder)
         row.addWidget(self.refresh_button)
         row.addWidget(self.folder_button)
@@ -189,28 +184,28 @@ class BackupDialog(QDialog):
         layout.addWidget(self.target_label)
         layout.addWidget(self.warning)
 
-        self.encrypt = QCheckBox(_tr("加密备份（推荐：U盘丢失时别人无法读取）"))
+        self.encrypt = QCheckBox(tr("加密备份（推荐：U盘丢失时别人无法读取）"))
         self.encrypt.setChecked(True)
         self.encrypt.toggled.connect(self._update_passphrase_fields)
         layout.addWidget(self.encrypt)
         form = QFormLayout()
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.confirm_label = QLabel(_tr("再输入一次"))
-        form.addRow(_tr("备份口令"), self.passphrase)
+        self.confirm_label = QLabel(tr("再输入一次"))
+        form.addRow(tr("备份口令"), self.passphrase)
         form.addRow(self.confirm_label, self.confirm)
         layout.addLayout(form)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
-        self.change_button = QPushButton(_tr("更换口令"))
+        self.change_button = QPushButton(tr("更换口令"))
         self.change_button.setFlat(True)
         self.change_button.clicked.connect(self._change_passphrase)
         layout.addWidget(self.change_button, alignment=Qt.AlignmentFlag.AlignLeft)
 
         buttons = QDialogButtonBox()
-        self.start_button = buttons.addButton(_tr("开始备份"), QDialogButtonBox.ButtonRole.AcceptRole)
-        close = buttons.addButton(_tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.start_button = buttons.addButton(tr("开始备份"), QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         self.start_button.clicked.connect(self.start)
         close.clicked.connect(self.reject)
         layout.addWidget(buttons)
@@ -228,7 +223,7 @@ class BackupDialog(QDialog):
         if self.drives.count():
             self.drives.setCurrentRow(0)
         else:
-            empty = QListWidgetItem(_tr("没有找到U盘。请插入U盘后点“刷新”，或选择其他文件夹。"))
+            empty = QListWidgetItem(tr("没有找到U盘。请插入U盘后点“刷新”，或选择其他文件夹。"))
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.drives.addItem(empty)
             self.set_target(None, "")
@@ -239,7 +234,7 @@ class BackupDialog(QDialog):
             self.set_target(Path(data[0]), data[1])
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _tr("选择备份文件夹"))
+        folder = QFileDialog.getExistingDirectory(self, tr("选择备份文件夹"))
         if folder:
             self.drives.clearSelection()
             self.set_target(Path(folder), Path(folder).name or folder)
@@ -247,11 +242,11 @@ class BackupDialog(QDialog):
     def set_target(self, folder: Path | None, label: str) -> None:
         self.folder, self.folder_label = folder, label
         self.start_button.setEnabled(folder is not None)
-        self.target_label.setText(_tr("备份到：") + str(folder) if folder else _tr("请选择U盘或文件夹"))
+        self.target_label.setText(tr("备份到：") + str(folder) if folder else tr("请选择U盘或文件夹"))
         self.warning.setText("")
         if folder is not None and backup.same_device(folder.parent if not folder.exists() else folder,
                                                      self.datadir.root):
-            self.warning.setText(_tr("注意：这个位置和数据在同一个磁盘上，磁盘损坏时备份会一起丢失。"))
+            self.warning.setText(tr("注意：这个位置和数据在同一个磁盘上，磁盘损坏时备份会一起丢失。"))
         tid = backup.target_id(folder) if folder else None
         remembered = backup.target_settings(tid)
         self.known_check = bool(remembered.get("check"))
@@ -267,11 +262,11 @@ class BackupDialog(QDialog):
         self.confirm_label.setVisible(not self.known_check)
         self.change_button.setVisible(on and self.known_check)
         if not on:
-            self.hint.setText(_tr("不加密：任何人拿到U盘都能读取备份中的全部数据。"))
+            self.hint.setText(tr("不加密：任何人拿到U盘都能读取备份中的全部数据。"))
         elif self.known_check:
-            self.hint.setText(_tr("这个U盘已经设置过备份口令，请输入同一个口令。"))
+            self.hint.setText(tr("这个U盘已经设置过备份口令，请输入同一个口令。"))
         else:
-            self.hint.setText(_tr("口令至少 8 个字符，程序不会保存它。忘记口令就无法恢复这份备份，"
+            self.hint.setText(tr("口令至少 8 个字符，程序不会保存它。忘记口令就无法恢复这份备份，"
                                   "请把口令写下来放在安全的地方。"))
 
     def _change_passphrase(self) -> None:
@@ -287,7 +282,7 @@ class BackupDialog(QDialog):
         text = self.passphrase.text()
         if self.known_check and tid:
             if backup.passphrase_matches(tid, text) is False:
-                raise backup.BackupError(_tr("口令与这个U盘以前设置的口令不一致。如果要换口令，请点“更换口令”。"))
+                raise backup.BackupError(tr("口令与这个U盘以前设置的口令不一致。如果要换口令，请点“更换口令”。"))
             return text
         backup.validate_new_passphrase(text, self.confirm.text())
         return text
@@ -301,18 +296,18 @@ class BackupDialog(QDialog):
         try:
             passphrase = self._passphrase(backup.target_id(folder))
             keep = int(settings.get("backup.usb_keep") or 10)
-            self.backup_result = run_with_progress(self, _tr("备份到U盘"), lambda report: backup.create_backup(
+            self.backup_result = run_with_progress(self, tr("备份到U盘"), lambda report: backup.create_backup(
                 datadir, folder, passphrase=passphrase, keep=keep, progress=report))
             tid = backup.target_id(folder, create=True)
             if tid:
                 backup.remember_target(tid, label=label, folder=folder, passphrase=passphrase)
             backup.record_usb_backup(self.backup_result)
         except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
-            QMessageBox.warning(self, _tr("备份没有完成"), _error_text(e))
+            show_error(self, _error_text(e), tr("备份没有完成"))
             return
         self.passphrase.clear()
         self.confirm.clear()
-        QMessageBox.information(self, _tr("备份完成"), self.backup_result.summary())
+        QMessageBox.information(self, tr("备份完成"), self.backup_result.summary())
         self.accept()
 
 
@@ -340,27 +335,27 @@ class RestoreDialog(QDialog):
         self.datadir = datadir
         self.path: Path | None = None
         self.info: backup.BackupInfo | None = None
-        self.setWindowTitle(_tr("从备份恢复"))
+        self.setWindowTitle(tr("从备份恢复"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(_tr("找到的备份（U盘和本机自动备份）：")))
+        layout.addWidget(QLabel(tr("找到的备份（U盘和本机自动备份）：")))
         self.list = QListWidget()
         self.list.currentItemChanged.connect(self._picked)
         layout.addWidget(self.list)
         row = QHBoxLayout()
-        self.file_button = QPushButton(_tr("选择备份文件…"))
+        self.file_button = QPushButton(tr("选择备份文件…"))
         self.file_button.clicked.connect(self.choose_file)
         row.addWidget(self.file_button)
         row.addStretch(1)
         layout.addLayout(row)
         form = QFormLayout()
-        self.file_label = QLabel(_tr("（未选择）"))
+        self.file_label = QLabel(tr("（未选择）"))
         self.file_label.setWordWrap(True)
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase.returnPressed.connect(self.preview)
-        form.addRow(_tr("备份文件"), self.file_label)
-        form.addRow(_tr("备份口令"), self.passphrase)
+        form.addRow(tr("备份文件"), self.file_label)
+        form.addRow(tr("备份口令"), self.passphrase)
         layout.addLayout(form)
-        self.preview_button = QPushButton(_tr("预览"))
+        self.preview_button = QPushButton(tr("预览"))
         self.preview_button.clicked.connect(self.preview)
         layout.addWidget(self.preview_button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.preview_text = QPlainTextEdit(readOnly=True)
@@ -369,8 +364,8 @@ class RestoreDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox()
-        self.restore_button = buttons.addButton(_tr("恢复…"), QDialogButtonBox.ButtonRole.AcceptRole)
-        close = buttons.addButton(_tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.restore_button = buttons.addButton(tr("恢复…"), QDialogButtonBox.ButtonRole.AcceptRole)
+        close = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         self.restore_button.clicked.connect(self.restore)
         close.clicked.connect(self.reject)
         layout.addWidget(buttons)
@@ -387,7 +382,7 @@ class RestoreDialog(QDialog):
             self.set_file(Path(item.data(Qt.ItemDataRole.UserRole)))
 
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, _tr("选择备份文件"), "", _tr("内勤台账备份 (*.nqbak)"))
+        name, _ = QFileDialog.getOpenFileName(self, tr("选择备份文件"), "", tr("内勤台账备份 (*.nqbak)"))
         if name:
             self.list.clearSelection()
             self.set_file(Path(name))
@@ -397,7 +392,7 @@ class RestoreDialog(QDialog):
         self.preview_text.clear()
         self.message.clear()
         self.restore_button.setEnabled(False)
-        self.file_label.setText(str(path) if path else _tr("（未选择）"))
+        self.file_label.setText(str(path) if path else tr("（未选择）"))
         encrypted = False
         if path is not None:
             try:
@@ -409,7 +404,7 @@ class RestoreDialog(QDialog):
                 return
         self.preview_button.setEnabled(path is not None)
         self.passphrase.setEnabled(encrypted)
-        self.passphrase.setPlaceholderText(_tr("这是加密备份，请输入口令后点“预览”") if encrypted else "")
+        self.passphrase.setPlaceholderText(tr("这是加密备份，请输入口令后点“预览”") if encrypted else "")
         if path is not None and not encrypted:
             self.preview()
 
@@ -427,15 +422,15 @@ class RestoreDialog(QDialog):
         self.message.clear()
         self.preview_text.setPlainText("\n".join(self.info.preview_lines()))
         if self.info.too_new:
-            self.message.setText(_tr("不能恢复：") + too_new_message(self.info.schema_version))
+            self.message.setText(tr("不能恢复：") + too_new_message(self.info.schema_version))
         self.restore_button.setEnabled(not self.info.too_new)
 
     def restore(self) -> None:
         if self.path is None or self.info is None:
             return
         answer = QMessageBox.question(
-            self, _tr("从备份恢复"),
-            _tr("将用这份备份（") + f"{self.info.created:%Y-%m-%d %H:%M}" + _tr("）替换现在的全部数据。\n\n"
+            self, tr("从备份恢复"),
+            tr("将用这份备份（") + f"{self.info.created:%Y-%m-%d %H:%M}" + tr("）替换现在的全部数据。\n\n"
             "现在的数据会先另存到数据目录的 backups 文件夹。恢复完成后程序会关闭，请重新打开。\n\n确定要恢复吗？"))
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -443,14 +438,14 @@ class RestoreDialog(QDialog):
         passphrase = self.passphrase.text() or None
         try:
             # the slow part (read, check, unpack) runs while the data is still open and untouched
-            staged = run_with_progress(self, _tr("从备份恢复"), lambda report: backup.prepare_restore(
+            staged = run_with_progress(self, tr("从备份恢复"), lambda report: backup.prepare_restore(
                 path, datadir, passphrase, migrate=False, progress=report))
             result = self._commit(staged)
         except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
-            QMessageBox.warning(self, _tr("没有恢复"), _error_text(e))
+            show_error(self, _error_text(e), tr("没有恢复"))
             return
         self.passphrase.clear()
-        QMessageBox.information(self, _tr("恢复完成"), result.summary() + _tr("\n\n程序将关闭，请重新打开内勤台账。"))
+        QMessageBox.information(self, tr("恢复完成"), result.summary() + tr("\n\n程序将关闭，请重新打开内勤台账。"))
         self.accept()
         self.restored.emit(result)
 
@@ -480,7 +475,7 @@ class BackupStatusLabel(QLabel):
             log.exception("backup status")
             return
         self.setText(text)
-        self.setToolTip(tip + _tr("\n（点击这里备份到U盘）"))
+        self.setToolTip(tip + tr("\n（点击这里备份到U盘）"))
         self.setStyleSheet(RED if overdue else "")
         self.overdue = overdue
 
@@ -517,17 +512,17 @@ class BackupController(QObject):
 
     def _add_actions(self, menu) -> dict[str, QAction]:
         actions = {
-            "backup": QAction(_tr("备份到U盘…"), self.window),
-            "restore": QAction(_tr("从备份恢复…"), self.window),
-            "verify": QAction(_tr("校验数据文件"), self.window),
-            "open_backups": QAction(_tr("打开本机备份文件夹"), self.window),
+            "backup": QAction(tr("备份到U盘…"), self.window),
+            "restore": QAction(tr("从备份恢复…"), self.window),
+            "verify": QAction(tr("校验数据文件"), self.window),
+            "open_backups": QAction(tr("打开本机备份文件夹"), self.window),
         }
         actions["backup"].triggered.connect(self.open_backup)
         actions["restore"].triggered.connect(self.open_restore)
         actions["verify"].triggered.connect(self.verify_now)
         actions["open_backups"].triggered.connect(lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.datadir.backups))))
-        quit_action = next((a for a in menu.actions() if a.text().startswith(_tr("退出"))), None)
+        quit_action = next((a for a in menu.actions() if a.text().startswith(tr("退出"))), None)
         separator = QAction(self.window)
         separator.setSeparator(True)
         menu.insertActions(quit_action, [*actions.values(), separator])
@@ -555,12 +550,12 @@ class BackupController(QObject):
     def verify_now(self) -> None:
         path = self.datadir.db_path
         try:
-            report = run_with_progress(self.window, _tr("校验数据文件"), lambda report: backup.verify_database(path))
+            report = run_with_progress(self.window, tr("校验数据文件"), lambda report: backup.verify_database(path))
         except Exception as e:  # noqa: BLE001
-            QMessageBox.warning(self.window, _tr("校验数据文件"), _error_text(e))
+            show_error(self.window, _error_text(e), tr("校验数据文件"))
             return
         show = QMessageBox.information if report.ok else QMessageBox.warning
-        show(self.window, _tr("校验数据文件"), report.text())
+        show(self.window, tr("校验数据文件"), report.text())
 
     # ---- automatic backups
 
