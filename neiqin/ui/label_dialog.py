@@ -1,0 +1,520 @@
+"""标签打印: choose the stock, the first free label of a used sheet, copies, printer and its calibration, then
+preview, print or save as PDF. Also the visitor printouts (访客证, 来访单, 在场访客清单) and the window hooks.
+
+``install(window)`` (registered in main_window.EXTENSIONS) adds 工具 → 标签打印… and the 打印字体 settings
+page, and applies the saved font choices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models import settings
+from neiqin.reports import labels as L
+from neiqin.reports import templates as T
+from neiqin.ui.jobs import run_job
+from neiqin.ui.preview import PreviewDialog, preview_pdf, print_document, printer_names
+from neiqin.ui.util import show_error, tr
+
+NO_PRINTER_ITEM = "（本机没有打印机）"
+
+
+def prints_dir(widget: QWidget | None) -> Path:
+    """The data dir's prints/ folder (the window knows it); a temp folder for a dialog without a window."""
+    datadir = None
+    while widget is not None and datadir is None:  # a pane or the main window knows the data dir
+        datadir = getattr(widget, "datadir", None)
+        widget = widget.parentWidget()
+    if datadir is None:
+        import tempfile
+
+        return Path(tempfile.gettempdir())
+    out = datadir.root / "prints"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def stamp_path(widget: QWidget | None, name: str) -> Path:
+    return prints_dir(widget) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+
+
+# ---------------------------------------------------------------------------------------------- the dialog
+
+
+class LabelPrintDialog(QDialog):
+    """Print ``labels`` (objects with ``draw(canvas, box)``) on a label stock.
+
+    Without ``labels`` the dialog is the 标签打印 tool: the clerk picks a template and types or pastes one label
+    per line (fields separated by ``|`` or a tab, as pasted from Excel).
+    """
+
+    def __init__(self, parent: QWidget | None = None, labels: Sequence[Any] | None = None, *,
+                 title: str = "标签", stock_key: str | None = None, stock_setting: str | None = None):
+        super().__init__(parent)
+        self.labels = list(labels) if labels is not None else None
+        self.title = title
+        self.stock_setting = stock_setting
+        self.last_pdf: Path | None = None
+        self.setWindowTitle(tr("打印") + tr(title))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        if self.labels is None:
+            self.template = QComboBox()
+            for key, (label, _hint, _make) in TEMPLATES.items():
+                self.template.addItem(tr(label), key)
+            self.template.currentIndexChanged.connect(self._template_changed)
+            self.lines = QPlainTextEdit()
+            self.lines.setTabChangesFocus(True)
+            self.hint = QLabel()
+            self.hint.setWordWrap(True)
+            self.hint.setStyleSheet("color:#666")
+            form.addRow(tr("标签内容"), self.template)
+            form.addRow(tr("每行一个标签"), self.lines)
+            form.addRow("", self.hint)
+            self._template_changed()
+        else:
+            form.addRow(tr("标签"), QLabel(f"{tr(title)} {len(self.labels)} " + tr("张")))
+
+        row = QHBoxLayout()
+        self.stock = QComboBox()
+        self.stock.setMinimumContentsLength(30)
+        self.stock.currentIndexChanged.connect(self._stock_changed)
+        custom = QPushButton(tr("自定义标签纸…"))
+        custom.clicked.connect(self.edit_custom_stock)
+        row.addWidget(self.stock, 1)
+        row.addWidget(custom)
+        form.addRow(tr("标签纸"), row)
+        self.stock_info = QLabel()
+        self.stock_info.setStyleSheet("color:#666")
+        form.addRow("", self.stock_info)
+
+        self.start = QSpinBox(minimum=1, maximum=1)
+        self.start.setToolTip(tr("用过一部分的标签纸：从第几个标签开始打印（按行从左到右数）"))
+        form.addRow(tr("从第几个标签开始"), self.start)
+        self.copies = QSpinBox(minimum=1, maximum=L.MAX_COPIES, value=1)
+        form.addRow(tr("每个标签打印份数"), self.copies)
+
+        self.printer = QComboBox()
+        names = printer_names()
+        if names:
+            self.printer.addItems(names)
+            saved = settings.get("labels.printer") or QPrinterInfo.defaultPrinterName()
+            if saved in names:
+                self.printer.setCurrentText(saved)
+        else:
+            self.printer.addItem(tr(NO_PRINTER_ITEM))
+            self.printer.setEnabled(False)
+        self.printer.currentIndexChanged.connect(self._load_offset)
+        form.addRow(tr("打印机"), self.printer)
+        self.no_printer = QLabel(tr("本机没有安装可用的打印机：可以“另存为 PDF”，拷到连接打印机的电脑上打印。"))
+        self.no_printer.setWordWrap(True)
+        self.no_printer.setStyleSheet("color:#b35c00")
+        self.no_printer.setVisible(not names)
+        form.addRow("", self.no_printer)
+
+        off = QHBoxLayout()
+        self.offset_x = self._offset_spin(tr("向右为正"))
+        self.offset_y = self._offset_spin(tr("向下为正"))
+        self.save_offset_btn = QPushButton(tr("保存为该打印机的校准"))
+        self.save_offset_btn.clicked.connect(self.save_offset)
+        self.save_offset_btn.setEnabled(bool(names))
+        calibrate = QPushButton(tr("打印校准页…"))
+        calibrate.setToolTip(tr("每个标签画出轮廓和编号：打印后与标签纸叠在一起对光检查，按偏差调整偏移"))
+        calibrate.clicked.connect(self.calibration)
+        for w in (QLabel(tr("水平")), self.offset_x, QLabel(tr("垂直")), self.offset_y, self.save_offset_btn,
+                  calibrate):
+            off.addWidget(w)
+        off.addStretch(1)
+        form.addRow(tr("校准偏移"), off)
+
+        self.error = QLabel(styleSheet="color:#d93025")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.print_btn = buttons.addButton(tr("打印"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.print_btn.setEnabled(bool(names))
+        self.print_btn.clicked.connect(self.print_now)
+        self.preview_btn = buttons.addButton(tr("预览…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.preview_btn.clicked.connect(self.preview)
+        self.save_btn = buttons.addButton(tr("另存为 PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_btn.clicked.connect(self.save_pdf)
+        close = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
+        close.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.print_btn if names else self.preview_btn).setDefault(True)
+
+        self._fill_stocks(stock_key or (settings.get(stock_setting) if stock_setting else None))
+        self._load_offset()
+        self.resize(640, 0)
+
+    def _offset_spin(self, tip: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(minimum=-L.MAX_OFFSET / 10, maximum=L.MAX_OFFSET / 10, singleStep=0.1, decimals=1,
+                              suffix=" mm")
+        spin.setToolTip(tip)
+        return spin
+
+    # ---- stock, printer, offset
+
+    def _fill_stocks(self, select: str | None = None) -> None:
+        current = select or self.stock.currentData()
+        self.stock.blockSignals(True)
+        self.stock.clear()
+        for key, stock in L.all_stocks().items():
+            self.stock.addItem(stock.name + (tr("（自定义）") if stock.custom else ""), key)
+        i = self.stock.findData(current)
+        self.stock.setCurrentIndex(max(i, 0))
+        self.stock.blockSignals(False)
+        self._stock_changed()
+
+    def current_stock(self) -> L.LabelStock:
+        return L.get_stock(self.stock.currentData())
+
+    def _stock_changed(self) -> None:
+        stock = self.current_stock()
+        self.stock_info.setText(stock.description)
+        self.start.setMaximum(stock.per_page)
+        self.start.setEnabled(stock.per_page > 1)
+
+    def printer_name(self) -> str:
+        return self.printer.currentText() if self.printer.isEnabled() else ""
+
+    def _load_offset(self) -> None:
+        off = L.printer_offset(self.printer_name()) if self.printer_name() else L.Offset()
+        self.offset_x.setValue(off.x / 10)
+        self.offset_y.setValue(off.y / 10)
+
+    def offset(self) -> L.Offset:
+        return L.Offset(round(self.offset_x.value() * 10), round(self.offset_y.value() * 10))
+
+    def save_offset(self) -> None:
+        try:
+            L.save_printer_offset(self.printer_name(), self.offset())
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return
+        self.error.setText("")
+        QMessageBox.information(self, tr("已保存"), tr("已为打印机“") + self.printer_name() + tr("”保存校准偏移：")
+                                + self.offset().text)
+
+    def edit_custom_stock(self) -> None:
+        dlg = CustomStockDialog(self, self.current_stock())
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.saved is not None:
+            self._fill_stocks(dlg.saved.key)
+
+    # ---- making the PDF
+
+    def current_labels(self) -> list[Any]:
+        if self.labels is not None:
+            return self.labels
+        return parse_lines(self.template.currentData(), self.lines.toPlainText())
+
+    def _template_changed(self) -> None:
+        label, hint, _ = TEMPLATES[self.template.currentData()]
+        self.hint.setText(tr(hint))
+
+    def make_pdf(self, path: Path | None = None) -> Path | None:
+        """Write the labels to ``path`` (prints/ by default) off the UI thread; None (message shown) on error."""
+        self.error.setText("")
+        try:
+            items = self.current_labels()
+            stock = self.current_stock()
+            L.check_run(stock, self.start.value(), self.copies.value())
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return None
+        path = path or stamp_path(self, self.title)
+        start, copies, offset = self.start.value(), self.copies.value(), self.offset()
+        try:
+            run_job(self, tr("正在生成") + tr(self.title), lambda progress, cancelled: L.write_labels(
+                path, stock, items, start=start, copies=copies, offset=offset, title=self.title,
+                progress=progress, cancelled=cancelled))
+        except NeiqinError as e:
+            if e.__class__.__name__ != "Cancelled":
+                self.error.setText(str(e))
+            return None
+        except Exception as e:  # noqa: BLE001
+            show_error(self, e)
+            return None
+        if self.stock_setting:
+            settings.set_value(self.stock_setting, stock.key)
+        self.last_pdf = path
+        return path
+
+    def preview(self) -> PreviewDialog | None:
+        path = self.make_pdf()
+        return preview_pdf(self, tr(self.title), path, modal=True) if path else None
+
+    def save_pdf(self) -> Path | None:
+        from PySide6.QtCore import QStandardPaths
+        from PySide6.QtWidgets import QFileDialog
+
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name = f"{self.title}-{dt.date.today():%Y%m%d}.pdf"
+        target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
+        if not target:
+            return None
+        if not target.lower().endswith(".pdf"):
+            target += ".pdf"
+        return self.make_pdf(Path(target))
+
+    def print_now(self, printer: QPrinter | None = None) -> int:
+        """Straight to the chosen printer (no print dialog): the one-press path at the desk."""
+        name = self.printer_name()
+        if printer is None and not name:
+            self.error.setText(tr("本机没有可用的打印机，请“另存为 PDF”"))
+            return 0
+        path = self.make_pdf()
+        if path is None:
+            return 0
+        from PySide6.QtPdf import QPdfDocument
+
+        doc = QPdfDocument(self)
+        doc.load(str(path))
+        if printer is None:
+            printer = QPrinter(QPrinterInfo.printerInfo(name), QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.title)
+        try:
+            sent = print_document(doc, printer)
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return 0
+        finally:
+            doc.close()
+        if name:
+            settings.set_value("labels.printer", name)
+        self.accept()
+        return sent
+
+    def calibration(self) -> PreviewDialog | None:
+        stock = self.current_stock()
+        path = stamp_path(self, tr("校准页"))
+        try:
+            L.write_calibration(path, stock, self.offset(), printer=self.printer_name())
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return None
+        return preview_pdf(self, tr("校准页"), path, modal=True)
+
+
+# ---------------------------------------------------------------------------------------------- typed labels
+
+
+def _barcode(f: list[str]) -> Any:
+    kind = {"二维码": "qr", "qr": "qr", "两者": "both", "both": "both"}.get((f[3] if len(f) > 3 else "").lower(),
+                                                                          "code128")
+    return T.BarcodeLabel(f[0], *(f[1:3] + ["", ""])[:2], kind=kind).check()
+
+
+def _spine(f: list[str]) -> Any:
+    f = (f + [""] * 7)[:7]
+    return T.SpineLabel(*f)
+
+
+def _folder(f: list[str]) -> Any:
+    f = (f + [""] * 3)[:3]
+    return T.FolderLabel(*f)
+
+
+def _address(f: list[str]) -> Any:
+    f = (f + [""] * 4)[:4]
+    return T.AddressLabel(f[0], f[1], f[2], f[3])
+
+
+# key: (menu text, hint shown under the text box, fields -> label)
+TEMPLATES: dict[str, tuple[str, str, Callable[[list[str]], Any]]] = {
+    "barcode": ("条码标签", "编码 | 标题 | 副标题 | 类型（条形码/二维码/两者，可省略）。例：ZC-2026-0001 | 笔记本电脑 | 办公室",
+                _barcode),
+    "spine": ("档案盒盒脊", "全宗号 | 年度 | 保管期限(Y/D30/D10) | 机构（问题） | 起件号 | 止件号 | 盒号。"
+              "例：0001 | 2026 | D30 | 办公室 | 0001 | 0050 | 1", _spine),
+    "folder": ("文件夹背贴", "单位 | 类型 | 编号。例：办公室 | 会议纪要 | 2026-01", _folder),
+    "address": ("地址标签", "收件人 | 地址 | 邮编 | 电话。例：王小明 | 上海市浦东新区世纪大道100号 | 200120 | 13812345678",
+                _address),
+}
+
+
+def parse_lines(template: str, text: str) -> list[Any]:
+    """One label per non-empty line; fields split on ``|`` or tabs. Bad lines are reported by line number."""
+    make = TEMPLATES[template][2]
+    out, errors = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        fields = [f.strip() for f in line.replace("\t", "|").split("|")]
+        if not fields[0]:
+            errors.append(f"第 {n} 行：第一项不能为空")
+            continue
+        try:
+            out.append(make(fields))
+        except NeiqinError as e:
+            errors.append(f"第 {n} 行：{e}")
+    if errors:
+        raise NeiqinError("；".join(errors[:5]) + (f"（共 {len(errors)} 行有误）" if len(errors) > 5 else ""))
+    if not out:
+        raise NeiqinError("请输入标签内容，每行一个标签")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- custom stock
+
+
+class CustomStockDialog(QDialog):
+    """自定义标签纸: sizes in mm; the Chinese reason is shown when the labels do not fit the page."""
+
+    FIELDS = [("name", "名称", None), ("page_w", "纸宽", "mm"), ("page_h", "纸高", "mm"), ("cols", "列数", None),
+              ("rows", "行数", None), ("label_w", "标签宽", "mm"), ("label_h", "标签高", "mm"),
+              ("margin_left", "左边距", "mm"), ("margin_top", "上边距", "mm"), ("gap_x", "列间距", "mm"),
+              ("gap_y", "行间距", "mm"), ("radius", "圆角半径", "mm")]
+
+    def __init__(self, parent: QWidget | None, base: L.LabelStock):
+        super().__init__(parent)
+        self.setWindowTitle(tr("自定义标签纸"))
+        self.saved: L.LabelStock | None = None
+        self.base = base
+        form = QFormLayout(self)
+        self.widgets: dict[str, QWidget] = {}
+        for key, label, unit in self.FIELDS:
+            value = getattr(base, key)
+            if key == "name":
+                w = QLineEdit(tr("自定义") + " " + base.name if not base.custom else base.name)
+                w.setMaxLength(40)
+            elif unit is None:
+                w = QSpinBox(minimum=1, maximum=60, value=int(value))
+            else:
+                w = QDoubleSpinBox(minimum=0, maximum=1200, decimals=2, singleStep=0.5, value=float(value),
+                                   suffix=" mm")
+            self.widgets[key] = w
+            form.addRow(tr(label), w)
+        self.roll = QCheckBox(tr("热敏卷纸（每页一张标签）"))
+        self.roll.setChecked(base.roll)
+        form.addRow("", self.roll)
+        self.error = QLabel(styleSheet="color:#d93025")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def stock(self) -> L.LabelStock:
+        values: dict[str, Any] = {}
+        for key, w in self.widgets.items():
+            values[key] = w.text().strip() if isinstance(w, QLineEdit) else w.value()
+        key = self.base.key if self.base.custom else ""
+        return L.LabelStock(key=key, roll=self.roll.isChecked(), **values)
+
+    def save(self) -> None:
+        try:
+            self.saved = L.save_custom_stock(self.stock())
+        except ValidationError as e:
+            self.error.setText(str(e))
+            w = self.widgets.get(e.first_field)
+            if w is not None:
+                w.setFocus()
+            return
+        self.accept()
+
+
+# ---------------------------------------------------------------------------------------------- visitors
+
+
+def print_badges(parent: QWidget | None, visits: Sequence[Any]) -> LabelPrintDialog | None:
+    """访客证 for ``visits``: the label dialog, ready to print with one press (Enter)."""
+    from neiqin.reports.badges import BADGE_STOCK, VisitorBadge
+
+    visits = [v for v in visits if v is not None]
+    if not visits:
+        return None
+    voided = [v.name for v in visits if v.voided]
+    if voided:
+        show_error(parent, NeiqinError(tr("来访记录已作废，不能打印来访证：") + "、".join(voided)))
+        return None
+    org = settings.get("org_name") or ""
+    badges = [VisitorBadge.from_visit(v, org) for v in visits]
+    dlg = LabelPrintDialog(parent, badges, title="访客证",
+                           stock_key=settings.get("labels.badge_stock") or BADGE_STOCK,
+                           stock_setting="labels.badge_stock")
+    dlg.exec()
+    return dlg
+
+
+def preview_visit_slip(parent: QWidget | None, visit: Any) -> PreviewDialog | None:
+    from neiqin.reports.badges import write_visit_slip
+
+    org = settings.get("org_name") or ""
+    return preview_pdf(parent, tr("来访单"), stamp_path(parent, f"来访单-{visit.name}"),
+                       lambda path, progress, cancelled: write_visit_slip(path, visit, org_name=org))
+
+
+def preview_on_site_list(parent: QWidget | None) -> PreviewDialog | None:
+    from neiqin.reports.badges import write_on_site_list
+
+    org = settings.get("org_name") or ""
+    return preview_pdf(parent, tr("在场访客清单"), stamp_path(parent, "在场访客清单"),
+                       lambda path, progress, cancelled: write_on_site_list(
+                           path, org_name=org, progress=progress, cancelled=cancelled))
+
+
+# ---------------------------------------------------------------------------------------------- window hooks
+
+
+class _SettingsHook(QObject):
+    """Adds the 打印字体 page to the settings dialog when it is first shown (it is created in open_settings)."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ChildPolished:
+            child = event.child()
+            if child.__class__.__name__ == "SettingsDialog" and not getattr(child, "_fonts_page", None):
+                from neiqin.ui.fonts_page import add_to_settings
+
+                add_to_settings(child)
+        return False
+
+
+def install(window) -> None:
+    """工具 → 标签打印…; the 打印字体 settings page; the saved font choices."""
+    from neiqin.reports import fonts
+
+    try:
+        fonts.load_saved()
+    except Exception:  # noqa: BLE001 - a bad saved font must never stop the window from opening
+        import logging
+
+        logging.getLogger(__name__).exception("could not apply saved fonts")
+    tools = window.menus["tools"]
+    action = tools.addAction(tr("标签打印…"))
+    action.triggered.connect(lambda: LabelPrintDialog(window).exec())
+    window.actions_by_name["labels"] = action
+    window._settings_hook = _SettingsHook(window)
+    window.installEventFilter(window._settings_hook)
+
+
+__all__ = ["CustomStockDialog", "LabelPrintDialog", "install", "parse_lines", "preview_on_site_list",
+           "preview_visit_slip", "print_badges"]

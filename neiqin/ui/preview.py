@@ -1,0 +1,407 @@
+"""Print preview for every PDF neiqin makes: pages, zoom, print to a chosen printer, save as PDF, open outside.
+
+Printing renders each page with QtPdf at the printer's resolution (capped, so a poster-sized page cannot eat
+the memory), on white — QPdfDocument renders onto a transparent image — and sends it at the page's own size
+with no margins, so labels land where the label engine put them. Copies are sent by us, collated, so every
+printer driver behaves the same. With no printer installed the dialog says so and still offers 另存为 PDF.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neiqin.errors import NeiqinError
+from neiqin.ui.jobs import run_job
+from neiqin.ui.util import show_error, tr
+
+MAX_PIXELS = 24_000_000  # per rendered page when printing: A4 at ~450 dpi, a 60×40 mm label at full resolution
+THUMB_W = 110
+ZOOMS = [("适合宽度", "width"), ("整页", "page"), ("50%", 0.5), ("75%", 0.75), ("100%", 1.0), ("150%", 1.5),
+         ("200%", 2.0)]
+
+
+def printer_names() -> list[str]:
+    return [p.printerName() for p in QPrinterInfo.availablePrinters()]
+
+
+NO_PRINTER = ("本机没有安装可用的打印机。\n\n可以先“另存为 PDF”，再拷到连接打印机的电脑上打印；"
+              "或在 Windows“设置 → 打印机和扫描仪”中添加打印机后重新打开本窗口。")
+
+
+# ---------------------------------------------------------------------------------------------- printing
+
+
+def print_document(doc: QPdfDocument, printer: QPrinter, *, first: int = 1, last: int | None = None,
+                   copies: int = 1, progress: Callable[[int, int], bool] | None = None) -> int:
+    """Send pages ``first``..``last`` (1-based) of ``doc`` to ``printer``, ``copies`` times, collated.
+
+    Each page goes out at its own size with no margins. ``progress(done, total)`` returning False cancels.
+    Returns the number of pages sent.
+    """
+    count = doc.pageCount()
+    if count <= 0:
+        raise NeiqinError(tr("文档没有可打印的页面"))
+    last = count if last is None else last
+    if not (1 <= first <= last <= count):
+        raise NeiqinError(tr("页码范围应在 1 到 ") + str(count) + tr(" 之间"))
+    if copies < 1:
+        raise NeiqinError(tr("份数至少为 1"))
+    printer.setCopyCount(1)  # copies are sent by us below, the same way on every driver
+    printer.setFullPage(True)
+    pages = [p for _ in range(copies) for p in range(first - 1, last)]
+    _set_page(printer, doc.pagePointSize(pages[0]))
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise NeiqinError(tr("无法开始打印：打印机“") + printer.printerName() + tr("”没有响应，请检查打印机是否开机、联机"))
+    try:
+        for n, index in enumerate(pages):
+            if progress is not None and progress(n, len(pages)) is False:
+                printer.abort()
+                return n
+            if n:
+                _set_page(printer, doc.pagePointSize(index))
+                printer.newPage()
+            target = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
+            painter.drawImage(target, render_page(doc, index, printer.resolution()))
+    finally:
+        painter.end()
+    if progress is not None:
+        progress(len(pages), len(pages))
+    return len(pages)
+
+
+def _set_page(printer: QPrinter, size_pt) -> None:
+    w, h = size_pt.width(), size_pt.height()
+    orientation = QPageLayout.Orientation.Landscape if w > h else QPageLayout.Orientation.Portrait
+    page = QPageSize(QSizeF(min(w, h), max(w, h)), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
+    printer.setPageLayout(QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0)))
+
+
+def render_page(doc: QPdfDocument, index: int, dpi: int) -> QImage:
+    """Page ``index`` rendered at up to ``dpi`` on white (QtPdf leaves the background transparent)."""
+    size = doc.pagePointSize(index)
+    inches = max(size.width() * size.height() / 72 / 72, 1e-6)
+    dpi = min(dpi, int(math.sqrt(MAX_PIXELS / inches)))
+    px = QSize(max(1, round(size.width() / 72 * dpi)), max(1, round(size.height() / 72 * dpi)))
+    image = doc.render(index, px)
+    out = QImage(px, QImage.Format.Format_RGB32)
+    out.fill(Qt.GlobalColor.white)
+    p = QPainter(out)
+    p.drawImage(0, 0, image)
+    p.end()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- dialog
+
+
+class PreviewDialog(QDialog):
+    """The preview window; ``path`` is the PDF to show (it is not deleted: it stays in prints/)."""
+
+    def __init__(self, path: str | os.PathLike, title: str, parent: QWidget | None = None,
+                 save_name: str | None = None):
+        super().__init__(parent)
+        self.path = Path(path)
+        self.save_name = save_name or self.path.name
+        self.setWindowTitle(tr("打印预览") + " · " + title)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.doc = QPdfDocument(self)
+        error = self.doc.load(str(self.path))
+        if error != QPdfDocument.Error.None_:
+            raise NeiqinError(tr("无法打开 PDF 文件：") + str(self.path))
+        self.pages = self.doc.pageCount()
+        self._build()
+        self._thumb_next = 0
+        self._thumb_timer = QTimer(self, interval=0, timeout=self._render_thumb)
+        self._thumb_timer.start()
+        self.resize(1000, 760)
+
+    # ---- layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.prev_btn = QPushButton(tr("上一页"))
+        self.prev_btn.clicked.connect(lambda: self.go_to(self.current_page() - 1))
+        self.next_btn = QPushButton(tr("下一页"))
+        self.next_btn.clicked.connect(lambda: self.go_to(self.current_page() + 1))
+        self.page_spin = QSpinBox(minimum=1, maximum=max(self.pages, 1))
+        self.page_spin.setKeyboardTracking(False)
+        self.page_spin.valueChanged.connect(lambda v: self.go_to(v))
+        self.page_label = QLabel(tr("共 ") + str(self.pages) + tr(" 页"))
+        self.zoom = QComboBox()
+        for text, _ in ZOOMS:
+            self.zoom.addItem(tr(text))
+        self.zoom.currentIndexChanged.connect(self._zoom_changed)
+        zoom_out = QPushButton("－")
+        zoom_out.setToolTip(tr("缩小（Ctrl+-）"))
+        zoom_out.clicked.connect(lambda: self.zoom_by(1 / 1.25))
+        zoom_in = QPushButton("＋")
+        zoom_in.setToolTip(tr("放大（Ctrl++）"))
+        zoom_in.clicked.connect(lambda: self.zoom_by(1.25))
+        zoom_out.setMaximumWidth(36)
+        zoom_in.setMaximumWidth(36)
+        for w in (self.prev_btn, QLabel(tr("第")), self.page_spin, self.page_label, self.next_btn):
+            bar.addWidget(w)
+        bar.addSpacing(16)
+        for w in (QLabel(tr("缩放")), self.zoom, zoom_out, zoom_in):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        split = QSplitter()
+        self.thumbs = QListWidget()
+        self.thumbs.setViewMode(QListWidget.ViewMode.IconMode)
+        self.thumbs.setFlow(QListWidget.Flow.TopToBottom)
+        self.thumbs.setWrapping(False)
+        self.thumbs.setMovement(QListWidget.Movement.Static)
+        self.thumbs.setIconSize(QSize(THUMB_W, int(THUMB_W * 1.42)))
+        self.thumbs.setFixedWidth(THUMB_W + 40)
+        blank = QPixmap(THUMB_W, int(THUMB_W * 1.42))
+        blank.fill(Qt.GlobalColor.white)
+        for i in range(self.pages):
+            self.thumbs.addItem(QListWidgetItem(QIcon(blank), str(i + 1)))
+        self.thumbs.currentRowChanged.connect(lambda row: self.go_to(row + 1) if row >= 0 else None)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.doc)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setPageSpacing(12)
+        self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
+        split.addWidget(self.thumbs)
+        split.addWidget(self.view)
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+
+        buttons = QHBoxLayout()
+        self.printer_note = QLabel()
+        self.printer_note.setStyleSheet("color:#b35c00")
+        buttons.addWidget(self.printer_note, 1)
+        self.print_btn = QPushButton(tr("打印…"))
+        self.print_btn.setToolTip(tr("选择打印机、页码范围和份数（Ctrl+P）"))
+        self.print_btn.clicked.connect(self.print_dialog)
+        self.save_btn = QPushButton(tr("另存为 PDF…"))
+        self.save_btn.clicked.connect(self.save_as)
+        self.open_btn = QPushButton(tr("用系统阅读器打开"))
+        self.open_btn.clicked.connect(self.open_external)
+        close = QPushButton(tr("关闭"))
+        close.clicked.connect(self.reject)
+        for b in (self.print_btn, self.save_btn, self.open_btn, close):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        if not printer_names():
+            self.printer_note.setText(tr("本机没有安装打印机：可以“另存为 PDF”后到其他电脑打印。"))
+        self.print_btn.setDefault(True)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_dialog)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn), self, lambda: self.zoom_by(1.25))
+        QShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut), self, lambda: self.zoom_by(1 / 1.25))
+        self._page_changed(0)
+
+    # ---- pages and zoom
+
+    def current_page(self) -> int:
+        return self.view.pageNavigator().currentPage() + 1
+
+    def go_to(self, page: int) -> None:
+        page = min(max(page, 1), max(self.pages, 1))
+        if page != self.current_page():
+            self.view.pageNavigator().jump(page - 1, QPointF(), self.view.pageNavigator().currentZoom())
+        self._page_changed(page - 1)
+
+    def _page_changed(self, index: int) -> None:
+        page = index + 1
+        self.page_spin.blockSignals(True)
+        self.page_spin.setValue(page)
+        self.page_spin.blockSignals(False)
+        self.prev_btn.setEnabled(page > 1)
+        self.next_btn.setEnabled(page < self.pages)
+        self.thumbs.blockSignals(True)
+        self.thumbs.setCurrentRow(index)
+        self.thumbs.blockSignals(False)
+
+    def _zoom_changed(self, i: int) -> None:
+        mode = ZOOMS[i][1]
+        if mode == "width":
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        elif mode == "page":
+            self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        else:
+            self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+            self.view.setZoomFactor(float(mode))
+
+    def zoom_by(self, factor: float) -> None:
+        current = self.view.zoomFactor() if self.view.zoomMode() == QPdfView.ZoomMode.Custom else self._fit_factor()
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(min(max(current * factor, 0.1), 8.0))
+
+    def _fit_factor(self) -> float:
+        size = self.doc.pagePointSize(max(self.current_page() - 1, 0))
+        dpi = self.logicalDpiX() or 96
+        return max(self.view.viewport().width() - 24, 50) / max(size.width() / 72 * dpi, 1)
+
+    def _render_thumb(self) -> None:
+        i = self._thumb_next
+        if i >= self.pages or not self.isVisible() and i > 0:
+            self._thumb_timer.stop()
+            return
+        size = self.doc.pagePointSize(i)
+        h = int(THUMB_W * size.height() / max(size.width(), 1))
+        image = self.doc.render(i, QSize(THUMB_W, max(h, 1)))
+        white = QPixmap(image.size())
+        white.fill(Qt.GlobalColor.white)
+        p = QPainter(white)
+        p.drawImage(0, 0, image)
+        p.end()
+        self.thumbs.item(i).setIcon(QIcon(white))
+        self._thumb_next += 1
+
+    # ---- actions
+
+    def print_dialog(self) -> int:
+        """Ask for printer, page range and copies (default 1), then print. Returns pages sent."""
+        if not printer_names():
+            box = QMessageBox(QMessageBox.Icon.Information, tr("没有打印机"), tr(NO_PRINTER), parent=self)
+            save = box.addButton(tr("另存为 PDF…"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(tr("关闭"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is save:
+                self.save_as()
+            return 0
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setCopyCount(1)
+        printer.setDocName(self.save_name)
+        dlg = QPrintDialog(printer, self)
+        dlg.setWindowTitle(tr("打印"))
+        dlg.setMinMax(1, self.pages)
+        dlg.setFromTo(1, self.pages)
+        dlg.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+        dlg.setOption(QPrintDialog.PrintDialogOption.PrintCurrentPage, True)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        first, last = 1, self.pages
+        if printer.printRange() == QPrinter.PrintRange.PageRange:
+            first, last = printer.fromPage() or 1, printer.toPage() or self.pages
+        elif printer.printRange() == QPrinter.PrintRange.CurrentPage:
+            first = last = self.current_page()
+        return self.print_to(printer, first, last, max(printer.copyCount(), 1))
+
+    def print_to(self, printer: QPrinter, first: int = 1, last: int | None = None, copies: int = 1) -> int:
+        """Print with a progress dialog the clerk can cancel; errors are shown, not raised."""
+        last = last or self.pages
+        total = (last - first + 1) * copies
+        progress = QProgressDialog(tr("正在打印…"), tr("取消"), 0, total, self)
+        progress.setWindowTitle(tr("打印"))
+        progress.setMinimumDuration(500)
+
+        def step(done: int, n: int) -> bool:
+            progress.setValue(done)
+            QApplication.processEvents()
+            return not progress.wasCanceled()
+
+        try:
+            sent = print_document(self.doc, printer, first=first, last=last, copies=copies, progress=step)
+        except NeiqinError as e:
+            show_error(self, e)
+            return 0
+        finally:
+            progress.close()
+        bar = getattr(self.parent(), "statusBar", None) if self.parent() else None
+        if callable(bar):
+            bar().showMessage(tr("已发送到打印机：") + f"{printer.printerName() or printer.outputFileName()}，"
+                              f"{sent} " + tr("页"), 8000)
+        return sent
+
+    def save_as(self) -> Path | None:
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / self.save_name),
+                                                "PDF (*.pdf)")
+        if not target:
+            return None
+        if not target.lower().endswith(".pdf"):
+            target += ".pdf"
+        try:
+            if Path(target).resolve() != self.path.resolve():
+                shutil.copyfile(self.path, target)
+        except OSError as e:
+            show_error(self, NeiqinError(tr("无法保存到“") + target + tr("”：") + (e.strerror or str(e))))
+            return None
+        return Path(target)
+
+    def open_external(self) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path))):
+            show_error(self, NeiqinError(tr("没有找到能打开 PDF 的程序。文件位置：") + str(self.path)))
+
+    def closeEvent(self, event) -> None:
+        self._thumb_timer.stop()
+        super().closeEvent(event)
+
+    def done(self, r: int) -> None:
+        self._thumb_timer.stop()
+        super().done(r)
+
+
+def preview_pdf(parent: QWidget | None, title: str, path: Path,
+                make: Callable[[Path, Callable, Callable], Any] | None = None, *,
+                modal: bool = False) -> PreviewDialog | None:
+    """Make the PDF off the UI thread (progress dialog, 取消) if ``make`` is given, then show the preview.
+
+    From the window the preview is not modal: the clerk can keep it open beside the register. From a modal
+    dialog (标签打印) it is ``modal`` and returns when closed. Returns the dialog, or None if making the PDF
+    failed or was cancelled (the error is shown).
+    """
+    if make is not None:
+        try:
+            run_job(parent, tr("正在生成") + title, lambda progress, cancelled: make(path, progress, cancelled))
+        except Exception as e:  # noqa: BLE001 - shown to the clerk, including Cancelled
+            if e.__class__.__name__ != "Cancelled":
+                show_error(parent, e)
+            return None
+    try:
+        dlg = PreviewDialog(path, title, parent)
+    except NeiqinError as e:
+        show_error(parent, e)
+        return None
+    if modal:
+        dlg.exec()
+        return dlg
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.show()
+    return dlg
