@@ -7,12 +7,11 @@ searching, filtering, paging, sorting, voiding, history, printing, export and im
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QKeySequence
+from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -383,23 +382,19 @@ class LedgerPane(QWidget):
     # ---- print / export / import
 
     def print_view(self) -> Path | None:
+        """The register of the current view as a PDF in prints/, shown in the print preview."""
         from neiqin.reports.register import write_register_pdf
+        from neiqin.ui.preview import preview_pdf
 
         out_dir = self.datadir.root / "prints"
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"{self.spec.title}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
         query, org, subtitle = self.model.query, settings.org_name(), self.filter_description()
-        try:
-            pages = run_job(self, tr("正在生成") + self.spec.title,
-                            lambda progress, cancelled: write_register_pdf(
-                                self.spec, query, path, org_name=org, subtitle=subtitle,
-                                progress=progress, cancelled=cancelled))
-        except Exception as e:  # noqa: BLE001
-            show_error(self, e)
+        self.preview = preview_pdf(self, self.spec.title, path, lambda out, progress, cancelled: write_register_pdf(
+            self.spec, query, out, org_name=org, subtitle=subtitle, progress=progress, cancelled=cancelled))
+        if self.preview is None:
             return None
-        self.window().statusBar().showMessage(f"{self.spec.title}：{pages} 页，已保存到 {path}", 10000)
-        if not os.environ.get("NEIQIN_NO_OPEN"):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.window().statusBar().showMessage(f"{self.spec.title}：{self.preview.pages} 页，已保存到 {path}", 10000)
         return path
 
     def ask_save_path(self, default_name: str, filter_: str) -> str:
