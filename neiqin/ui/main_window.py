@@ -22,6 +22,7 @@ PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane, SealsPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
+EXTENSIONS.append(lambda window: __import__("neiqin.ui.label_dialog", fromlist=["install"]).install(window))
 
 
 class MainWindow(QMainWindow):
