@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -33,6 +34,7 @@ from neiqin.models.staff import Department
 from neiqin.models.visitors import (
     APPOINTMENT,
     ID_TYPES,
+    LEFT,
     NO_SHOW,
     ON_SITE,
     PURPOSE_CHOICES,
@@ -73,7 +75,15 @@ class VisitorsPane(LedgerPane):
         self.add_action_button(tr("在场访客"), lambda: self.set_status_filter("on_site"), "F6")
         self.add_action_button(tr("今日来访"), lambda: self.set_status_filter("today"), "F7")
         self.add_action_button(tr("谢绝名单…"), self.edit_watchlist)
+        self.badge_btn = self.add_action_button(tr("打印来访证"), self.print_badge, "Ctrl+B",
+                                                tr("为所选访客打印来访证"))
+        self.slip_btn = self.add_action_button(tr("来访单"), self.print_slip, None, tr("打印所选访客的来访单"))
+        self.add_action_button(tr("在场访客清单"), self.print_on_site, None, tr("疏散清点用：打印当前全部在场访客"))
         self.finish_action_bar()
+        self.badge_on_checkin = QCheckBox(tr("登记后打印来访证"))
+        self.badge_on_checkin.setChecked(bool(settings.get("visitor.print_badge_on_checkin")))
+        self.badge_on_checkin.toggled.connect(lambda on: settings.set_value("visitor.print_badge_on_checkin", on))
+        self.action_bar.addWidget(self.badge_on_checkin)
         self.on_site_label = QLabel()
         self.action_bar.addWidget(self.on_site_label)
         self._closing_prompted: dt.date | None = None
@@ -96,6 +106,8 @@ class VisitorsPane(LedgerPane):
         self.arrive_btn.setEnabled(live and row["status"] == APPOINTMENT)
         self.leave_btn.setEnabled(live and row["status"] == ON_SITE)
         self.again_btn.setEnabled(bool(row))
+        self.badge_btn.setEnabled(live and row["status"] in (ON_SITE, LEFT))
+        self.slip_btn.setEnabled(live and row["status"] != APPOINTMENT)
 
     def update_on_site(self) -> None:
         n = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False)).count()  # noqa: E712
@@ -221,6 +233,7 @@ class VisitorsPane(LedgerPane):
             return
         self.after_change(visit.id)
         self.window().statusBar().showMessage(f"{visit.name} 已到达，来访证 {visit.badge_no}", 8000)
+        self.after_check_in(visit)
 
     def check_out_selected(self) -> None:
         rec = self.require_record()
@@ -240,13 +253,46 @@ class VisitorsPane(LedgerPane):
             return None
         values = {**self.new_values(), **prefill_from(rec)}
         values["host"] = {"id": rec.host_id, "name": rec.host_name}
-        return self.open_form(tr("再次来访") + f" · {rec.name}", values,
-                              lambda v: self.save_new(self.form_data(v)),
-                              note=tr("已按上次来访填好，请核对证件和被访人。"))
+        return self.after_check_in(self.open_form(tr("再次来访") + f" · {rec.name}", values,
+                                                  lambda v: self.save_new(self.form_data(v)),
+                                                  note=tr("已按上次来访填好，请核对证件和被访人。")))
+
+    def new_record(self) -> Any:
+        return self.after_check_in(super().new_record())
+
+    # ---- printouts
+
+    def after_check_in(self, visit: Visit | None) -> Visit | None:
+        """With 登记后打印来访证 ticked, the badge dialog follows every check-in, ready for one press."""
+        if visit is not None and visit.status == ON_SITE and self.badge_on_checkin.isChecked():
+            from neiqin.ui.label_dialog import print_badges
+
+            print_badges(self, [visit])
+        return visit
+
+    def print_badge(self) -> None:
+        from neiqin.ui.label_dialog import print_badges
+
+        rec = self.require_record()
+        if rec is not None:
+            print_badges(self, [rec])
+
+    def print_slip(self) -> None:
+        from neiqin.ui.label_dialog import preview_visit_slip
+
+        rec = self.require_record()
+        if rec is not None:
+            preview_visit_slip(self, rec)
+
+    def print_on_site(self) -> None:
+        from neiqin.ui.label_dialog import preview_on_site_list
+
+        preview_on_site_list(self)
 
     def context_actions(self):
         return [(tr("登记离开"), self.check_out_selected), (tr("预约到达"), self.arrive_selected),
-                (tr("再次来访…"), self.returning_visitor), ("-", None)] + super().context_actions()
+                (tr("再次来访…"), self.returning_visitor), (tr("打印来访证…"), self.print_badge),
+                (tr("来访单…"), self.print_slip), ("-", None)] + super().context_actions()
 
     # ---- closing time
 
