@@ -367,3 +367,30 @@ def load_saved() -> None:
 
     saved = {f"fonts.{role}": settings.get(f"fonts.{role}") for role in ROLES}
     load_overrides({k: v for k, v in saved.items() if v or k.removeprefix("fonts.") in REGISTRY.overrides})
+
+
+def found_fonts() -> list[tuple[str, str, str]]:
+    """(path, family label, why it cannot be used or "") for each font file found, without registering any:
+    cheap enough for a settings page to list."""
+    return [(path, family, probe(path, subfont) or "") for path, subfont, family, _ in REGISTRY._scan()]
+
+
+def check_font_file(path: str | Path) -> FontInfo:
+    """Register a font file the clerk picked, or raise NeiqinError saying in Chinese why it cannot be used."""
+    p = Path(path)
+    if not p.is_file():
+        raise NeiqinError(f"找不到字体文件“{p}”")
+    reason = probe(p)
+    if reason:
+        raise NeiqinError(f"字体文件“{p.name}”无法用于打印：{reason}")
+    info = REGISTRY.resolve(str(p))
+    if info is None:
+        raise NeiqinError(f"字体文件“{p.name}”无法读取或已损坏，请换一个 TrueType（.ttf/.ttc）字体")
+    return info
+
+
+def automatic_font(role: str) -> FontInfo:
+    """The font a role gets when the clerk has not chosen one."""
+    if role not in ROLE_STYLES:
+        raise KeyError(role)
+    return REGISTRY._best(role)
