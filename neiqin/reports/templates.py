@@ -223,7 +223,7 @@ def _value(c: Canvas, value: str, font: str, box: Box) -> None:
     """A field value: numbers and short words across the column; Chinese text down a narrow, tall one."""
     if not value:
         return
-    big = min(box.w * 0.55, box.h * 0.8, 22)
+    big = min(box.w * 0.55, box.h * 0.8, 28)
     chinese = sum(1 for ch in value if ord(ch) > 0x2e80)
     across = width(value, font, big * 0.6) <= box.w and (chinese <= 2 or box.h < box.w * 1.5)
     if across:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
+from neiqin.reports import Cancelled
 from neiqin.reports import labels as L
 from neiqin.reports import templates as T
 from neiqin.ui.jobs import run_job
@@ -254,9 +255,10 @@ class LabelPrintDialog(QDialog):
             run_job(self, tr("正在生成") + tr(self.title), lambda progress, cancelled: L.write_labels(
                 path, stock, items, start=start, copies=copies, offset=offset, title=self.title,
                 progress=progress, cancelled=cancelled))
+        except Cancelled:
+            return None
         except NeiqinError as e:
-            if e.__class__.__name__ != "Cancelled":
-                self.error.setText(str(e))
+            self.error.setText(str(e))
             return None
         except Exception as e:  # noqa: BLE001
             show_error(self, e)

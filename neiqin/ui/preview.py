@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from neiqin.errors import NeiqinError
+from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
 from neiqin.ui.util import show_error, tr
 
@@ -390,9 +391,10 @@ def preview_pdf(parent: QWidget | None, title: str, path: Path,
     if make is not None:
         try:
             run_job(parent, tr("正在生成") + title, lambda progress, cancelled: make(path, progress, cancelled))
-        except Exception as e:  # noqa: BLE001 - shown to the clerk, including Cancelled
-            if e.__class__.__name__ != "Cancelled":
-                show_error(parent, e)
+        except Cancelled:
+            return None  # the clerk pressed 取消: nothing to say
+        except Exception as e:  # noqa: BLE001 - shown to the clerk
+            show_error(parent, e)
             return None
     try:
         dlg = PreviewDialog(path, title, parent)
