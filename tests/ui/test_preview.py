@@ -171,3 +171,38 @@ def test_first_page_of_a_500_row_register_shows_quickly(qtbot, window, database,
     elapsed = time.perf_counter() - t0
     assert not image.isNull() and dlg.pages >= 10
     assert elapsed < 5.0, elapsed  # the benchmark measures the real figure (target 1 s); this catches a regression
+
+
+def test_print_dialog_passes_range_and_copies(qtbot, window, visits, tmp_path, monkeypatch):
+    """With a printer installed: the clerk's page range and copy count from QPrintDialog reach the printer."""
+    out = tmp_path / "dialog.pdf"
+
+    class FakePrintDialog:  # stands in for the platform dialog: the clerk picks pages 2–2, 2 copies
+        PrintDialogOption = P.QPrintDialog.PrintDialogOption
+
+        def __init__(self, printer, parent):
+            self.printer = printer
+            assert printer.copyCount() == 1, "one copy unless the clerk asks for more"
+
+        def setWindowTitle(self, title): ...
+
+        def setMinMax(self, a, b):
+            self.range = (a, b)
+
+        def setFromTo(self, a, b): ...
+
+        def setOption(self, *a): ...
+
+        def exec(self):
+            self.printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            self.printer.setOutputFileName(str(out))
+            self.printer.setPrintRange(QPrinter.PrintRange.PageRange)
+            self.printer.setFromTo(2, 2)
+            self.printer.setCopyCount(2)
+            return P.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(P, "printer_names", lambda: ["HP LaserJet"])
+    monkeypatch.setattr(P, "QPrintDialog", FakePrintDialog)
+    dlg = open_register_preview(qtbot, window)
+    assert dlg.print_dialog() == 2
+    assert len(pypdf.PdfReader(out).pages) == 2
