@@ -8,6 +8,7 @@ page, and applies the saved font choices.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,28 @@ from PySide6.QtWidgets import (
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
-from neiqin.reports import labels as L
-from neiqin.reports import templates as T
 from neiqin.ui.jobs import run_job
 from neiqin.ui.preview import PreviewDialog, preview_pdf, print_document, printer_names
 from neiqin.ui.util import show_error, tr
 
 NO_PRINTER_ITEM = "（本机没有打印机）"
+
+
+class _OnFirstUse:
+    """A module imported when first used: the label engine pulls in reportlab (≈120 ms), which should load
+    when a label dialog opens, not while the main window starts."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._name)
+        self.__dict__.update(vars(module))
+        return getattr(module, attr)
+
+
+L = _OnFirstUse("neiqin.reports.labels")
+T = _OnFirstUse("neiqin.reports.templates")
 
 
 def prints_dir(widget: QWidget | None) -> Path:
