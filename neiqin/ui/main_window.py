@@ -22,7 +22,15 @@ PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane, SealsPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
-EXTENSIONS.append(lambda window: __import__("neiqin.ui.label_dialog", fromlist=["install"]).install(window))
+
+
+def _install_labels(window: MainWindow) -> None:
+    from neiqin.ui.label_dialog import install  # a plain import statement, so PyInstaller bundles it
+
+    install(window)
+
+
+EXTENSIONS.append(_install_labels)
 
 
 class MainWindow(QMainWindow):
