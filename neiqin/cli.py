@@ -14,12 +14,13 @@ from pathlib import Path
 
 from neiqin import APP_TITLE, __version__
 from neiqin.errors import NeiqinError
+from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
 
 # Later features add their subcommands here: each entry is ``register(subparsers) -> None`` and sets
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-EXTRA_COMMANDS.append(lambda sub: __import__("neiqin.labels_cli", fromlist=["register"]).register(sub))
+EXTRA_COMMANDS.append(register_labels)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
