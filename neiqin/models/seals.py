@@ -1108,7 +1108,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                                "return_condition": "完好"})
         who = staff[1]
         lend({"item": seals[1], "borrower": {"id": who.id, "name": who.name}, "purpose": "外出签订施工合同",
-              "approver": leaders[0].name, "escort": staff[2].name, "lent_at": moment - dt.timedelta(hours=2),
+              "approver": leaders[0].name, "escort": staff[2].name, "lent_at": moment,
               "due_at": moment + dt.timedelta(days=1)})
         who = staff[3]
         lend({"item": licences[1], "borrower": {"id": who.id, "name": who.name}, "purpose": "参加政府采购投标",

@@ -606,6 +606,7 @@ class SealsPane(LedgerPane):
 
     def update_count(self) -> None:
         if self.tabs.currentWidget() is self.stats:
+            self.stats.refresh()
             self.countChanged.emit(sum(r[1] for r in self.stats.rows), tr("用印统计"))
             return
         self.current().update_count()
