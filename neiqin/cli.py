@@ -198,6 +198,9 @@ def _with_database(args, datadir: DataDir) -> int:
     lock = DataDirLock(datadir).acquire() if args.writes else None
     try:
         open_database(datadir.db_path, datadir.backups)
+        from neiqin.reports import fonts
+
+        fonts.load_saved()  # printed registers use the clerk's chosen fonts, as in the window
         return args.func(args, datadir)
     finally:
         close_database()
