@@ -194,6 +194,13 @@ def run_child(script: str, args: list[str]) -> dict:
     raise SystemExit(f"{script} {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
 
 
+def output_path(name: str) -> str:
+    """Where a child job writes its file: one per kind and range, overwritten by the next run, kept to look at."""
+    out = CACHE / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    return str(out / name)
+
+
 def newest_rows_range(rows: int, wanted: int):
     """(date_from, date_to) covering about the ``wanted`` newest visits (whole days, so a few more)."""
     import datetime as dt

@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -73,7 +72,7 @@ def child(args) -> None:
 
     C.open_bench(args.rows)
     query = LedgerQuery(date_from=dt.date.fromisoformat(args.date_from), date_to=dt.date.fromisoformat(args.date_to))
-    out = os.path.join(tempfile.mkdtemp(prefix="neiqin-bench-xlsx-"), f"{args.child}.xlsx")
+    out = C.output_path(f"{args.child}-{args.date_from}-{args.date_to}.xlsx")
     t0 = time.perf_counter()
     n = JOBS[args.child](query, out)
     seconds = time.perf_counter() - t0

@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -105,7 +104,7 @@ def child(args) -> None:
     C.open_bench(args.rows)
     query = LedgerQuery(date_from=dt.date.fromisoformat(args.date_from), date_to=dt.date.fromisoformat(args.date_to))
     rows = VISITORS.count(query)
-    out = os.path.join(tempfile.mkdtemp(prefix="neiqin-bench-pdf-"), f"{args.child}.pdf")
+    out = C.output_path(f"{args.child}-{args.date_from}-{args.date_to}.pdf")
     t0 = time.perf_counter()
     figures = JOBS[args.child](query, out)
     seconds = time.perf_counter() - t0
