@@ -43,10 +43,23 @@ def _v2_seals(database: pw.Database) -> None:
     database.create_tables(SEAL_MODELS)
 
 
+def _v3_fast_counts(database: pw.Database) -> None:
+    """Partial indexes: voided rows (counts = all − voided) and visits whose personal data awaits erasure."""
+    from neiqin.models import LEDGERS
+
+    tables = {spec.model._meta.table_name for spec in LEDGERS.values()}
+    existing = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    for table in sorted(tables & existing):
+        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_voided_ids" ON "{table}"(id) WHERE voided = 1')
+    database.execute_sql("CREATE INDEX IF NOT EXISTS visit_pii_pending ON visit(visit_date) "
+                         "WHERE pii_erased_at IS NULL")
+
+
 # Ordered forward migrations: (version, description, function). Append; never edit a released one.
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema: settings, audit, staff, visitors", _v1_initial),
     (2, "seals ledger", _v2_seals),
+    (3, "partial indexes for fast counts and personal-data erasure", _v3_fast_counts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

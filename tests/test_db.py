@@ -94,3 +94,13 @@ def test_second_instance_is_told(datadir):
     finally:
         first.release()
     dbmod.DataDirLock(datadir).acquire().release()
+
+
+def test_partial_indexes_used_for_counts_and_erasure(database):
+    plan = " ".join(str(r) for r in database.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM visit WHERE voided = 1").fetchall())
+    assert "visit_voided_ids" in plan
+    plan = " ".join(str(r) for r in database.execute_sql(
+        "EXPLAIN QUERY PLAN SELECT id FROM visit WHERE visit_date < '2026-01-01' AND pii_erased_at IS NULL"
+    ).fetchall())
+    assert "visit_pii_pending" in plan

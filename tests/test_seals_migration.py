@@ -35,12 +35,12 @@ def test_v1_database_migrates_to_v2(datadir, monkeypatch):
     finally:
         dbmod.close_database()
     conn = sqlite3.connect(datadir.db_path)
-    assert dbmod.read_schema_version(conn) == 2
+    assert dbmod.read_schema_version(conn) == dbmod.SCHEMA_VERSION
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"seal", "licence", "seal_use", "seal_loan", "seal_attachment", "seal_event",
             "seal_use_fts_tri", "licence_fts_uni"} <= names
     conn.close()
-    assert list(datadir.backups.glob("*before-v2*.sqlite"))
+    assert list(datadir.backups.glob(f"*before-v{dbmod.SCHEMA_VERSION}*.sqlite"))
 
 
 def _cli(datadir, *args):

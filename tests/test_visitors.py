@@ -195,3 +195,28 @@ def test_date_range_and_status_filters(host):
     assert [r["id"] for r in VISITORS.fetch_page(q)] == [now.id]
     assert [r["id"] for r in VISITORS.fetch_page(LedgerQuery(status="on_site"))] == [now.id]
     assert [r["id"] for r in VISITORS.fetch_page(LedgerQuery(status="left"))] == [old.id]
+
+
+def test_search_with_old_date_range_and_capped_count(host, monkeypatch):
+    from neiqin.models.demo import bulk_visits
+
+    bulk_visits(600, days=60)
+    day = dt.date.today() - dt.timedelta(days=50)
+    q = LedgerQuery(search="有限公司", date_from=day - dt.timedelta(days=3), date_to=day)
+    rows = VISITORS.fetch_page(q)
+    assert rows and all(q.date_from <= r["visit_date"] <= q.date_to for r in rows)
+    every = [r for r in VISITORS.iter_rows(LedgerQuery(search="有限公司"))
+             if q.date_from <= r["visit_date"] <= q.date_to]
+    assert len(rows) == len(every) == VISITORS.count(q)
+    assert VISITORS.fetch_page(LedgerQuery(search="有限公司", date_from=dt.date(2001, 1, 1),
+                                           date_to=dt.date(2001, 1, 2))) == []
+    monkeypatch.setattr(type(VISITORS), "COUNT_CAP", 10)
+    n = VISITORS.count(LedgerQuery(search="有限公司"))
+    assert n == 11 and VISITORS.count_text(n) == "10 条以上"
+
+
+def test_unfiltered_count_is_all_minus_voided(host):
+    a = visit(host)
+    visit(host, name="王五")
+    VISITORS.void(a, "重复")
+    assert VISITORS.count(LedgerQuery()) == 1

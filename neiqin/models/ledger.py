@@ -259,6 +259,16 @@ class LedgerSpec:
                 extra.append(self.model.id.in_(fts.select(fts.rowid).where(fts.match(expr))))
         return (driver, extra, False)
 
+    def _id_bounds(self, q: LedgerQuery) -> tuple[int | None, int | None] | None:
+        """(min id, max id) of the rows in the date range, or None when there is no date range."""
+        if not self.date_field or not (q.date_from or q.date_to):
+            return None
+        m = self.model
+        f = getattr(m, self.date_field)
+        conds = ([f >= q.date_from] if q.date_from else []) + ([f <= q.date_to] if q.date_to else [])
+        row = m.select(pw.fn.MIN(m.id), pw.fn.MAX(m.id)).where(*conds).tuples().first()
+        return row if row else (None, None)
+
     def select(self, q: LedgerQuery, fields: Sequence[Any] | None = None) -> tuple[pw.ModelSelect, Any, Any]:
         """(query with filters and search, sort expression, id expression) — not yet ordered or limited."""
         m = self.model
@@ -272,6 +282,12 @@ class LedgerSpec:
                 fts, expr = driver
                 query = query.join(fts, on=(fts.rowid == m.id)).where(fts.match(expr))
                 id_expr = fts.rowid  # lets SQLite walk the FTS doclist in rowid order and stop at LIMIT
+                bounds = self._id_bounds(q)
+                if bounds is not None:
+                    # an old date range would otherwise make the walk pass every newer hit first;
+                    # the bound must be on fts.rowid for FTS5 to use it
+                    lo, hi = bounds
+                    conds.append(fts.rowid.between(lo, hi) if lo is not None else pw.SQL("0"))
             conds.extend(extra)
             if driver is None and not extra:
                 conds.append(pw.SQL("0"))  # only punctuation typed: nothing can match
@@ -321,11 +337,28 @@ class LedgerSpec:
                 return
             after = self.page_key(q, rows[-1])
 
+    COUNT_CAP = 50_000  # searches matching more than this show "50000 条以上" instead of blocking to count
+
     def count(self, q: LedgerQuery) -> int:
-        """Records in the view, voided excluded (they stay visible, greyed, but do not count)."""
-        query, _, _ = self.select(q, fields=[pw.fn.COUNT(pw.SQL("*"))])
-        query = query.where(self.model.voided == False)  # noqa: E712
-        return query.scalar() or 0
+        """Records in the view, voided excluded (they stay visible, greyed, but do not count).
+
+        A search that matches more than COUNT_CAP rows returns COUNT_CAP + 1 (see ``count_text``).
+        """
+        m = self.model
+        live = m.voided == False  # noqa: E712
+        if not split_terms(q.search) and not q.status and not (q.date_from or q.date_to):
+            # all − voided: two index-only counts (partial index on voided rows) instead of a table scan
+            total = m.select(pw.fn.COUNT(pw.SQL("*"))).scalar() or 0
+            return total - (m.select(pw.fn.COUNT(pw.SQL("*"))).where(m.voided == True).scalar() or 0)  # noqa: E712
+        query, _, _ = self.select(q, fields=[m.id])
+        query = query.where(live)
+        if split_terms(q.search):
+            capped = query.limit(self.COUNT_CAP + 1)
+            return m.select(pw.fn.COUNT(pw.SQL("*"))).from_(capped.alias("capped")).scalar() or 0
+        return query.count()
+
+    def count_text(self, n: int) -> str:
+        return f"{self.COUNT_CAP} 条以上" if n > self.COUNT_CAP else f"{n} 条"
 
     # ---- writing (every change is audited)
 

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 import peewee as pw
-from pypinyin import Style, lazy_pinyin
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db
@@ -66,6 +65,8 @@ class Department(BaseModel):
 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """('zhangsan', 'zs') for 张三; surname polyphones use pypinyin's heteronym-free default."""
+    from pypinyin import Style, lazy_pinyin  # 150 ms to import: only when a name is saved
+
     full = lazy_pinyin(name, errors="ignore")
     initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(full).lower(), "".join(initials).lower()

@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def _count_changed(self, n: int, description: str) -> None:
         if self.sender() is self.current_pane():
-            self.count_label.setText(f"{description}：{n} 条")
+            self.count_label.setText(f"{description}：{self.current_pane().spec.count_text(n)}")
 
     def open_settings(self) -> None:
         from neiqin.ui.dialogs import SettingsDialog
