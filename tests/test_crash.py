@@ -100,7 +100,8 @@ def test_killed_writer_loses_no_reported_save(template, tmp_path):
     kills = 0
     try:
         for seed in range(60):
-            printed = server.run_and_kill(seed, rng.uniform(0, 0.12))
+            delay = rng.uniform(0, 0.05) if seed % 3 else rng.uniform(0.05, 0.3)  # at start-up, and mid-stream
+            printed = server.run_and_kill(seed, delay)
             kills += 1
             for line in printed:
                 _, table, rid = line.split()
