@@ -17,9 +17,11 @@ import getpass
 import sys
 from pathlib import Path
 
-from neiqin import backup
 from neiqin.errors import DataDirLockedError, NeiqinError
 from neiqin.paths import DataDir
+
+# neiqin.backup (cryptography, the models) is imported inside the commands: registering them must not slow
+# down every start of the program.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -68,6 +70,8 @@ def read_passphrase_file(name: str) -> str:
 
 
 def _ask_new_passphrase() -> str:
+    from neiqin import backup
+
     first = getpass.getpass("请设置备份口令（至少 8 个字符，不会被保存，请牢记）：")
     second = getpass.getpass("请再输入一次：")
     backup.validate_new_passphrase(first, second)
@@ -75,6 +79,8 @@ def _ask_new_passphrase() -> str:
 
 
 def _passphrase_for_reading(args, path: Path) -> str | None:
+    from neiqin import backup
+
     if args.passphrase_file:
         return read_passphrase_file(args.passphrase_file)
     if not backup.backup_is_encrypted(path):
@@ -88,6 +94,7 @@ def _passphrase_for_reading(args, path: Path) -> str | None:
 
 
 def cmd_backup(args, datadir: DataDir) -> int:
+    from neiqin import backup
     from neiqin.models import settings
 
     if args.auto:
@@ -117,6 +124,8 @@ def cmd_backup(args, datadir: DataDir) -> int:
 
 
 def _on_removable_drive(folder: Path) -> bool:
+    from neiqin import backup
+
     try:
         resolved = folder.resolve()
     except OSError:
@@ -125,6 +134,8 @@ def _on_removable_drive(folder: Path) -> bool:
 
 
 def _backup_passphrase(args, folder: Path) -> str | None:
+    from neiqin import backup
+
     if not args.encrypt:
         return None
     if args.passphrase_file:
@@ -141,6 +152,8 @@ def _backup_passphrase(args, folder: Path) -> str | None:
 
 
 def cmd_restore(args, datadir: DataDir) -> int:
+    from neiqin import backup
+
     path = Path(args.file)
     passphrase = _passphrase_for_reading(args, path)
     info = backup.read_manifest(path, passphrase)
@@ -171,6 +184,8 @@ def cmd_restore(args, datadir: DataDir) -> int:
 
 
 def cmd_verify(args, datadir: DataDir) -> int:
+    from neiqin import backup
+
     if args.file:
         path = Path(args.file)
         work = datadir.backups / ".tmp" if datadir.root.exists() else None
