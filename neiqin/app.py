@@ -55,12 +55,24 @@ def _app_font(app) -> None:
                 return
 
 
+def _qt_translations(app) -> None:
+    """Qt's own buttons and dialogs (OK/Cancel, print and file dialogs) in Chinese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+
+
 def create_window(datadir: DataDir):
     """Open the database and build the main window (the caller owns the QApplication and the lock)."""
+    from neiqin.backup import recover_interrupted_restore
     from neiqin.db import open_database
     from neiqin.models.visitors import erase_expired_personal_data
     from neiqin.ui.main_window import MainWindow
 
+    recover_interrupted_restore(datadir)  # a restore cut off by a crash is rolled back or finished first
     open_database(datadir.db_path, datadir.backups)
     erased = erase_expired_personal_data()
     if erased:
@@ -81,6 +93,7 @@ def run_gui(datadir: DataDir) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
     _app_font(app)
+    _qt_translations(app)
     install_excepthook(datadir)
     try:
         lock = DataDirLock(datadir).acquire()

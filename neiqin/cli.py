@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from neiqin import APP_TITLE, __version__
+from neiqin.backup_cli import register as register_backup
 from neiqin.errors import NeiqinError
 from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
@@ -21,6 +22,7 @@ from neiqin.paths import DataDir, resolve_data_dir
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 EXTRA_COMMANDS.append(register_labels)
+EXTRA_COMMANDS.append(register_backup)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

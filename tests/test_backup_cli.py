@@ -16,8 +16,7 @@ from neiqin.db import DataDirLock
 from neiqin.paths import DataDir
 
 ROOT = Path(__file__).resolve().parents[1]
-WIRED = ("import sys, neiqin.cli as c, neiqin.backup_cli as b; c.EXTRA_COMMANDS.append(b.register);"
-         "sys.exit(c.main(sys.argv[1:]))")
+WIRED = "import sys, neiqin.cli as c; sys.exit(c.main(sys.argv[1:]))"
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +26,7 @@ def template(tmp_path_factory) -> DataDir:
 
 @pytest.fixture(autouse=True)
 def wired(monkeypatch):
-    if backup_cli.register not in cli.EXTRA_COMMANDS:
-        monkeypatch.setattr(cli, "EXTRA_COMMANDS", [*cli.EXTRA_COMMANDS, backup_cli.register])
+    assert backup_cli.register in cli.EXTRA_COMMANDS
     monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
 
 

@@ -65,6 +65,7 @@ class LedgerPane(QWidget):
     recordsChanged = Signal()
 
     spec: LedgerSpec
+    SPEC: LedgerSpec  # set by each tab class: the main window names the tab from it before building it
 
     def __init__(self, spec: LedgerSpec, datadir: DataDir, ui_settings: QSettings, parent=None):
         super().__init__(parent)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from neiqin import APP_TITLE, __version__
 from neiqin.models import settings
@@ -30,7 +30,14 @@ def _install_labels(window: MainWindow) -> None:
     install(window)
 
 
+def _install_backup(window: MainWindow) -> None:
+    from neiqin.ui.backup_ui import install  # backup to USB, restore, status-bar reminder, automatic backups
+
+    install(window)
+
+
 EXTENSIONS.append(_install_labels)
+EXTENSIONS.append(_install_backup)
 
 
 class MainWindow(QMainWindow):
@@ -44,12 +51,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.panes: list[LedgerPane] = []
+        # Tabs are built when first shown (or asked for): start-up pays only for the tab in front.
+        self._pane_classes = list(PANES)
+        self._built: dict[int, LedgerPane] = {}
         for cls in PANES:
-            pane = cls(datadir, self.ui_settings, self)
-            pane.countChanged.connect(self._count_changed)
-            self.panes.append(pane)
-            self.tabs.addTab(pane, tr(pane.spec.tab_title))
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, tr(cls.SPEC.tab_title))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.count_label = QLabel()
@@ -130,19 +139,40 @@ class MainWindow(QMainWindow):
         self.addToolBar(tb)
         self.toolbar = tb
 
+    @property
+    def panes(self) -> list[LedgerPane]:
+        """The tabs built so far."""
+        return [self._built[i] for i in sorted(self._built)]
+
+    def _pane_at(self, index: int) -> LedgerPane:
+        pane = self._built.get(index)
+        if pane is None:
+            pane = self._pane_classes[index](self.datadir, self.ui_settings, self)
+            pane.countChanged.connect(self._count_changed)
+            self.tabs.widget(index).layout().addWidget(pane)
+            self._built[index] = pane
+        return pane
+
     def current_pane(self) -> LedgerPane:
-        return self.tabs.currentWidget()
+        return self._pane_at(self.tabs.currentIndex())
 
     def pane(self, key: str) -> LedgerPane:
-        return next(p for p in self.panes if p.spec.key == key)
+        index = next(i for i, cls in enumerate(self._pane_classes) if cls.SPEC.key == key)
+        return self._pane_at(index)
+
+    def show_pane(self, pane_or_key: LedgerPane | str) -> LedgerPane:
+        """Bring a ledger tab to the front (building it if needed)."""
+        pane = self.pane(pane_or_key) if isinstance(pane_or_key, str) else pane_or_key
+        index = next(i for i, p in self._built.items() if p is pane)
+        self.tabs.setCurrentIndex(index)
+        return pane
 
     def _tab_changed(self, index: int) -> None:
-        pane = self.tabs.widget(index)
-        if isinstance(pane, LedgerPane):
-            pane.update_count()
+        if index >= 0:
+            self._pane_at(index).update_count()
 
     def _count_changed(self, n: int, description: str) -> None:
-        if self.sender() is self.current_pane():
+        if self.sender() is self._built.get(self.tabs.currentIndex()):
             self.count_label.setText(f"{description}：{self.current_pane().spec.count_text(n)}")
 
     def open_settings(self) -> None:

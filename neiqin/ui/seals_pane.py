@@ -524,6 +524,8 @@ class SealsPane(LedgerPane):
     no table of its own.
     """
 
+    SPEC = SEAL_USES  # the main window names and builds the tab from this
+
     SUBVIEWS = [("用印", SealUsesPane), ("外借", SealLoansPane), ("印章", SealRegistryPane), ("证照", LicencesPane)]
 
     def __init__(self, datadir, ui_settings, parent=None):  # noqa: D107 - LedgerPane.__init__ skipped on purpose

@@ -15,6 +15,8 @@ from neiqin.ui.util import tr
 
 
 class StaffPane(LedgerPane):
+    SPEC = STAFF  # the main window names and builds the tab from this
+
     def __init__(self, *args, **kwargs):
         super().__init__(STAFF, *args, **kwargs)
         self.add_action_button(tr("新增人员"), self.new_record, None, tr("新增人员（Ctrl+N）"))

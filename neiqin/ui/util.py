@@ -29,6 +29,11 @@ def tr(text: str) -> str:
 def error_text(exc: BaseException) -> str:
     if isinstance(exc, NeiqinError):
         return str(exc)
+    from neiqin.backup import map_sqlite_error
+
+    mapped = map_sqlite_error(exc)  # disk full, locked, corrupt … as a sentence the clerk can act on
+    if mapped is not None:
+        return str(mapped)
     if isinstance(exc, sqlite3.OperationalError | OSError) and "full" in str(exc).lower():
         return tr("磁盘空间已满，本次修改没有保存。请清理磁盘空间后重试，已保存的数据不受影响。")
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():

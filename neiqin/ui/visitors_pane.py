@@ -64,6 +64,8 @@ NO_SHOW_COLOR = QColor("#f1f3f4")
 
 
 class VisitorsPane(LedgerPane):
+    SPEC = VISITORS  # the main window names and builds the tab from this
+
     def __init__(self, *args, **kwargs):
         super().__init__(VISITORS, *args, **kwargs)
         self.add_action_button(tr("登记来访"), self.new_record, None, tr("访客到达，登记并发放来访证（Ctrl+N）"))

@@ -37,7 +37,7 @@ def test_import_staff_with_preview(qtbot, window, tmp_path, monkeypatch):
     ws.append(["李红", "技术部", "工程师", "13900002222"])
     wb.save(path)
     pane = window.pane("staff")
-    window.tabs.setCurrentWidget(pane)
+    window.show_pane(pane)
     monkeypatch.setattr(pane, "ask_open_path", lambda *a: str(path))
     seen = {}
 

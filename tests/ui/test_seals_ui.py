@@ -33,7 +33,7 @@ def office(database, host):
 @pytest.fixture
 def seals_pane(office, window, qtbot) -> SealsPane:
     pane = window.pane("seal-uses")
-    window.tabs.setCurrentWidget(pane)
+    window.show_pane(pane)
     pane.show_view(0)
     return pane
 

@@ -38,7 +38,7 @@ def fill_visit(qtbot, form: RecordForm, name="欧阳明", company="上海浦东�
 
 def test_full_visit_by_keyboard(qtbot, window):
     pane = window.pane("visitors")
-    assert window.tabs.currentWidget() is pane
+    assert window.current_pane() is pane
 
     def on_form(form):
         assert isinstance(form, RecordForm)
