@@ -381,6 +381,9 @@ def binary_streams() -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------- entry point
 
 
+MAX_ROWS = 50_000
+
+
 def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.PathLike, *, org_name: str,
                        subtitle: str = "", progress: ProgressFn | None = None,
                        cancelled: CancelFn | None = None, columns: Sequence[str] | None = None,
@@ -395,6 +398,10 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
     if not cols:
         raise NeiqinError("请至少选择一列打印")
     total = total_rows(spec, query)
+    if total > MAX_ROWS:
+        # reportlab keeps every page in memory until it saves (~2.7 MB per 1,000 rows, BENCHMARKS.md)
+        raise NeiqinError(f"当前视图有 {total} 条记录，超过一次可打印的 {MAX_ROWS} 条。"
+                          "请先缩小日期范围（例如按月）再打印。")
     steps = 2 * max(total, 1)
     L = _layout(cols, total, spec.fetch_page(query, None, SAMPLE_ROWS))
     widths = Widths(L.body_font, L.size)

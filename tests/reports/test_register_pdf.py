@@ -193,3 +193,18 @@ def test_layout_fits_table_in_page_width(database):
     assert L.col_x[0] > 0 and L.col_x[-1] < PAGE_W
     assert all(b > a for a, b in zip(L.col_x, L.col_x[1:], strict=False))
     assert pdfmetrics.getFont(L.body_font)
+
+
+def test_too_many_rows_refused_with_advice(database, host, tmp_path, monkeypatch):
+    from neiqin.errors import NeiqinError
+    from neiqin.models import VISITORS, LedgerQuery
+    from neiqin.models.visitors import check_in
+    from neiqin.reports import register
+
+    check_in({"name": "李四", "host_name": "张三"})
+    check_in({"name": "王五", "host_name": "张三"})
+    monkeypatch.setattr(register, "MAX_ROWS", 1)
+    out = tmp_path / "big.pdf"
+    with pytest.raises(NeiqinError, match="缩小日期范围"):
+        register.write_register_pdf(VISITORS, LedgerQuery(), out, org_name="x")
+    assert not out.exists()
