@@ -420,13 +420,7 @@ class LedgerSpec:
         return rec
 
     def void(self, rec: Any, reason: str) -> Any:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError("作废必须填写原因", "reason")
-        if len(reason) > 500:
-            raise ValidationError("作废原因不能超过 500 字", "reason")
-        if rec.voided:
-            raise NeiqinError("该记录已经作废")
+        reason = check_void(rec, reason)
         with db.atomic():
             rec.voided = True
             rec.void_reason = reason
@@ -457,6 +451,18 @@ class LedgerSpec:
                     self.search.put_many(batch)
                     batch = []
             self.search.put_many(batch)
+
+
+def check_void(rec: Any, reason: str) -> str:
+    """The trimmed reason for voiding ``rec``; every ledger voids by the same rules."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("作废必须填写原因", "reason")
+    if len(reason) > 500:
+        raise ValidationError("作废原因不能超过 500 字", "reason")
+    if rec.voided:
+        raise NeiqinError("该记录已经作废")
+    return reason
 
 
 _BOOKKEEPING = {"id", "created_at", "updated_at", "voided", "void_reason", "voided_at"}

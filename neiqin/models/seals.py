@@ -22,7 +22,7 @@ import peewee as pw
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
 from neiqin.models.staff import Staff
 
@@ -787,14 +787,7 @@ def attachments_of(use: SealUse) -> list[SealAttachment]:
 
 
 def _void_change(rec: Any, reason: str) -> dict:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("作废必须填写原因", "reason")
-    if len(reason) > 500:
-        raise ValidationError("作废原因不能超过 500 字", "reason")
-    if rec.voided:
-        raise NeiqinError("该记录已经作废")
-    return {"voided": True, "void_reason": reason, "voided_at": now()}
+    return {"voided": True, "void_reason": check_void(rec, reason), "voided_at": now()}
 
 
 def void_use(use: SealUse, reason: str) -> SealUse:
