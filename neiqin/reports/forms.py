@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from neiqin.reports import Cancelled, atomic_output
 from neiqin.reports.fonts import font_for
-from neiqin.reports.labels import Box, draw_text, extent, truncate, width
+from neiqin.reports.labels import Box, draw_aligned, draw_text, extent, truncate, width
 from neiqin.reports.register import Widths, wrap
 
 ProgressFn = Callable[[int, int], None]
@@ -293,12 +293,7 @@ def _draw_wrapped(c: Canvas, lines: Sequence[str], font: str, size: float, box: 
     base = box.top - pad - above if valign == "top" else box.cy + block / 2 - above
     c.setFont(font, size)
     for line in lines:
-        if align == "center":
-            c.drawCentredString(box.cx, base, line)
-        elif align == "right":
-            c.drawRightString(box.right, base, line)
-        else:
-            c.drawString(box.x, base, line)
+        draw_aligned(c, box, base, line, align)
         base -= leading
 
 

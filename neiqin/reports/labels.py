@@ -562,6 +562,16 @@ def _max_size_for_height(font: str, h: float) -> float:
     return h / (below + above)
 
 
+def draw_aligned(c: Canvas, box: Box, y: float, text: str, align: str) -> None:
+    """One string at baseline ``y``, placed left, centred or right within ``box`` (current font)."""
+    if align == "center":
+        c.drawCentredString(box.cx, y, text)
+    elif align == "right":
+        c.drawRightString(box.right, y, text)
+    else:
+        c.drawString(box.x, y, text)
+
+
 def draw_text(c: Canvas, text: str, font: str, box: Box, *, size: float, min_size: float = 5.0,
               align: str = "left", valign: str = "middle") -> float:
     """One line fitted into ``box`` (shrunk, then cut with "…"); returns the size used."""
@@ -576,12 +586,7 @@ def draw_text(c: Canvas, text: str, font: str, box: Box, *, size: float, min_siz
     else:
         base = box.cy - (above - below) / 2
     c.setFont(font, s)
-    if align == "center":
-        c.drawCentredString(box.cx, base, text)
-    elif align == "right":
-        c.drawRightString(box.right, base, text)
-    else:
-        c.drawString(box.x, base, text)
+    draw_aligned(c, box, base, text, align)
     return s
 
 
@@ -609,12 +614,7 @@ def draw_lines(c: Canvas, lines: Iterable[str], font: str, box: Box, *, size: fl
     base = box.cy + block / 2 - above
     for ln in shown:
         ln = truncate(ln, font, s, box.w)
-        if align == "center":
-            c.drawCentredString(box.cx, base, ln)
-        elif align == "right":
-            c.drawRightString(box.right, base, ln)
-        else:
-            c.drawString(box.x, base, ln)
+        draw_aligned(c, box, base, ln, align)
         base -= s * leading
     return s
 
@@ -636,12 +636,7 @@ def draw_block(c: Canvas, text: str, font: str, box: Box, *, size: float, min_si
         base = box.cy + block / 2 - above
     c.setFont(font, s)
     for ln in lines:
-        if align == "center":
-            c.drawCentredString(box.cx, base, ln)
-        elif align == "right":
-            c.drawRightString(box.right, base, ln)
-        else:
-            c.drawString(box.x, base, ln)
+        draw_aligned(c, box, base, ln, align)
         base -= s * leading
     return s
 
