@@ -214,3 +214,26 @@ def newest_rows_range(rows: int, wanted: int):
     finally:
         con.close()
     return dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)
+
+
+def add_job_child_args(p: argparse.ArgumentParser, kinds) -> None:
+    """The hidden arguments a job benchmark passes to its own child processes."""
+    p.add_argument("--child", choices=sorted(kinds), help=argparse.SUPPRESS)
+    p.add_argument("--from", dest="date_from", help=argparse.SUPPRESS)
+    p.add_argument("--to", dest="date_to", help=argparse.SUPPRESS)
+
+
+def run_job_children(script: str, rows: int, wanted: int, repeat: int, kinds):
+    """Run each job kind ``repeat`` times, interleaved, on the newest ``wanted`` rows.
+
+    Returns (lo, hi, runs, median seconds by kind, peak RSS MB by kind)."""
+    lo, hi = newest_rows_range(rows, wanted)
+    common = ["--rows", str(rows), "--from", lo.isoformat(), "--to", hi.isoformat()]
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    for i in range(repeat):
+        for kind in kinds:
+            runs[kind].append(run_child(script, [*common, "--child", kind]))
+        print(f"  run {i + 1}: " + "  ".join(f"{k} {runs[k][-1]['seconds']:.2f}s" for k in runs), flush=True)
+    med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
+    rss = {k: max(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
+    return lo, hi, runs, med, rss

@@ -18,10 +18,8 @@ gives its peak RSS. Also reported: the time just to read and format the rows (``
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import time
 
@@ -116,23 +114,14 @@ def main() -> None:
     p = C.parser(__doc__)
     p.set_defaults(repeat=3)
     p.add_argument("--pdf-rows", type=int, default=10_000)
-    p.add_argument("--child", choices=sorted(JOBS), help=argparse.SUPPRESS)
-    p.add_argument("--from", dest="date_from", help=argparse.SUPPRESS)
-    p.add_argument("--to", dest="date_to", help=argparse.SUPPRESS)
+    C.add_job_child_args(p, JOBS)
     args = p.parse_args()
     if args.child:
         child(args)
         return
     C.header(f"register PDF, {args.pdf_rows:,} of {args.rows:,} rows")
-    lo, hi = C.newest_rows_range(args.rows, args.pdf_rows)
-    common = ["--rows", str(args.rows), "--from", lo.isoformat(), "--to", hi.isoformat()]
-    runs: dict[str, list[dict]] = {k: [] for k in JOBS}
-    for i in range(args.repeat):
-        for kind in ("neiqin", "baseline", "read"):
-            runs[kind].append(C.run_child("bench_pdf.py", [*common, "--child", kind]))
-        print(f"  run {i + 1}: " + "  ".join(f"{k} {runs[k][-1]['seconds']:.2f}s" for k in runs), flush=True)
-    med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
-    rss = {k: max(r["peak_rss_mb"] for r in v) for k, v in runs.items()}
+    lo, hi, runs, med, rss = C.run_job_children("bench_pdf.py", args.rows, args.pdf_rows, args.repeat,
+                                                 ("neiqin", "baseline", "read"))
     n, one = runs["neiqin"][-1], runs["baseline"][-1]
     print(f"  neiqin: {n['pages']} pages, {n['size_mb']} MB ({n['path']}); "
           f"baseline: {one['pages']} pages, {one['size_mb']} MB ({one['path']})")
