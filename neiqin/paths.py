@@ -38,6 +38,11 @@ class DataDir:
         return self.root / "attachments"
 
     @property
+    def prints(self) -> Path:
+        """Every PDF neiqin makes lands here before the preview shows it."""
+        return self.root / "prints"
+
+    @property
     def lock_path(self) -> Path:
         return self.root / "neiqin.lock"
 
@@ -46,7 +51,7 @@ class DataDir:
         return self.root / "ui.ini"
 
     def ensure(self) -> DataDir:
-        for p in (self.root, self.logs, self.backups, self.attachments):
+        for p in (self.root, self.logs, self.backups, self.attachments, self.prints):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -37,7 +37,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import PreviewDialog, preview_pdf, print_document, printer_names
+from neiqin.ui.preview import PreviewDialog, preview_pdf, print_document, printer_names, stamp_path
 from neiqin.ui.util import show_error, tr
 
 NO_PRINTER_ITEM = "（本机没有打印机）"
@@ -60,23 +60,6 @@ L = _OnFirstUse("neiqin.reports.labels")
 T = _OnFirstUse("neiqin.reports.templates")
 
 
-def prints_dir(widget: QWidget | None) -> Path:
-    """The data dir's prints/ folder (the window knows it); a temp folder for a dialog without a window."""
-    datadir = None
-    while widget is not None and datadir is None:  # a pane or the main window knows the data dir
-        datadir = getattr(widget, "datadir", None)
-        widget = widget.parentWidget()
-    if datadir is None:
-        import tempfile
-
-        return Path(tempfile.gettempdir())
-    out = datadir.root / "prints"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def stamp_path(widget: QWidget | None, name: str) -> Path:
-    return prints_dir(widget) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
 
 
 # ---------------------------------------------------------------------------------------------- the dialog

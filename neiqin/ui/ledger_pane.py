@@ -385,11 +385,9 @@ class LedgerPane(QWidget):
     def print_view(self) -> Path | None:
         """The register of the current view as a PDF in prints/, shown in the print preview."""
         from neiqin.reports.register import write_register_pdf
-        from neiqin.ui.preview import preview_pdf
+        from neiqin.ui.preview import preview_pdf, stamp_path
 
-        out_dir = self.datadir.root / "prints"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{self.spec.title}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+        path = stamp_path(self, self.spec.title)
         query, org, subtitle = self.model.query, settings.org_name(), self.filter_description()
         self.preview = preview_pdf(self, self.spec.title, path, lambda out, progress, cancelled: write_register_pdf(
             self.spec, query, out, org_name=org, subtitle=subtitle, progress=progress, cancelled=cancelled))

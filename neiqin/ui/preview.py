@@ -8,6 +8,7 @@ printer driver behaves the same. With no printer installed the dialog says so an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
@@ -377,6 +378,24 @@ class PreviewDialog(QDialog):
     def done(self, r: int) -> None:
         self._thumb_timer.stop()
         super().done(r)
+
+
+def prints_dir(widget: QWidget | None) -> Path:
+    """The data dir's prints/ folder (the window knows it); a temp folder for a dialog without a window."""
+    datadir = None
+    while widget is not None and datadir is None:  # a pane or the main window knows the data dir
+        datadir = getattr(widget, "datadir", None)
+        widget = widget.parentWidget()
+    if datadir is None:
+        import tempfile
+
+        return Path(tempfile.gettempdir())
+    datadir.prints.mkdir(parents=True, exist_ok=True)
+    return datadir.prints
+
+
+def stamp_path(widget: QWidget | None, name: str) -> Path:
+    return prints_dir(widget) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
 
 
 def preview_pdf(parent: QWidget | None, title: str, path: Path,

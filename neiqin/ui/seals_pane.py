@@ -78,12 +78,6 @@ def _open_file(path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def _print_dir(pane: LedgerPane) -> Path:
-    out = pane.datadir.root / "prints"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 def show_verification(parent: QWidget, datadir) -> Any:
     try:
         report = verify_chain(datadir.attachments)
@@ -171,16 +165,12 @@ class SealUsesPane(LedgerPane):
         if use is None:
             return None
         from neiqin.reports.seal_forms import write_use_form_pdf
+        from neiqin.ui.preview import preview_pdf, stamp_path
 
-        path = _print_dir(self) / f"用印申请单-{use.no}.pdf"
-        try:
-            write_use_form_pdf(use, path, org_name=settings.org_name())
-        except Exception as e:  # noqa: BLE001
-            show_error(self, e)
-            return None
-        self.window().statusBar().showMessage(f"用印申请单已保存到 {path}", 10000)
-        _open_file(path)
-        return path
+        path = stamp_path(self, f"用印申请单-{use.no}")
+        org = settings.org_name()
+        shown = preview_pdf(self, tr("用印申请单"), path, lambda out, progress, cancelled: write_use_form_pdf(use, out, org_name=org))
+        return path if shown is not None else None
 
     def manage_attachments(self) -> list:
         use = self.require_record()
@@ -289,16 +279,12 @@ class SealLoansPane(LedgerPane):
         if loan is None:
             return None
         from neiqin.reports.seal_forms import write_reminder_pdf
+        from neiqin.ui.preview import preview_pdf, stamp_path
 
-        path = _print_dir(self) / f"催还单-{loan.no}.pdf"
-        try:
-            write_reminder_pdf(loan, path, org_name=settings.org_name())
-        except Exception as e:  # noqa: BLE001
-            show_error(self, e)
-            return None
-        self.window().statusBar().showMessage(f"催还单已保存到 {path}", 10000)
-        _open_file(path)
-        return path
+        path = stamp_path(self, f"催还单-{loan.no}")
+        org = settings.org_name()
+        shown = preview_pdf(self, tr("催还单"), path, lambda out, progress, cancelled: write_reminder_pdf(loan, out, org_name=org))
+        return path if shown is not None else None
 
 
 # ---------------------------------------------------------------------------------------------- registries
