@@ -57,10 +57,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 import neiqin.db as dbmod
 from neiqin import __version__
 from neiqin.errors import DatabaseTooNewError, NeiqinError
@@ -374,9 +370,16 @@ def _normalize_passphrase(passphrase: str) -> bytes:
     return unicodedata.normalize("NFC", passphrase).encode("utf-8")
 
 
+def _scrypt(**kwargs):
+    # imported on use: the window imports this module at start-up (interrupted-restore check)
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(**kwargs)
+
+
 def _derive(passphrase: str, kdf: dict) -> tuple[bytes, bytes]:
     """(AES key, key-check value) from the passphrase; scrypt is memory-hard, so guessing is slow."""
-    out = Scrypt(salt=_unb64(kdf["salt"], 16), length=64, n=kdf["n"], r=kdf["r"], p=kdf["p"]).derive(
+    out = _scrypt(salt=_unb64(kdf["salt"], 16), length=64, n=kdf["n"], r=kdf["r"], p=kdf["p"]).derive(
         _normalize_passphrase(passphrase))
     return out[:32], out[32:48]
 
@@ -406,6 +409,8 @@ class _Sealer:
         self.aad = header_hash
         self.prefix = prefix
         self.encrypted = key is not None
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self.aead = AESGCM(key if key is not None else header_hash)
 
     def _nonce(self, counter: int, final: bool) -> bytes:
@@ -421,6 +426,8 @@ class _Sealer:
         return [data, self.aead.encrypt(nonce, b"", data)]
 
     def open(self, counter: int, final: bool, blob: bytes) -> memoryview:
+        from cryptography.exceptions import InvalidTag
+
         nonce = self._nonce(counter, final)
         try:
             if self.encrypted:
@@ -1744,7 +1751,7 @@ def target_settings(tid: str | None) -> dict:
 
 
 def _passphrase_check(passphrase: str, salt: bytes, n: int) -> str:
-    out = Scrypt(salt=salt, length=32, n=n, r=SCRYPT_R, p=SCRYPT_P).derive(_normalize_passphrase(passphrase))
+    out = _scrypt(salt=salt, length=32, n=n, r=SCRYPT_R, p=SCRYPT_P).derive(_normalize_passphrase(passphrase))
     return _b64(out)
 
 
