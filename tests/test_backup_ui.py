@@ -173,16 +173,14 @@ def test_full_stick_is_reported_and_nothing_is_left(qtbot, window, stick, boxes,
 
 
 def test_cancelled_backup_leaves_nothing(qtbot, window, stick, boxes, monkeypatch):
-    original = backup_ui.run_with_progress
+    from neiqin.ui import jobs
 
-    def press_cancel_at_once(parent, title, fn):
-        def job(report):
-            report.__self__.cancel_requested = True  # as if 取消 was pressed as soon as the job started
-            return fn(report)
+    class CancelledAtOnce(jobs.Worker):  # as if 取消 was pressed as soon as the job started
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.cancel_requested = True
 
-        return original(parent, title, job)
-
-    monkeypatch.setattr(backup_ui, "run_with_progress", press_cancel_at_once)
+    monkeypatch.setattr(jobs, "Worker", CancelledAtOnce)
     w, _ = window
     dialog = backup_ui.BackupDialog(w.datadir, w)
     qtbot.addWidget(dialog)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QStorageInfo, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QStorageInfo, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +40,7 @@ from neiqin import backup
 from neiqin.db import too_new_message
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
+from neiqin.ui import jobs
 from neiqin.ui.util import show_error, tr
 
 log = logging.getLogger(__name__)
@@ -64,69 +64,24 @@ def _error_text(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------- background work
 
 
-class BackgroundJob(QThread):
-    """Runs ``fn(progress)`` off the UI thread; ``progress(stage, done, total)`` raises once cancelled."""
+def _reporting(fn: Callable[[backup.Progress], Any]) -> Callable[[Callable, Callable], Any]:
+    """Adapt a backup job's ``report(stage, done, total)`` (which raises once cancelled) to ``neiqin.ui.jobs``."""
 
-    progressed = Signal(str, int, int)
+    def job(progress: Callable, cancelled: Callable[[], bool]) -> Any:
+        def report(stage: str, done: int, total: int) -> None:
+            if cancelled():
+                raise backup.BackupCancelled(tr("已取消。没有留下不完整的备份，数据没有改动。"))
+            text = f"{stage}… {backup.human_size(done)} / {backup.human_size(total)}" if total > 0 else f"{stage}…"
+            progress(done, total, text)
 
-    def __init__(self, fn: Callable[[backup.Progress], Any], parent: QObject | None = None):
-        super().__init__(parent)
-        self.fn = fn
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.cancel_requested = False
+        return fn(report)
 
-    def report(self, stage: str, done: int, total: int) -> None:
-        if self.cancel_requested:
-            raise backup.BackupCancelled(tr("已取消。没有留下不完整的备份，数据没有改动。"))
-        self.progressed.emit(stage, int(min(done, 2**31 - 1)), int(min(total, 2**31 - 1)))
-
-    def run(self) -> None:
-        try:
-            self.result = self.fn(self.report)
-        except BaseException as e:  # noqa: BLE001 - handed back to the UI thread
-            self.error = e
+    return job
 
 
 def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.Progress], Any]) -> Any:
-    """Run ``fn(progress)`` on a worker thread behind a cancellable progress dialog; return or raise its outcome.
-
-    The dialog shows up only if the job takes more than 0.6 s, so quick jobs do not flash.
-    """
-    job = BackgroundJob(fn)
-    dialog = QProgressDialog(title, tr("取消"), 0, 0, parent)
-    dialog.setWindowTitle(title)
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(600)
-    dialog.setAutoClose(False)
-    dialog.setAutoReset(False)
-
-    def on_progress(stage: str, done: int, total: int) -> None:
-        if total > 0:
-            dialog.setMaximum(1000)
-            dialog.setValue(min(1000, done * 1000 // total))
-            dialog.setLabelText(f"{stage}… {backup.human_size(done)} / {backup.human_size(total)}")
-        else:
-            dialog.setMaximum(0)
-            dialog.setLabelText(f"{stage}…")
-
-    def on_cancel() -> None:
-        job.cancel_requested = True
-        dialog.setLabelText(tr("正在取消…"))
-
-    job.progressed.connect(on_progress)
-    dialog.canceled.connect(on_cancel)
-    loop = QEventLoop()
-    job.finished.connect(loop.quit)
-    job.start()
-    if not job.isFinished():
-        loop.exec()
-    job.wait()
-    dialog.close()
-    dialog.deleteLater()
-    if job.error is not None:
-        raise job.error
-    return job.result
+    """Run ``fn(report)`` on a worker thread behind a cancellable progress dialog; return or raise its outcome."""
+    return jobs.run_job(parent, title, _reporting(fn))
 
 
 # ---------------------------------------------------------------------------------------------- drives
@@ -493,7 +448,7 @@ class BackupController(QObject):
         super().__init__(window)
         self.window = window
         self.datadir: DataDir = window.datadir
-        self.job: BackgroundJob | None = None
+        self.job: jobs.Worker | None = None
         self.quit_after_restore = True
         self._restored = False
         self.actions = self._add_actions(window.menus["file"])
@@ -567,7 +522,8 @@ class BackupController(QObject):
             return
         policy = backup.local_policy()
         datadir = self.datadir
-        self.job = BackgroundJob(lambda report: backup.auto_backup(datadir, policy=policy, progress=report), self)
+        self.job = jobs.Worker(_reporting(lambda report: backup.auto_backup(datadir, policy=policy,
+                                                                             progress=report)), self)
         self.job.finished.connect(self._daily_done)
         self.job.start()
 
