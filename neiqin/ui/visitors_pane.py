@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from peewee import fn
 from PySide6.QtCore import QDate, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -112,9 +113,8 @@ class VisitorsPane(LedgerPane):
         self.slip_btn.setEnabled(live and row["status"] != APPOINTMENT)
 
     def update_on_site(self) -> None:
-        n = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False)).count()  # noqa: E712
-        people = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False))  # noqa: E712
-        total = sum(v.party_size for v in people)
+        n, total = (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.party_size))
+                    .where((Visit.status == ON_SITE) & (Visit.voided == False)).tuples().first())  # noqa: E712
         self.on_site_label.setText(f"在场 {n} 批 {total} 人" if n else tr("当前无在场访客"))
 
     # ---- form

@@ -52,6 +52,7 @@ def test_full_visit_by_keyboard(qtbot, window):
     # the table shows it, masked
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1)
     assert pane.model.data(pane.model.index(0, 4)) == "110105********002X"
+    assert pane.on_site_label.text() == "在场 1 批 1 人"
 
     # find by a 2-character search
     activate(qtbot, window)
@@ -66,6 +67,7 @@ def test_full_visit_by_keyboard(qtbot, window):
     # check out in one action
     qtbot.keyClick(pane.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert Visit.get_by_id(v.id).status == "已离开"
+    assert pane.on_site_label.text() == "当前无在场访客"
 
     # void with a reason
     def on_reason(dlg):
