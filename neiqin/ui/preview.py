@@ -195,9 +195,13 @@ class PreviewDialog(QDialog):
         self.thumbs.setFlow(QListWidget.Flow.TopToBottom)
         self.thumbs.setWrapping(False)
         self.thumbs.setMovement(QListWidget.Movement.Static)
-        self.thumbs.setIconSize(QSize(THUMB_W, int(THUMB_W * 1.42)))
+        first = self.doc.pagePointSize(0) if self.pages else QSizeF(595, 842)
+        thumb_h = int(THUMB_W * first.height() / max(first.width(), 1))  # landscape registers get wide thumbs
+        self.thumbs.setIconSize(QSize(THUMB_W, thumb_h))
+        self.thumbs.setUniformItemSizes(True)
+        self.thumbs.setSpacing(4)
         self.thumbs.setFixedWidth(THUMB_W + 40)
-        blank = QPixmap(THUMB_W, int(THUMB_W * 1.42))
+        blank = QPixmap(THUMB_W, thumb_h)
         blank.fill(Qt.GlobalColor.white)
         for i in range(self.pages):
             self.thumbs.addItem(QListWidgetItem(QIcon(blank), str(i + 1)))
