@@ -50,9 +50,32 @@ def _v3_fast_counts(database: pw.Database) -> None:
     tables = {spec.model._meta.table_name for spec in LEDGERS.values()}
     existing = {r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
     for table in sorted(tables & existing):
-        database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_voided_ids" ON "{table}"(id) WHERE voided = 1')
+        _voided_index(database, table)
     database.execute_sql("CREATE INDEX IF NOT EXISTS visit_pii_pending ON visit(visit_date) "
                          "WHERE pii_erased_at IS NULL")
+
+
+def _voided_index(database: pw.Database, table: str) -> None:
+    database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_voided_ids" ON "{table}"(id) WHERE voided = 1')
+
+
+def _ledger_tables(*modules: str) -> Callable[[pw.Database], None]:
+    """A migration that adds ledger modules' tables (``MODELS``) and the partial index of each register."""
+
+    def migrate(database: pw.Database) -> None:
+        import importlib
+
+        from neiqin.models import LEDGERS
+
+        models = [m for name in modules for m in importlib.import_module(f"neiqin.models.{name}").MODELS]
+        search = [m for spec in LEDGERS.values() if spec.model in models and spec.search
+                  for m in spec.search.models]
+        database.create_tables([*models, *search])
+        for spec in LEDGERS.values():
+            if spec.model in models:
+                _voided_index(database, spec.model._meta.table_name)
+
+    return migrate
 
 
 # Ordered forward migrations: (version, description, function). Append; never edit a released one.
@@ -60,6 +83,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema: settings, audit, staff, visitors", _v1_initial),
     (2, "seals ledger", _v2_seals),
     (3, "partial indexes for fast counts and personal-data erasure", _v3_fast_counts),
+    (4, "收发文与快递 ledgers", _ledger_tables("addresses", "documents", "parcels")),
+    (5, "办公用品 ledgers", _ledger_tables("supplies")),
+    (6, "会议记录 ledgers", _ledger_tables("meetings")),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

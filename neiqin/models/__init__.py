@@ -1,6 +1,6 @@
 """Peewee models and the rules of each ledger. No Qt here: everything is usable from tests and the CLI."""
 
-from neiqin.models import settings
+from neiqin.models import addresses, documents, meetings, parcels, settings, supplies
 from neiqin.models.base import AuditLog, FieldHistory, Setting, db
 from neiqin.models.ledger import LEDGERS, Column, LedgerQuery, LedgerSpec, get_ledger
 from neiqin.models.seal_chain import SealEvent
@@ -10,7 +10,8 @@ from neiqin.models.visitors import VISITORS, Visit, WatchEntry
 
 # Every table the application owns, in creation order (foreign keys first).
 ALL_MODELS = [Setting, AuditLog, FieldHistory, Department, Staff, Visit, WatchEntry,
-              Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent]
+              Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent,
+              *addresses.MODELS, *parcels.MODELS, *documents.MODELS, *supplies.MODELS, *meetings.MODELS]
 for _spec in LEDGERS.values():
     if _spec.search is not None:
         ALL_MODELS.extend(_spec.search.models)

@@ -183,6 +183,7 @@ class LedgerQuery:
     include_voided: bool = True
     sort: str | None = None  # a sortable column key; None = the ledger's default order
     desc: bool = True
+    only_id: int | None = None  # "open this record": the view shows just it (cleared by any other filter)
 
 
 @dataclass
@@ -226,6 +227,8 @@ class LedgerSpec:
     def conditions(self, q: LedgerQuery) -> list[Any]:
         m = self.model
         conds: list[Any] = []
+        if q.only_id is not None:
+            conds.append(m.id == q.only_id)
         if self.date_field:
             f = getattr(m, self.date_field)
             if q.date_from:
@@ -346,7 +349,7 @@ class LedgerSpec:
         """
         m = self.model
         live = m.voided == False  # noqa: E712
-        if not split_terms(q.search) and not q.status and not (q.date_from or q.date_to):
+        if not split_terms(q.search) and not q.status and not (q.date_from or q.date_to) and q.only_id is None:
             # all − voided: two index-only counts (partial index on voided rows) instead of a table scan
             total = m.select(pw.fn.COUNT(pw.SQL("*"))).scalar() or 0
             return total - (m.select(pw.fn.COUNT(pw.SQL("*"))).where(m.voided == True).scalar() or 0)  # noqa: E712

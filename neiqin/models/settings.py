@@ -62,6 +62,12 @@ LABELS: dict[str, str] = {
 }
 
 
+def register(defaults: dict[str, Any], labels: dict[str, str]) -> None:
+    """A ledger module declares its own settings (with defaults and Chinese labels) at import."""
+    DEFAULTS.update(defaults)
+    LABELS.update(labels)
+
+
 def get(key: str) -> Any:
     row = Setting.get_or_none(Setting.key == key)
     if row is None:

@@ -217,6 +217,8 @@ class LedgerPane(QWidget):
             parts.append(f"{q.date_from} 至 {q.date_to}")
         if q.status:
             parts.append(self.status.currentText())
+        if q.only_id is not None:
+            parts.append(tr("只显示所打开的记录（查找或筛选可显示全部）"))
         self.countChanged.emit(n, " · ".join(parts))
 
     def filter_description(self) -> str:
@@ -272,6 +274,31 @@ class LedgerPane(QWidget):
                 self.table.scrollTo(self.model.index(i, 0))
                 return True
         return False
+
+    def open_record(self, record_id: int) -> bool:
+        """Show one record (from 今日, global search or a link): all filters off, the row selected.
+
+        A record beyond the rows loaded so far is shown on its own; typing a search or changing a filter
+        brings the whole ledger back.
+        """
+        for w in (self.search, self.date_preset, self.status):
+            w.blockSignals(True)
+        self.search.clear()
+        self.date_preset.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        for w in (self.search, self.date_preset, self.status):
+            w.blockSignals(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        self.apply_filters()
+        if not self.select_id(record_id):
+            q = self.current_query()
+            q.only_id = record_id
+            self.model.set_query(q)
+            if not self.select_id(record_id):
+                return False
+        self.table.setFocus()
+        return True
 
     def selection_changed(self) -> None:
         """Subclasses enable or disable their actions here."""

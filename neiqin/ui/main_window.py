@@ -160,6 +160,21 @@ class MainWindow(QMainWindow):
         index = next(i for i, cls in enumerate(self._pane_classes) if cls.SPEC.key == key)
         return self._pane_at(index)
 
+    def pane_for_ledger(self, ledger_key: str) -> LedgerPane:
+        """The tab that shows a ledger (a sub-view of a multi-view tab counts)."""
+        for i, cls in enumerate(self._pane_classes):
+            keys = cls.ledger_keys() if hasattr(cls, "ledger_keys") else {cls.SPEC.key}
+            if ledger_key in keys or cls.SPEC.key == ledger_key:
+                return self._pane_at(i)
+        raise KeyError(ledger_key)
+
+    def open_record(self, ledger_key: str, record_id: int) -> bool:
+        """Bring the record's tab to the front with the record selected (今日, global search, links)."""
+        pane = self.show_pane(self.pane_for_ledger(ledger_key))
+        if hasattr(pane, "view_for"):
+            return pane.open_record(record_id, ledger_key)
+        return pane.open_record(record_id)
+
     def show_pane(self, pane_or_key: LedgerPane | str) -> LedgerPane:
         """Bring a ledger tab to the front (building it if needed)."""
         pane = self.pane(pane_or_key) if isinstance(pane_or_key, str) else pane_or_key

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QMargins, Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QDesktopServices, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +60,7 @@ from neiqin.models.seals import (
 )
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
 from neiqin.ui.util import ask_reason, show_error, tr
 
@@ -495,6 +495,10 @@ class SealStatsView(QWidget):
         chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(values)
 
+    def count_and_description(self) -> tuple[int, str]:
+        self.refresh()
+        return sum(r[1] for r in self.rows), tr("用印统计")
+
     def showEvent(self, event) -> None:
         self.refresh()
         super().showEvent(event)
@@ -503,126 +507,18 @@ class SealStatsView(QWidget):
 # ---------------------------------------------------------------------------------------------- the tab
 
 
-class SealsPane(LedgerPane):
-    """The 用印登记 tab: holds the sub-views and routes the main window's actions to the one in front.
-
-    It is a LedgerPane to the main window (same action methods, ``spec`` = the seal-use register) but builds
-    no table of its own.
-    """
+class SealsPane(MultiViewPane):
+    """The 用印登记 tab: 用印 / 外借 / 印章 / 证照 / 统计 (Alt+1 … Alt+5)."""
 
     SPEC = SEAL_USES  # the main window names and builds the tab from this
+    KEY = "seals"
+    SUBVIEWS = [("用印", SealUsesPane), ("外借", SealLoansPane), ("印章", SealRegistryPane), ("证照", LicencesPane),
+                ("统计", SealStatsView)]
 
-    SUBVIEWS = [("用印", SealUsesPane), ("外借", SealLoansPane), ("印章", SealRegistryPane), ("证照", LicencesPane)]
-
-    def __init__(self, datadir, ui_settings, parent=None):  # noqa: D107 - LedgerPane.__init__ skipped on purpose
-        QWidget.__init__(self, parent)
-        self.spec = SEAL_USES
-        self.datadir = datadir
-        self.ui_settings = ui_settings
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.subpanes: list[LedgerPane] = []
-        for i, (title, cls) in enumerate(self.SUBVIEWS):
-            pane = cls(datadir, ui_settings, self)
-            pane.countChanged.connect(self._sub_count)
-            pane.recordsChanged.connect(self._sub_changed)
-            self.subpanes.append(pane)
-            self.tabs.addTab(pane, f"{tr(title)} (Alt+{i + 1})")
-        self.stats = SealStatsView(self)
-        self.tabs.addTab(self.stats, tr("统计") + f" (Alt+{len(self.SUBVIEWS) + 1})")
-        for i in range(self.tabs.count()):
-            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.show_view(i),
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.tabs.currentChanged.connect(lambda _: self.update_count())
-        layout.addWidget(self.tabs)
+    def __init__(self, datadir, ui_settings, parent=None):
+        super().__init__(datadir, ui_settings, parent)
         self.uses, self.loans, self.seals, self.licences = self.subpanes
-        self.restore_layout()
-
-    # ---- routing
-
-    def show_view(self, index: int) -> None:
-        self.tabs.setCurrentIndex(index)
-        w = self.tabs.currentWidget()
-        if isinstance(w, LedgerPane):
-            w.table.setFocus()
-
-    def current(self) -> LedgerPane:
-        w = self.tabs.currentWidget()
-        return w if isinstance(w, LedgerPane) else self.uses
-
-    def _sub_count(self, n: int, description: str) -> None:
-        if self.sender() is self.tabs.currentWidget():
-            self.countChanged.emit(n, description)
-
-    def _sub_changed(self) -> None:
-        # a loan changes a seal's or licence's status: keep the other views current
-        for p in self.subpanes:
-            if p is not self.sender():
-                p.refresh()
-        self.recordsChanged.emit()
-
-    def new_record(self, *args) -> Any:
-        return self.current().new_record()
-
-    def edit_record(self) -> Any:
-        return self.current().edit_record()
-
-    def void_record(self) -> None:
-        self.current().void_record()
-
-    def show_history(self) -> None:
-        self.current().show_history()
-
-    def focus_search(self) -> None:
-        self.current().focus_search()
-
-    def refresh(self) -> None:
-        if self.tabs.currentWidget() is self.stats:
-            self.stats.refresh()
-        self.current().refresh()
-
-    def print_view(self) -> Path | None:
-        return self.current().print_view()
-
-    def export_view(self) -> Path | None:
-        return self.current().export_view()
-
-    def import_file(self) -> int:
-        return self.current().import_file()
-
-    def update_count(self) -> None:
-        if self.tabs.currentWidget() is self.stats:
-            self.stats.refresh()
-            self.countChanged.emit(sum(r[1] for r in self.stats.rows), tr("用印统计"))
-            return
-        self.current().update_count()
-
-    def current_record(self) -> Any:
-        return self.current().current_record()
-
-    def current_id(self) -> int | None:
-        return self.current().current_id()
-
-    def select_id(self, record_id: int) -> bool:
-        return self.current().select_id(record_id)
-
-    def set_status_filter(self, key: str) -> None:
-        self.current().set_status_filter(key)
-
-    def save_layout(self) -> None:
-        for p in self.subpanes:
-            p.save_layout()
-        self.ui_settings.setValue("seals/view", self.tabs.currentIndex())
-
-    def restore_layout(self) -> None:
-        view = self.ui_settings.value("seals/view")
-        if view is not None:
-            self.tabs.setCurrentIndex(int(view))
-
-    def after_change(self, record_id: int | None = None) -> None:
-        self.current().after_change(record_id)
+        self.stats = self.views[-1]
 
 
 def reminders_text() -> str:
