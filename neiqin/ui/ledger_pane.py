@@ -295,6 +295,7 @@ class LedgerPane(QWidget):
             q = self.current_query()
             q.only_id = record_id
             self.model.set_query(q)
+            self.update_count()
             if not self.select_id(record_id):
                 return False
         self.table.setFocus()

@@ -23,7 +23,8 @@ class MultiViewPane(LedgerPane):
     """Subclasses set ``SPEC`` (names the tab) and ``SUBVIEWS``: (title, class) pairs.
 
     A class that is a LedgerPane is built as ``cls(datadir, ui_settings, parent)``; any other widget class as
-    ``cls(pane)`` (it can reach ``pane.datadir`` and friends). ``KEY`` names the remembered view in ui settings.
+    ``cls(pane)`` (it can reach ``pane.datadir`` and friends). Ledger sub-views declare their ``SPEC`` as a class
+    attribute, so the window knows which tab opens a record before building it. ``KEY`` names the remembered view.
     """
 
     SUBVIEWS: list[tuple[str, type[QWidget]]] = []

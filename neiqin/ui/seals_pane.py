@@ -96,6 +96,8 @@ def show_verification(parent: QWidget, datadir) -> Any:
 
 
 class SealUsesPane(LedgerPane):
+    SPEC = SEAL_USES
+
     def __init__(self, *args, **kwargs):
         super().__init__(SEAL_USES, *args, **kwargs)
         self.add_action_button(tr("用印申请"), self.new_record, None, tr("按纸质申请单登记用印申请（Ctrl+N）"))
@@ -212,6 +214,8 @@ class SealUsesPane(LedgerPane):
 
 
 class SealLoansPane(LedgerPane):
+    SPEC = SEAL_LOANS
+
     def __init__(self, *args, **kwargs):
         super().__init__(SEAL_LOANS, *args, **kwargs)
         self.add_action_button(tr("借出"), self.new_record, None, tr("登记印章或证照外借（Ctrl+N）"))
@@ -291,6 +295,8 @@ class SealLoansPane(LedgerPane):
 
 
 class SealRegistryPane(LedgerPane):
+    SPEC = SEALS
+
     def __init__(self, *args, **kwargs):
         super().__init__(SEALS, *args, **kwargs)
         self.add_action_button(tr("新增印章"), self.new_record, None, tr("新增印章（Ctrl+N）"))
@@ -352,6 +358,8 @@ class SealRegistryPane(LedgerPane):
 
 
 class LicencesPane(LedgerPane):
+    SPEC = LICENCES
+
     def __init__(self, *args, **kwargs):
         super().__init__(LICENCES, *args, **kwargs)
         self.add_action_button(tr("新增证照"), self.new_record, None, tr("新增证照（Ctrl+N）"))
