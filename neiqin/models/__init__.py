@@ -20,3 +20,6 @@ __all__ = [
     "ALL_MODELS", "AuditLog", "Column", "Department", "FieldHistory", "LEDGERS", "LedgerQuery", "LedgerSpec",
     "STAFF", "Setting", "Staff", "VISITORS", "Visit", "WatchEntry", "db", "get_ledger", "settings",
 ]
+
+# 今日 sections of the ledgers above (each later ledger registers its own in its module)
+from neiqin.models import today_sections  # noqa: E402,F401

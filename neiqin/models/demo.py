@@ -73,11 +73,11 @@ def seed_directory(rng: random.Random, people: int = 60) -> list[Staff]:
             "office_phone": f"010-6{rng.randrange(0, 10**7):07d}", "extension": str(rng.randrange(8000, 8999)),
             "mobile": fake_mobile(rng), "email": f"user{len(staff) + 1}@example.com", "birthday": bd,
         }))
-    # a birthday this week keeps the (later) 今日 screen honest
-    s = staff[0]
-    if s.birthday and (s.birthday.month, s.birthday.day) != (dt.date.today().month, dt.date.today().day):
-        STAFF.update(s, {"birthday": s.birthday.replace(month=dt.date.today().month,
-                                                        day=min(dt.date.today().day, 28))})
+    # a birthday today keeps the 今日 screen honest (29 February: the 28th, as birth years may not be leap)
+    s, t = staff[0], dt.date.today()
+    if s.birthday and (s.birthday.month, s.birthday.day) != (t.month, t.day):
+        STAFF.update(s, {"birthday": s.birthday.replace(month=t.month, day=28 if (t.month, t.day) == (2, 29)
+                                                        else t.day)})
     return staff
 
 

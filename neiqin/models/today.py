@@ -8,12 +8,16 @@ returns its items, most urgent first; it must be a cheap indexed query (the tab 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 OVERDUE = "overdue"  # red: past its deadline
 DUE = "due"  # amber: due today or soon
 INFO = "info"  # plain: for information (on site now, today's meetings)
+LEVEL_LABELS = {OVERDUE: "逾期", DUE: "到期", INFO: ""}
 
 
 @dataclass
@@ -24,6 +28,11 @@ class TodayItem:
     level: str = INFO
     when: dt.date | dt.datetime | None = None  # the deadline or time the item is about
     owner: str = ""  # the person it is about (承办人, 领取人, action owner …), for grouping
+    action: str = ""  # a window action to run instead of opening a record (e.g. "backup" for 备份到U盘)
+
+    @property
+    def urgent(self) -> bool:
+        return self.level in (OVERDUE, DUE)
 
 
 @dataclass
@@ -34,10 +43,25 @@ class Section:
     compute: Callable[[dt.date], list[TodayItem]]
     ledger: str = ""  # the tab that shows the whole list
     items: list[TodayItem] = field(default_factory=list)
+    error: str = ""  # the section could not be read (the others are still shown)
 
     @property
     def overdue(self) -> int:
         return sum(1 for i in self.items if i.level == OVERDUE)
+
+    @property
+    def due(self) -> int:
+        return sum(1 for i in self.items if i.level == DUE)
+
+    def summary(self) -> str:
+        """"3 项（逾期 1，到期 1）" / "无"."""
+        if self.error:
+            return "读取失败"
+        if not self.items:
+            return "无"
+        bits = [f"逾期 {self.overdue}"] if self.overdue else []
+        bits += [f"到期 {self.due}"] if self.due else []
+        return f"{len(self.items)} 项" + (f"（{'，'.join(bits)}）" if bits else "")
 
 
 SECTIONS: dict[str, Section] = {}
@@ -53,10 +77,54 @@ def section(key: str, title: str, order: int, ledger: str = ""):
     return register
 
 
-def compute(today: dt.date | None = None) -> list[Section]:
-    """Every registered section, in order, with its items for ``today``."""
+def compute(today: dt.date | None = None, keys: list[str] | None = None) -> list[Section]:
+    """Every registered section (or those in ``keys``), in order, with its items for ``today``.
+
+    A section that fails is returned empty with ``error`` set and the reason logged: one broken query must not
+    blank the whole morning screen.
+    """
     day = today or dt.date.today()
     out = []
-    for s in sorted(SECTIONS.values(), key=lambda s: s.order):
-        out.append(Section(s.key, s.title, s.order, s.compute, s.ledger, list(s.compute(day))))
+    for s in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        if keys is not None and s.key not in keys:
+            continue
+        try:
+            items, error = list(s.compute(day)), ""
+        except Exception as e:  # noqa: BLE001 - shown in the section, logged with its traceback
+            log.exception("今日 section %s failed", s.key)
+            items, error = [], f"{type(e).__name__}: {e}"
+        out.append(Section(s.key, s.title, s.order, s.compute, s.ledger, items, error))
     return out
+
+
+def moment_of(day: dt.date) -> dt.datetime:
+    """The moment a section judges lateness at: now for today, the end of a past day, the start of a future one
+    (a sheet printed for tomorrow shows what will be due then, not what is late now)."""
+    from neiqin.models.base import now
+
+    current = now()
+    if day == current.date():
+        return current
+    if day < current.date():
+        return dt.datetime.combine(day, dt.time(23, 59, 59))
+    return dt.datetime.combine(day, dt.time.min)
+
+
+def item_key(section_key: str, item: TodayItem) -> tuple:
+    """Identity of an item across refreshes (reminders show what is new since the last one)."""
+    if item.record_id is None:
+        return (section_key, item.ledger, item.action, item.level, item.text)
+    return (section_key, item.ledger, item.record_id, item.level)
+
+
+def urgent_items(sections: list[Section]) -> list[tuple[Section, TodayItem]]:
+    """(section, item) for everything overdue or due, overdue first, in section order."""
+    pairs = [(s, i) for s in sections for i in s.items if i.urgent]
+    return sorted(pairs, key=lambda p: 0 if p[1].level == OVERDUE else 1)
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def day_heading(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
