@@ -1,0 +1,655 @@
+"""会议室 and 预订: rooms, bookings, repeating bookings and the 调整 of a 部门会议 for a 公司会议.
+
+Rules (no Qt; the UI and the CLI call these functions):
+
+* A booking is one room for ``[start, end)`` on one day, inside office hours (settings ``meetings.office_start`` /
+  ``meetings.office_end``). Intervals are half-open: 10:00–11:00 and 11:00–12:00 do not conflict.
+* An overlapping live booking of the same room is refused, naming it (room, time, organiser, purpose).
+* A 公司会议 may take the slot of 部门会议 only through an explicit 调整 (``displace=True`` with a reason): the moved
+  booking is kept, marked 已调整 with the reason and a link to the booking that took its place, so the clerk can
+  tell its organiser. A 部门会议 never displaces anything, and a 公司会议 never displaces another 公司会议.
+* A repeating booking (每周 / 每两周 / 每月, until an end date) checks every occurrence and reports ALL conflicts
+  before anything is saved; at most ``MAX_OCCURRENCES`` occurrences. Occurrences share a :class:`BookingSeries`.
+  Monthly rule: the same day of the month as the first occurrence; in a month without that day (the 31st in
+  April, the 30th in February) the last day of that month. The next month goes back to the original day.
+* Cancelling is a void with a reason (the booking stays, greyed). Over-capacity is a warning the clerk may accept.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models import settings
+from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
+from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
+from neiqin.models.staff import Staff, find_staff_by_name
+
+settings.register(
+    {"meetings.office_start": "08:00", "meetings.office_end": "18:00", "meetings.autosave_seconds": 5},
+    {"meetings.office_start": "会议室可预订的开始时间（上班时间）",
+     "meetings.office_end": "会议室可预订的结束时间（下班时间）",
+     "meetings.autosave_seconds": "会议记录自动保存间隔（秒）"},
+)
+
+COMPANY, DEPARTMENT = "公司会议", "部门会议"
+KINDS = [DEPARTMENT, COMPANY]
+ACTIVE, ADJUSTED = "有效", "已调整"
+NO_REPEAT, WEEKLY, BIWEEKLY, MONTHLY = "不重复", "每周", "每两周", "每月"
+REPEATS = [NO_REPEAT, WEEKLY, BIWEEKLY, MONTHLY]
+MAX_OCCURRENCES = 200
+ROOM_IN_USE, ROOM_CLOSED = "在用", "停用"
+WEEKDAYS = "一二三四五六日"
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+class Room(VoidableModel):
+    name = pw.CharField(max_length=40, index=True)
+    capacity = pw.IntegerField(default=10)
+    equipment = pw.CharField(max_length=200, default="")
+    location = pw.CharField(max_length=100, default="")
+    status = pw.CharField(max_length=6, default=ROOM_IN_USE)
+    sort_order = pw.IntegerField(default=0)
+    note = pw.TextField(default="")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BookingSeries(BaseModel):
+    repeat = pw.CharField(max_length=6)
+    first_day = pw.DateField()
+    until = pw.DateField()
+    occurrences = pw.IntegerField(default=0)
+    created_at = pw.DateTimeField(default=now)
+
+    class Meta:
+        table_name = "booking_series"
+
+    @property
+    def text(self) -> str:
+        return repeat_text(self.repeat, self.first_day, self.until)
+
+
+class Booking(VoidableModel):
+    day = pw.DateField(index=True)
+    start_at = pw.DateTimeField()
+    end_at = pw.DateTimeField()
+    room_id = pw.IntegerField()
+    room_name = pw.CharField(max_length=40)
+    purpose = pw.CharField(max_length=200)
+    kind = pw.CharField(max_length=6, default=DEPARTMENT)
+    organiser_id = pw.IntegerField(null=True)
+    organiser = pw.CharField(max_length=40)
+    department = pw.CharField(max_length=60, default="")
+    phone = pw.CharField(max_length=40, default="")
+    expected = pw.IntegerField(default=0)  # 预计人数
+    series_id = pw.IntegerField(null=True, index=True)
+    series_text = pw.CharField(max_length=60, default="")
+    status = pw.CharField(max_length=6, default=ACTIVE)
+    moved_by_id = pw.IntegerField(null=True)  # the 公司会议 booking that took this slot
+    adjust_reason = pw.CharField(max_length=200, default="")
+    adjusted_at = pw.DateTimeField(null=True)
+    note = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("room_id", "day"), False), (("start_at", "id"), False))
+
+    @property
+    def live(self) -> bool:
+        return not self.voided and self.status == ACTIVE
+
+    @property
+    def time_text(self) -> str:
+        return f"{self.start_at:%H:%M}–{self.end_at:%H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def repeat_text(repeat: str, first: dt.date, until: dt.date) -> str:
+    if repeat == WEEKLY:
+        return f"每周{WEEKDAYS[first.weekday()]}，至 {until}"
+    if repeat == BIWEEKLY:
+        return f"每两周（周{WEEKDAYS[first.weekday()]}），至 {until}"
+    if repeat == MONTHLY:
+        return f"每月 {first.day} 日，至 {until}"
+    return ""
+
+
+def parse_time(value: Any, label: str, key: str, errors: dict) -> dt.time | None:
+    """'9:05', '0905', '09:05', '9：05' or a time; a message at ``key`` if it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    t = str(value or "").strip().replace("：", ":")
+    if not t:
+        errors.setdefault(key, f"请填写{label}")
+        return None
+    if ":" not in t and t.isdigit() and len(t) in (3, 4):
+        t = f"{t[:-2]}:{t[-2:]}"
+    try:
+        hh, mm = (int(p) for p in t.split(":"))
+        return dt.time(hh, mm)
+    except (ValueError, TypeError):
+        errors.setdefault(key, f"{label}应为 时:分，例如 09:30")
+        return None
+
+
+def parse_day(value: Any, label: str, key: str, errors: dict, required: bool = True) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value in (None, ""):
+        if required:
+            errors.setdefault(key, f"请填写{label}")
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
+    except ValueError:
+        errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
+        return None
+
+
+def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int = 0) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        errors.setdefault(key, f"{label}必须是整数")
+        return default
+    if n < lo:
+        errors.setdefault(key, f"{label}至少为 {lo}")
+    elif n > hi:
+        errors.setdefault(key, f"{label}不能超过 {hi}")
+    return n
+
+
+def person(value: Any) -> tuple[int | None, str, str]:
+    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
+    if isinstance(value, Staff):
+        return value.id, value.name, value.department
+    if isinstance(value, dict):
+        sid = value.get("id")
+        name = (value.get("name") or "").strip()
+        dept = value.get("department") or ""
+        if sid and not (name and dept):
+            s = Staff.get_or_none(Staff.id == sid)
+            if s:
+                return s.id, name or s.name, dept or s.department
+        return sid, name, dept
+    if isinstance(value, int):
+        s = Staff.get_or_none(Staff.id == value)
+        return (s.id, s.name, s.department) if s else (None, "", "")
+    name = str(value or "").strip()
+    if name:
+        try:
+            s = find_staff_by_name(name)
+        except NeiqinError:
+            s = None
+        if s is not None:
+            return s.id, s.name, s.department
+    return None, name, ""
+
+
+def office_hours() -> tuple[dt.time, dt.time]:
+    errors: dict = {}
+    start = parse_time(settings.get("meetings.office_start") or "08:00", "", "s", errors) or dt.time(8, 0)
+    end = parse_time(settings.get("meetings.office_end") or "18:00", "", "e", errors) or dt.time(18, 0)
+    return start, end
+
+
+def add_months(day: dt.date, months: int, anchor: int | None = None) -> dt.date:
+    """``day`` moved by ``months`` months, on ``anchor`` (default: its own day) or the month's last day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(anchor or day.day, last))
+
+
+def occurrence_count(repeat: str, first: dt.date, until: dt.date) -> int:
+    """How many occurrences a repeat gives, computed without listing them (for the cap message)."""
+    if until < first:
+        return 0
+    if repeat == WEEKLY:
+        return (until - first).days // 7 + 1
+    if repeat == BIWEEKLY:
+        return (until - first).days // 14 + 1
+    if repeat == MONTHLY:
+        months = (until.year - first.year) * 12 + until.month - first.month
+        return months + (1 if add_months(first, months, first.day) <= until else 0)
+    return 1
+
+
+def occurrences(repeat: str, first: dt.date, until: dt.date, limit: int = MAX_OCCURRENCES) -> list[dt.date]:
+    """The days of a repeating booking, first day included, at most ``limit``."""
+    if repeat == NO_REPEAT:
+        return [first]
+    days: list[dt.date] = []
+    i = 0
+    while len(days) < limit:
+        if repeat == WEEKLY:
+            day = first + dt.timedelta(days=7 * i)
+        elif repeat == BIWEEKLY:
+            day = first + dt.timedelta(days=14 * i)
+        else:
+            day = add_months(first, i, first.day)  # always from the first day: the 31st comes back after April
+        if day > until:
+            break
+        days.append(day)
+        i += 1
+    return days
+
+
+def room_choices(include_closed: bool = False) -> list[Room]:
+    q = Room.select().where(Room.voided == False)  # noqa: E712
+    if not include_closed:
+        q = q.where(Room.status == ROOM_IN_USE)
+    return list(q.order_by(Room.sort_order, Room.name))
+
+
+def _room(value: Any, errors: dict, key: str = "room") -> Room | None:
+    room = None
+    if isinstance(value, Room):
+        room = value
+    elif isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        room = Room.get_or_none(Room.id == int(value))
+    elif isinstance(value, str) and value.strip():
+        room = Room.get_or_none((Room.name == value.strip()) & (Room.voided == False))  # noqa: E712
+    if room is None:
+        errors.setdefault(key, "请选择会议室")
+        return None
+    if room.voided or room.status != ROOM_IN_USE:
+        errors.setdefault(key, f"会议室“{room.name}”已停用，不能预订")
+    return room
+
+
+def describe_booking(b: Booking) -> str:
+    who = b.organiser + (f"（{b.department}）" if b.department else "")
+    return f"{b.room_name} {b.day} {b.time_text}，{who}：{b.purpose}（{b.kind}）"
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+class BookingConflict(ValidationError):
+    """Overlaps with live bookings. ``conflicts`` = [(day, booking)]; ``can_displace`` when every conflict is a
+    部门会议 and the new booking is a 公司会议 (the UI then offers 调整)."""
+
+    def __init__(self, conflicts: list[tuple[dt.date, Booking]], kind: str, series: bool = False):
+        self.conflicts = conflicts
+        self.can_displace = kind == COMPANY and all(b.kind == DEPARTMENT for _, b in conflicts)
+        lines = [describe_booking(b) for _, b in conflicts[:20]]
+        more = f"\n……另有 {len(conflicts) - 20} 处冲突" if len(conflicts) > 20 else ""
+        head = (f"重复预订中有 {len(conflicts)} 次与已有预订冲突，未保存任何一次：\n" if series
+                else "该时段已被预订：\n")
+        tail = "\n公司会议可以“调整”以上部门会议（需填写原因，原预订保留并标记已调整）。" if self.can_displace else ""
+        super().__init__({"start": head + "\n".join(lines) + more + tail})
+
+
+class CapacityWarning(NeiqinError):
+    """More people than seats: the UI asks, then passes ``capacity_ack=True``."""
+
+    def __init__(self, room: Room, people: int):
+        self.room = room
+        self.people = people
+        super().__init__(f"“{room.name}”可容纳 {room.capacity} 人，本次有 {people} 人，超出 {people - room.capacity} 人。"
+                         "仍要使用这个会议室吗？")
+
+
+# ---------------------------------------------------------------------------------------------- rooms
+
+
+def _validate_room(data: dict, record: Room | None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {
+        "name": text_field(data, errors, "name", "会议室名称", required=True, max_len=40),
+        "capacity": parse_int(data.get("capacity"), "容纳人数", "capacity", errors, 1, 2000, 10),
+        "equipment": text_field(data, errors, "equipment", "设备", max_len=200),
+        "location": text_field(data, errors, "location", "位置", max_len=100),
+        "note": text_field(data, errors, "note", "备注", max_len=1000),
+        "sort_order": parse_int(data.get("sort_order"), "排序", "sort_order", errors, 0, 9999, 0),
+    }
+    if data.get("capacity") in (None, ""):
+        errors.setdefault("capacity", "请填写容纳人数")
+    status = (data.get("status") or ROOM_IN_USE).strip()
+    if status not in (ROOM_IN_USE, ROOM_CLOSED):
+        errors["status"] = "状态应为“在用”或“停用”"
+    out["status"] = status
+    if out["name"] and "name" not in errors:
+        same = Room.select().where((Room.name == out["name"]) & (Room.voided == False))  # noqa: E712
+        if record is not None:
+            same = same.where(Room.id != record.id)
+        if same.exists():
+            errors["name"] = f"已有名为“{out['name']}”的会议室"
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+ROOMS = register_ledger(LedgerSpec(
+    key="rooms",
+    title="会议室一览表",
+    tab_title="会议室",
+    model=Room,
+    columns=[
+        Column("name", "会议室", 14, sortable=True, aliases=("名称", "会议室名称")),
+        Column("capacity", "容纳人数", 8, kind="int", align="center", aliases=("人数", "座位数")),
+        Column("equipment", "设备", 24, aliases=("设施",)),
+        Column("location", "位置", 14),
+        Column("status", "状态", 6),
+        Column("note", "备注", 16),
+    ],
+    default_sort="name",
+    default_desc=False,
+    statuses=[("in_use", "在用"), ("closed", "停用")],
+    status_condition=lambda k: Room.status == (ROOM_IN_USE if k == "in_use" else ROOM_CLOSED),
+    search=SearchIndex("room"),
+    search_parts=lambda r: ([r.name, r.equipment, r.location, r.note], [r.name, r.equipment, r.location]),
+    validate=_validate_room,
+    describe=lambda r: f"会议室 {r.name}",
+))
+
+
+# ---------------------------------------------------------------------------------------------- bookings
+
+
+def validate_booking(data: dict, record: Booking | None) -> dict:
+    """Field checks of one booking (no conflict check: see :func:`find_conflicts`)."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    room = _room(data.get("room") if data.get("room") is not None else data.get("room_id"), errors)
+    out["room_id"] = room.id if room else None
+    out["room_name"] = room.name if room else ""
+    day = parse_day(data.get("day"), "日期", "day", errors)
+    start = parse_time(data.get("start") if data.get("start") is not None else data.get("start_at"),
+                       "开始时间", "start", errors)
+    end = parse_time(data.get("end") if data.get("end") is not None else data.get("end_at"), "结束时间", "end", errors)
+    open_at, close_at = office_hours()
+    if start and end:
+        if end <= start:
+            errors.setdefault("end", f"结束时间（{end:%H:%M}）应晚于开始时间（{start:%H:%M}）")
+        if start < open_at or start >= close_at:
+            errors.setdefault("start", f"开始时间应在办公时间 {open_at:%H:%M}–{close_at:%H:%M} 之内")
+        if end > close_at or end <= open_at:
+            errors.setdefault("end", f"结束时间应在办公时间 {open_at:%H:%M}–{close_at:%H:%M} 之内")
+    if day and start and end:
+        out["day"] = day
+        out["start_at"] = dt.datetime.combine(day, start)
+        out["end_at"] = dt.datetime.combine(day, end)
+    organiser = data.get("organiser")
+    if isinstance(organiser, str) and data.get("organiser_id"):
+        organiser = {"id": data["organiser_id"], "name": organiser, "department": data.get("department") or ""}
+    oid, oname, odept = person(organiser)
+    if not oname:
+        errors["organiser"] = "请填写预订人"
+    elif len(oname) > 40:
+        errors["organiser"] = "预订人姓名不能超过 40 字"
+    out["organiser_id"], out["organiser"] = oid, oname
+    out["department"] = text_field(data, errors, "department", "部门", max_len=60) or odept
+    out["phone"] = text_field(data, errors, "phone", "联系电话", max_len=40)
+    out["purpose"] = text_field(data, errors, "purpose", "会议内容", required=True, max_len=200)
+    kind = (data.get("kind") or DEPARTMENT).strip()
+    if kind not in KINDS:
+        errors["kind"] = "类型应为“公司会议”或“部门会议”"
+    out["kind"] = kind
+    out["expected"] = parse_int(data.get("expected"), "参会人数", "expected", errors, 0, 2000, 0)
+    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def find_conflicts(room_id: int, slots: Iterable[tuple[dt.datetime, dt.datetime]],
+                   exclude_ids: Iterable[int] = ()) -> list[tuple[dt.date, Booking]]:
+    """Live bookings of ``room_id`` overlapping any of ``slots`` (half-open), in one query per 500 days."""
+    slots = sorted(slots)
+    exclude = set(exclude_ids)
+    by_day: dict[dt.date, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for s, e in slots:
+        by_day.setdefault(s.date(), []).append((s, e))
+    days = list(by_day)
+    found: list[tuple[dt.date, Booking]] = []
+    for i in range(0, len(days), 500):
+        chunk = days[i:i + 500]
+        q = (Booking.select().where((Booking.room_id == room_id) & Booking.day.in_(chunk)
+                                    & (Booking.voided == False) & (Booking.status == ACTIVE))  # noqa: E712
+             .order_by(Booking.start_at))
+        for b in q:
+            if b.id in exclude:
+                continue
+            if any(b.start_at < e and s < b.end_at for s, e in by_day.get(b.day, ())):
+                found.append((b.day, b))
+    found.sort(key=lambda x: x[1].start_at)
+    return found
+
+
+def _check_capacity(room_id: int | None, people: int, ack: bool) -> None:
+    if ack or not room_id or not people:
+        return
+    room = Room.get_or_none(Room.id == room_id)
+    if room is not None and room.capacity and people > room.capacity:
+        raise CapacityWarning(room, people)
+
+
+def _reindex(b: Booking) -> None:
+    BOOKINGS._reindex(b)
+
+
+def _displace(conflicts: list[tuple[dt.date, Booking]], by: Booking, reason: str) -> list[Booking]:
+    moved = []
+    at = now()
+    for _, old in conflicts:
+        Booking.update(status=ADJUSTED, moved_by_id=by.id, adjust_reason=reason, adjusted_at=at,
+                       updated_at=at).where(Booking.id == old.id).execute()
+        old = Booking.get_by_id(old.id)
+        _reindex(old)
+        AuditLog.write("bookings", old.id, "adjust",
+                       f"调整：{describe_booking(old)} 让给公司会议“{by.purpose}”（#{by.id}）：{reason}",
+                       {"status": [ACTIVE, ADJUSTED], "moved_by_id": [None, by.id], "adjust_reason": ["", reason]})
+        moved.append(old)
+    return moved
+
+
+@dataclass
+class BookingResult:
+    bookings: list[Booking]
+    displaced: list[Booking]  # 部门会议 moved by 调整: tell their organisers
+
+    @property
+    def first(self) -> Booking:
+        return self.bookings[0]
+
+    def notice(self) -> str:
+        if not self.displaced:
+            return ""
+        return "已调整以下部门会议，请通知预订人：\n" + "\n".join(
+            f"{b.organiser}{'（' + b.phone + '）' if b.phone else ''}：{b.room_name} {b.day} {b.time_text} {b.purpose}"
+            for b in self.displaced)
+
+
+def book(data: dict, *, displace: bool = False, reason: str = "", capacity_ack: bool = False) -> BookingResult:
+    """Book a room once or repeatedly (``data['repeat']``, ``data['until']``). All or nothing."""
+    clean = validate_booking(data, None)
+    errors: dict[str, str] = {}
+    repeat = (data.get("repeat") or NO_REPEAT).strip()
+    if repeat not in REPEATS:
+        errors["repeat"] = f"重复方式应为：{'、'.join(REPEATS)}"
+    until = None
+    if repeat != NO_REPEAT and repeat in REPEATS:
+        until = parse_day(data.get("until"), "重复截止日期", "until", errors)
+        if until and until < clean["day"]:
+            errors.setdefault("until", "重复截止日期不能早于第一次的日期")
+        elif until:
+            n = occurrence_count(repeat, clean["day"], until)
+            if n > MAX_OCCURRENCES:
+                errors.setdefault("until", f"按此设置将有 {n} 次，重复预订最多 {MAX_OCCURRENCES} 次；"
+                                           "请把截止日期提前（可到期后再续订）")
+    reason = (reason or "").strip()
+    if displace and not reason:
+        errors["reason"] = "调整他人的预订必须填写原因"
+    elif len(reason) > 200:
+        errors["reason"] = "调整原因不能超过 200 字"
+    if errors:
+        raise ValidationError(errors)
+    days = occurrences(repeat, clean["day"], until) if until else [clean["day"]]
+    start_t, end_t = clean["start_at"].time(), clean["end_at"].time()
+    slots = [(dt.datetime.combine(d, start_t), dt.datetime.combine(d, end_t)) for d in days]
+    conflicts = find_conflicts(clean["room_id"], slots)
+    if conflicts:
+        err = BookingConflict(conflicts, clean["kind"], series=len(days) > 1)
+        if not (displace and err.can_displace):
+            raise err
+    _check_capacity(clean["room_id"], clean["expected"], capacity_ack)
+    made: list[Booking] = []
+    displaced: list[Booking] = []
+    with db.atomic():
+        series = None
+        if len(days) > 1 or until:
+            series = BookingSeries.create(repeat=repeat, first_day=days[0], until=until, occurrences=len(days))
+        for day, (s, e) in zip(days, slots, strict=True):
+            row = dict(clean, day=day, start_at=s, end_at=e)
+            if series is not None:
+                row.update(series_id=series.id, series_text=series.text)
+            b = BOOKINGS.create(row, summary=f"预订 {row['room_name']} {day} {s:%H:%M}–{e:%H:%M}：{row['purpose']}")
+            made.append(b)
+            mine = [c for c in conflicts if c[0] == day]
+            if mine:
+                displaced += _displace(mine, b, reason)
+    return BookingResult(made, displaced)
+
+
+def update_booking(b: Booking, data: dict, *, displace: bool = False, reason: str = "",
+                   capacity_ack: bool = False) -> BookingResult:
+    """Change one occurrence (audited); the same conflict rules apply."""
+    b = Booking.get_by_id(b.id)
+    if b.voided:
+        raise NeiqinError("该预订已取消，不能修改")
+    if b.status == ADJUSTED:
+        raise NeiqinError("该预订已被调整，不能修改；如需另找时间请重新预订")
+    current = {"room": b.room_id, "day": b.day, "start": b.start_at, "end": b.end_at,
+               "organiser": {"id": b.organiser_id, "name": b.organiser, "department": b.department},
+               "department": b.department, "phone": b.phone, "purpose": b.purpose, "kind": b.kind,
+               "expected": b.expected, "note": b.note}
+    merged = {**current, **data}
+    clean = validate_booking(merged, b)
+    reason = (reason or "").strip()
+    if displace and not reason:
+        raise ValidationError({"reason": "调整他人的预订必须填写原因"})
+    conflicts = find_conflicts(clean["room_id"], [(clean["start_at"], clean["end_at"])], exclude_ids=[b.id])
+    if conflicts:
+        err = BookingConflict(conflicts, clean["kind"])
+        if not (displace and err.can_displace):
+            raise err
+    if clean["room_id"] != b.room_id or clean["expected"] != b.expected:
+        _check_capacity(clean["room_id"], clean["expected"], capacity_ack)
+    with db.atomic():
+        b = BOOKINGS.update(b, clean, validate=False, summary=f"修改预订：{describe_booking(b)}")
+        displaced = _displace(conflicts, b, reason) if conflicts else []
+    return BookingResult([b], displaced)
+
+
+def cancel_booking(b: Booking, reason: str, *, following: bool = False) -> list[Booking]:
+    """取消 (void with a reason); ``following`` also cancels the later occurrences of its series."""
+    b = Booking.get_by_id(b.id)
+    check_void(b, reason)
+    targets = [b]
+    if following and b.series_id:
+        targets += list(Booking.select().where((Booking.series_id == b.series_id) & (Booking.start_at > b.start_at)
+                                               & (Booking.voided == False)).order_by(Booking.start_at))  # noqa: E712
+    with db.atomic():
+        for t in targets:
+            BOOKINGS.void(t, reason)
+    return targets
+
+
+def bookings_between(start: dt.date, end: dt.date, room_ids: Iterable[int] | None = None,
+                     include_adjusted: bool = True) -> list[Booking]:
+    """Bookings (not cancelled) from ``start`` to ``end`` inclusive, for the room grid and 今日."""
+    q = Booking.select().where((Booking.day >= start) & (Booking.day <= end) & (Booking.voided == False))  # noqa: E712
+    if room_ids is not None:
+        q = q.where(Booking.room_id.in_(list(room_ids)))
+    if not include_adjusted:
+        q = q.where(Booking.status == ACTIVE)
+    return list(q.order_by(Booking.start_at, Booking.room_id))
+
+
+def _booking_status(row: dict) -> str:
+    if row.get("voided"):
+        return "已取消"
+    if row.get("status") == ADJUSTED:
+        return f"已调整（让给 #{row.get('moved_by_id')}）"
+    return ACTIVE
+
+
+def _booking_status_condition(key: str):
+    today = dt.date.today()
+    if key == "today":
+        return (Booking.day == today) & (Booking.status == ACTIVE)
+    if key == "upcoming":
+        return (Booking.day >= today) & (Booking.status == ACTIVE)
+    if key == "adjusted":
+        return Booking.status == ADJUSTED
+    if key == "company":
+        return Booking.kind == COMPANY
+    return Booking.kind == DEPARTMENT
+
+
+def _booking_search_parts(b: Booking) -> tuple[list[str], list[str]]:
+    short = [b.room_name, b.purpose, b.kind, b.organiser, b.department, b.series_text]
+    return short + [b.phone, b.note, b.adjust_reason], short
+
+
+class _BookingSpec(LedgerSpec):
+    """Bookings go through :func:`book` / :func:`update_booking` so conflicts are always checked."""
+
+    def create(self, data: dict, *, action: str = "create", summary: str = "") -> Any:
+        if "start_at" in data and isinstance(data["start_at"], dt.datetime) and "room_id" in data:
+            return super().create(data, action=action, summary=summary)  # already checked by book()
+        return book(data).first
+
+
+BOOKINGS = register_ledger(_BookingSpec(
+    key="bookings",
+    title="会议室预订登记簿",
+    tab_title="预订",
+    model=Booking,
+    columns=[
+        Column("day", "日期", 10, kind="date", importable=False),
+        Column("start_at", "时间", 11, sortable=True, importable=False,
+               value=lambda r: f"{r['start_at']:%H:%M}–{r['end_at']:%H:%M}" if r.get("start_at") else ""),
+        Column("room_name", "会议室", 10, importable=False),
+        Column("purpose", "会议内容", 22, importable=False),
+        Column("kind", "类型", 8, importable=False),
+        Column("organiser", "预订人", 7, importable=False),
+        Column("department", "部门", 10, importable=False),
+        Column("expected", "人数", 5, kind="int", align="center", importable=False),
+        Column("series_text", "重复", 16, importable=False),
+        Column("status", "状态", 12, importable=False, value=_booking_status),
+        Column("adjust_reason", "调整原因", 14, importable=False),
+    ],
+    default_sort="start_at",
+    date_field="day",
+    date_label="日期",
+    statuses=[("today", "今天"), ("upcoming", "今天及以后"), ("adjusted", "已调整"), ("company", "公司会议"),
+              ("department", "部门会议")],
+    status_condition=_booking_status_condition,
+    search=SearchIndex("booking"),
+    search_parts=_booking_search_parts,
+    validate=validate_booking,
+    history_fields=("purpose",),
+    describe=lambda b: f"预订 {b.room_name} {b.day} {b.start_at:%H:%M}（{b.purpose}）",
+))
+
+MODELS = [Room, BookingSeries, Booking]
