@@ -1048,8 +1048,12 @@ def void_move(move: StockMove | int, reason: str) -> StockMove:
         residue = 0
         if fresh.on_hand == 0 and fresh.stock_value != 0:
             residue = -fresh.stock_value
-        elif fresh.on_hand > 0 and fresh.stock_value < 0:
-            residue = _rdiv(fresh.on_hand * (fresh.last_cost or fresh.ref_price), 100 * Q) - fresh.stock_value
+        elif fresh.on_hand > 0 and fresh.stock_value < 0:  # revalue what is left at the last live receipt's price
+            last = (StockMove.select(StockMove.unit_cost)
+                    .where((StockMove.item == item.id) & (StockMove.kind == RECEIPT)
+                           & (StockMove.voided == False))  # noqa: E712
+                    .order_by(StockMove.move_date.desc(), StockMove.id.desc()).scalar())
+            residue = _rdiv(fresh.on_hand * (last or fresh.ref_price), 100 * Q) - fresh.stock_value
         if residue:
             day = max(dt.date.today(), move.move_date)
             no = _next_no(COST, day.year)
