@@ -1636,7 +1636,9 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                 continue  # on their way
             for r in rows_d:
                 sign_delivery(r, {"signed_by": rng.choice("王李张刘陈杨赵周") + rng.choice("敏强军华丽静洁"),
-                                  "signed_at": min(moment, sent + dt.timedelta(hours=rng.randrange(1, 30)))})
+                                  "signed_at": max(sent, min(moment, dt.datetime.combine(
+                                      sent.date() + dt.timedelta(days=rng.randrange(0, 2)),
+                                      dt.time(9 + rng.randrange(0, 8), rng.randrange(0, 60)))))})
             if day < today - dt.timedelta(days=40):
                 archive_outgoing(doc, {"archive_no": f"0001-WS·{day.year}-Y-{j + 1:04d}",
                                        "volume_no": f"{day.year}-发文", "archived_on": day + dt.timedelta(days=30)})
