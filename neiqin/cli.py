@@ -17,12 +17,14 @@ from neiqin.backup_cli import register as register_backup
 from neiqin.errors import NeiqinError
 from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
+from neiqin.today_cli import register as register_today
 
 # Later features add their subcommands here: each entry is ``register(subparsers) -> None`` and sets
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 EXTRA_COMMANDS.append(register_labels)
 EXTRA_COMMANDS.append(register_backup)
+EXTRA_COMMANDS.append(register_today)
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):

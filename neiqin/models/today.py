@@ -123,6 +123,57 @@ def urgent_items(sections: list[Section]) -> list[tuple[Section, TodayItem]]:
     return sorted(pairs, key=lambda p: 0 if p[1].level == OVERDUE else 1)
 
 
+# ---------------------------------------------------------------------------------------------- reminders
+
+REMINDER_TIMES = "today.reminder_times"
+REMIND_AT_START = "today.remind_at_start"
+
+
+def parse_times(text: str) -> list[dt.time]:
+    """"09:00, 14:00" → [09:00, 14:00] (sorted, no repeats); ValidationError at the setting if malformed."""
+    from neiqin.errors import ValidationError
+
+    out: set[dt.time] = set()
+    for part in (text or "").replace("，", ",").replace("、", ",").replace(" ", ",").split(","):
+        part = part.strip().replace("：", ":")
+        if not part:
+            continue
+        try:
+            hh, mm = (int(p) for p in part.split(":"))
+            out.add(dt.time(hh, mm))
+        except ValueError:
+            raise ValidationError({REMINDER_TIMES: f"提醒时间“{part}”格式不对，应为 时:分，多个用逗号分开，"
+                                                   "例如 09:00, 14:00"}) from None
+    if len(out) > 12:
+        raise ValidationError({REMINDER_TIMES: "提醒时间最多 12 个"})
+    return sorted(out)
+
+
+def reminder_times() -> list[dt.time]:
+    """The times of day set for reminders; a bad saved value means none rather than an error at every tick."""
+    from neiqin.errors import ValidationError
+    from neiqin.models import settings
+
+    try:
+        return parse_times(settings.get(REMINDER_TIMES) or "")
+    except ValidationError:
+        log.warning("bad reminder times setting: %r", settings.get(REMINDER_TIMES))
+        return []
+
+
+def times_between(times: list[dt.time], after: dt.datetime, upto: dt.datetime) -> list[dt.datetime]:
+    """The reminder moments in (after, upto] — a computer that slept through 14:00 reminds when it wakes."""
+    out = []
+    day = after.date()
+    while day <= upto.date():
+        for t in times:
+            moment = dt.datetime.combine(day, t)
+            if after < moment <= upto:
+                out.append(moment)
+        day += dt.timedelta(days=1)
+    return out
+
+
 WEEKDAYS = "一二三四五六日"
 
 
