@@ -315,14 +315,14 @@ def test_register_as_incoming_uses_the_documents_ledger_when_present(office, mon
         return Incoming()
 
     monkeypatch.setattr(documents, "create_incoming_from_parcel", create, raising=False)
-    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: None, raising=False)
+    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: [], raising=False)
     register_as_incoming(p, {"title": "关于开展安全检查的通知"})
     p = Parcel.get_by_id(p.id)
     assert made == {"parcel": p.id, "data": {"title": "关于开展安全检查的通知"}}
     assert p.incoming_no == "收〔2026〕3号" and link_text(p) == "已登记收文 收〔2026〕3号"
     with pytest.raises(NeiqinError, match="已登记为收文"):
         register_as_incoming(p)
-    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: Incoming() if pid == p.id else None,
+    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: [Incoming()] if pid == p.id else [],
                         raising=False)
     assert link_text(p) == "已登记收文 收〔2026〕3号"
 
@@ -469,3 +469,28 @@ def test_cli_prints_and_exports_parcels(tmp_path):
     out = subprocess.run([*run, "export", "parcels", str(tmp_path / "w.xlsx"), "--status", "waiting"],
                          capture_output=True, text=True)
     assert out.returncode == 0 and "已导出" in out.stdout
+
+
+def test_links_with_the_real_documents_ledger(office):
+    from neiqin.models import documents
+
+    if not hasattr(documents, "create_incoming_from_parcel") or not hasattr(documents, "OutgoingDoc"):
+        pytest.skip("收发文 ledger not built yet")
+    zhang, *_ = office
+    p = receive({"tracking_no": "EA123456785CN", "recipient": zhang.id, "sender": "北京市住房和城乡建设委员会"})
+    doc = register_as_incoming(p, {"title": "关于开展安全生产大检查的通知", "sender_no": "京建发[2026]12号"})
+    p = Parcel.get_by_id(p.id)
+    assert doc.parcel_id == p.id and p.incoming_no == doc.no and link_text(p) == f"已登记收文 {doc.no}"
+    assert doc.sender_org == "北京市住房和城乡建设委员会"
+
+    out = documents.register_outgoing({"code": documents.outgoing_codes()[0], "title": "关于报送年度总结的函",
+                                       "kind": "函", "main_to": "北京市住房和城乡建设委员会", "drafter": "张三", "signer": "李四",
+                                       "draft_dept": "办公室"})
+    base = {"sender": "张三", "recipient_org": "北京市住房和城乡建设委员会", "address": "通州区达济街9号院",
+            "carrier": "EMS"}
+    with pytest.raises(ValidationError) as e:
+        record_dispatch({**base, "outgoing_no": "公司函〔2026〕999号"})
+    assert "找不到发文字号" in e.value.errors["outgoing_no"]
+    d = record_dispatch({**base, "outgoing_no": out.doc_no, "tracking_no": "EA123456785CN"})
+    assert d.outgoing_id == out.id and documents.outgoing_for_dispatch(d.id) == [documents.OutgoingDoc.get_by_id(out.id)]
+    assert dispatches_for_outgoing(out.id) == [d]

@@ -762,7 +762,7 @@ def _documents(name: str) -> Callable | None:
 
 
 def _doc_no(rec: Any) -> str:
-    for attr in ("no", "number", "receive_no", "incoming_no", "serial_text"):
+    for attr in ("no", "doc_no", "number", "receive_no", "incoming_no", "serial_text"):
         v = getattr(rec, attr, None)
         if isinstance(v, str) and v:
             return v
@@ -770,9 +770,13 @@ def _doc_no(rec: Any) -> str:
 
 
 def linked_incoming(parcel: Parcel) -> Any:
-    """The 收文 registered from this parcel, if the documents ledger knows one."""
+    """The (first live) 收文 registered from this parcel, if the documents ledger knows one."""
     fn = _documents("incoming_for_parcel")
-    return fn(parcel.id) if fn is not None else None
+    found = fn(parcel.id) if fn is not None else None
+    if isinstance(found, list | tuple):
+        live = [d for d in found if not getattr(d, "voided", False)]
+        return live[0] if live else None
+    return found
 
 
 def link_text(parcel: Parcel) -> str:
@@ -930,9 +934,75 @@ DISPATCHES = register_ledger(LedgerSpec(
 ))
 
 
+def find_outgoing(number: str) -> Any:
+    """The 发文 with this 发文字号 (normalised to 〔年份〕), or None (also while the documents ledger is absent)."""
+    from neiqin.models import documents
+
+    model = getattr(documents, "OutgoingDoc", None)
+    number = (number or "").strip()
+    if model is None or not number or not hasattr(model, "doc_no"):
+        return None
+    norm = getattr(documents, "normalize_doc_no", None)
+    number = norm(number) if callable(norm) else number
+    return model.get_or_none((model.doc_no == number) & (model.voided == False))  # noqa: E712
+
+
+def _link_outgoing(data: dict) -> dict:
+    """Resolve a typed 随寄发文 字号 to the 发文 record; an unknown number is an error at the field."""
+    data = dict(data)
+    no = str(data.get("outgoing_no") or "").strip()
+    if no and not data.get("outgoing_id"):
+        from neiqin.models import documents
+
+        if hasattr(documents, "OutgoingDoc"):
+            doc = find_outgoing(no)
+            if doc is None:
+                raise ValidationError({"outgoing_no": f"找不到发文字号为“{no}”的发文（例如 公司函〔2026〕7号）"})
+            data["outgoing_id"], data["outgoing_no"] = doc.id, doc.doc_no
+    elif not no:
+        data["outgoing_id"] = None
+    return data
+
+
+def _tell_documents(d: Dispatch, before: int | None = None) -> None:
+    """Keep the 发文 side of the link (OutgoingDoc.dispatch_id) in step with the dispatch."""
+    link = _documents("link_dispatch")
+    if link is None:
+        return
+    from neiqin.models import documents
+
+    model = documents.OutgoingDoc
+    if before and before != d.outgoing_id:
+        old = model.get_or_none(model.id == before)
+        if old is not None and old.dispatch_id == d.id and not old.voided:
+            link(old, None)
+    if d.outgoing_id:
+        doc = model.get_or_none(model.id == d.outgoing_id)
+        if doc is not None and doc.dispatch_id != d.id and not doc.voided:
+            link(doc, d.id)
+
+
 def record_dispatch(data: dict) -> Dispatch:
     """Register a parcel or letter sent out (the form, the 发文 送文簿 and imports land here)."""
-    return DISPATCHES.create(data, summary=f"寄件 {normalize_tracking(data.get('tracking_no')) or '（无单号）'}")
+    data = _link_outgoing(data)
+    with db.atomic():
+        d = DISPATCHES.create(data, summary=f"寄件 {normalize_tracking(data.get('tracking_no')) or '（无单号）'}")
+        _tell_documents(d)
+    return d
+
+
+def edit_dispatch(d: Dispatch, data: dict) -> Dispatch:
+    before = d.outgoing_id
+    data = _link_outgoing({**data, "outgoing_id": None} if "outgoing_no" in data else data)
+    with db.atomic():
+        d = DISPATCHES.update(d, data)
+        _tell_documents(d, before)
+    return d
+
+
+def outgoing_link_text(d: Dispatch) -> str:
+    """“随寄发文 公司函〔2026〕7号” for the dispatch's detail line, or ""."""
+    return f"随寄发文 {d.outgoing_no}" if d.outgoing_no else ""
 
 
 def address_values(org: Organisation | str | None) -> dict:
