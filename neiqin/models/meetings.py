@@ -268,16 +268,31 @@ def invitees_text(meeting: Meeting, role: str = MEMBER) -> str:
                     for r in rows)
 
 
-def attendance_counts(meeting: Meeting) -> dict[str, int]:
-    """应到 / 实到 and the count of each mark. 应到 = 参会人员; 实到 = 参会人员 marked 出席 or 迟到."""
-    rows = list(meeting.attendees)
-    members = [r for r in rows if r.role == MEMBER]
-    counts = {"应到": len(members), "实到": sum(1 for r in members if r.attendance in (PRESENT, LATE))}
+def count_marks(rows: list[tuple[str, str]]) -> dict[str, int]:
+    """应到 / 实到 and each mark from (role, attendance) pairs.
+
+    Counting rule: 应到 = 参会人员 (列席 people are not counted); 实到 = 参会人员 marked 出席 or 迟到.
+    """
+    members = [mark for role, mark in rows if role == MEMBER]
+    counts = {"应到": len(members), "实到": sum(1 for m in members if m in (PRESENT, LATE))}
     for mark in (PRESENT, LATE, LEAVE, ABSENT):
-        counts[mark] = sum(1 for r in members if r.attendance == mark)
-    counts[ATTENDED] = sum(1 for r in rows if r.role == OBSERVER and r.attendance in (ATTENDED, PRESENT, LATE))
-    counts["未登记"] = sum(1 for r in rows if not r.attendance)
+        counts[mark] = sum(1 for m in members if m == mark)
+    counts[ATTENDED] = sum(1 for role, m in rows if role == OBSERVER and m in (ATTENDED, PRESENT, LATE))
+    counts["未登记"] = sum(1 for _, m in rows if not m)
     return counts
+
+
+def counts_text(c: dict[str, int]) -> str:
+    parts = [f"应到 {c['应到']} 人", f"实到 {c['实到']} 人"]
+    parts += [f"{k} {c[k]} 人" for k in (LATE, LEAVE, ABSENT, ATTENDED) if c.get(k)]
+    if c.get("未登记"):
+        parts.append(f"未登记 {c['未登记']} 人")
+    return "，".join(parts)
+
+
+def attendance_counts(meeting: Meeting) -> dict[str, int]:
+    """应到 / 实到 and the count of each mark (see :func:`count_marks`)."""
+    return count_marks([(r.role, r.attendance) for r in meeting.attendees])
 
 
 def _sync_attendees(meeting: Meeting, people: list[dict]) -> None:
