@@ -326,6 +326,16 @@ def _person(value: Any) -> tuple[int | None, str, str]:
     return None, str(value or "").strip(), ""
 
 
+def _known(person: tuple[int | None, str, str]) -> tuple[int | None, str, str]:
+    """A typed name completed from the directory when exactly one active person has it."""
+    sid, name, dept = person
+    if sid is None and name:
+        rows = list(Staff.select().where((Staff.name == name) & (Staff.voided == False)).limit(2))  # noqa: E712
+        if len(rows) == 1:
+            return rows[0].id, name, dept or rows[0].department
+    return person
+
+
 def _name(data: dict, key: str, label: str, errors: dict, *, required: bool = False) -> str:
     _, name, _ = _person(data.get(key))
     if required and not name:
@@ -670,10 +680,10 @@ INCOMING = register_ledger(NumberedLedgerSpec(
     tab_title="收文",
     model=IncomingDoc,
     columns=[
-        Column("no", "收文号", 12, aliases=("收文编号", "编号")),
+        Column("no", "收文号", 14, aliases=("收文编号", "编号")),
         Column("received_on", "收文日期", 10, kind="date", sortable=True, aliases=("日期", "收文时间")),
         Column("sender_org", "来文机关", 16, sortable=True, aliases=("来文单位", "发文机关")),
-        Column("sender_no", "来文字号", 14, aliases=("文号", "来文文号")),
+        Column("sender_no", "来文字号", 16, aliases=("文号", "来文文号")),
         Column("title", "文件标题", 30, aliases=("标题", "文件名称")),
         Column("kind", "文种", 5),
         Column("attachments", "附件", 8),
@@ -856,7 +866,7 @@ def circulate_incoming(doc: IncomingDoc, data: dict) -> list[Circulation]:
     if not isinstance(readers, list | tuple):
         readers = [readers]
     people = [_person(r) for r in readers]
-    people = [p for p in people if p[1]]
+    people = [_known(p) for p in people if p[1]]
     if not people:
         errors["readers"] = "请填写传阅人"
     holding = {c.reader for c in Circulation.select().where((Circulation.doc_id == doc.id)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToo
 from neiqin import APP_TITLE, __version__
 from neiqin.models import settings
 from neiqin.paths import DataDir
+from neiqin.ui.documents_pane import DocumentsPane
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.seals_pane import SealsPane
 from neiqin.ui.staff_pane import StaffPane
@@ -18,7 +19,7 @@ from neiqin.ui.util import tr
 from neiqin.ui.visitors_pane import VisitorsPane
 
 # Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [VisitorsPane, StaffPane, SealsPane]
+PANES: list[type[LedgerPane]] = [VisitorsPane, DocumentsPane, StaffPane, SealsPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
