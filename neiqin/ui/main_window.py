@@ -15,11 +15,12 @@ from neiqin.ui.documents_pane import DocumentsPane
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.seals_pane import SealsPane
 from neiqin.ui.staff_pane import StaffPane
+from neiqin.ui.today_pane import TodayPane
 from neiqin.ui.util import tr
 from neiqin.ui.visitors_pane import VisitorsPane
 
 # Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [VisitorsPane, DocumentsPane, StaffPane, SealsPane]
+PANES: list[type[LedgerPane]] = [TodayPane, SealsPane, VisitorsPane, DocumentsPane, StaffPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
@@ -37,12 +38,22 @@ def _install_backup(window: MainWindow) -> None:
     install(window)
 
 
+def _install_today(window: MainWindow) -> None:
+    from neiqin.ui.global_search import install as install_search  # Ctrl+K over every ledger
+    from neiqin.ui.reminders import install as install_reminders  # 到期提醒 at start-up and set times
+
+    install_search(window)
+    install_reminders(window)
+
+
 EXTENSIONS.append(_install_labels)
 EXTENSIONS.append(_install_backup)
+EXTENSIONS.append(_install_today)
 
 
 class MainWindow(QMainWindow):
     closing = Signal()
+    recordsChanged = Signal()  # any tab changed records (今日 and reminders listen)
 
     def __init__(self, datadir: DataDir):
         super().__init__()
@@ -150,6 +161,7 @@ class MainWindow(QMainWindow):
         if pane is None:
             pane = self._pane_classes[index](self.datadir, self.ui_settings, self)
             pane.countChanged.connect(self._count_changed)
+            pane.recordsChanged.connect(self.recordsChanged)
             self.tabs.widget(index).layout().addWidget(pane)
             self._built[index] = pane
         return pane

@@ -19,6 +19,7 @@ def window(qtbot, database, datadir, host):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    w.show_pane("visitors")  # 今日 is in front at start; most tests begin at the visitor register
     yield w
     w.close()
 
