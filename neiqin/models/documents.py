@@ -1257,7 +1257,7 @@ OUTGOING = register_ledger(NumberedLedgerSpec(
     columns=[
         Column("seq", "顺序号", 5, kind="int", align="center", importable=False),
         Column("issued_on", "发文日期", 10, kind="date", sortable=True, aliases=("日期",)),
-        Column("doc_no", "发文字号", 14, aliases=("文号", "发文文号")),
+        Column("doc_no", "发文字号", 16, aliases=("文号", "发文文号")),
         Column("title", "文件标题", 28, aliases=("标题", "文件名称")),
         Column("attachments", "附件", 8),
         Column("secrecy", "密级", 5, value=lambda r: secrecy_mark(r.get("secrecy"), r.get("secrecy_years"))
