@@ -212,6 +212,12 @@ class Reminders(QObject):
             self.notice.setToolTip(tr("正在填写，提醒稍后显示；点击现在查看"))
             self.notice.show()
             return False
+        if not force and self._today_in_front():
+            # the clerk is looking at 今日 already: it lists them (and refreshes); a second list would only cover it
+            self.window.statusBar().showMessage(f"{len(self.pending)} 项新到期，见今日", 15000)
+            self.pending = []
+            self.notice.hide()
+            return False
         self.panel.set_items(self.pending, moment or now())
         self.pending = []
         self.notice.hide()
@@ -223,6 +229,10 @@ class Reminders(QObject):
             self.panel.list.setFocus()
         self.last_shown = moment or now()
         return True
+
+    def _today_in_front(self) -> bool:
+        pane = self.window.current_pane() if hasattr(self.window, "current_pane") else None
+        return getattr(getattr(pane, "spec", None), "key", "") == "today" and self.window.isActiveWindow()
 
     def show_all_due(self) -> None:
         """视图 → 到期提醒: everything overdue or due now, not only what is new."""

@@ -254,3 +254,12 @@ def test_settings_page_checks_reminder_times_at_the_field(qtbot, window):
     assert page.error.text() == ""
     page.save()
     assert settings.get("today.reminder_times") == "09:30, 14:00"
+
+
+def test_no_reminder_list_over_the_today_tab_itself(qtbot, window, loan):
+    window.show_pane("today")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.pane("today").board.tree.setFocus()
+    assert window.reminders.remind() >= 1
+    assert not window.reminders.panel.isVisible() and "见今日" in window.statusBar().currentMessage()
