@@ -205,6 +205,9 @@ class MinutesEditor(QWidget):
         self.autosave_timer = QTimer(self, interval=interval * 1000, timeout=self.autosave)
         self.autosave_timer.start()
         self._set_read_only(bool(self.meeting.final_at))
+        if not self.meeting.final_at:
+            self.status.setText(tr("输入的内容每") + f" {interval} " + tr("秒自动保存一次草稿；Ctrl+S 保存会议记录。"))
+            self.status.setStyleSheet("color:#5f6368")
         if self.recovered_at is not None:
             self.status.setText(tr("已恢复") + f" {self.recovered_at:%Y-%m-%d %H:%M:%S} " +
                                 tr("自动保存的草稿（上次没有保存就关闭了，可能是程序异常退出或断电）。请核对后按 Ctrl+S 保存。"))

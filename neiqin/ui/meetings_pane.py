@@ -1,0 +1,574 @@
+"""会议记录 tab: 会议 / 督办 / 预订 / 会议室日程 / 会议室 (Alt+1 … Alt+5).
+
+会议: Ctrl+N 新建会议, Ctrl+Shift+N 下一次例会 (copies the last meeting of the selected one's series, takes the
+next occurrence of its repeating booking, carries open action items), Ctrl+R or Enter 会议记录 (the minutes
+editor window), Ctrl+Shift+P 打印 (通知 / 签到表 / 记录 / 纪要). 督办: Ctrl+R 办结, 取消, F6 逾期, 打印督办表.
+预订: Ctrl+N 预订 (conflicts shown at the time field; a 公司会议 may 调整 a 部门会议 with a reason), 取消 = 作废,
+Ctrl+Shift+N 据此建会议. 会议室日程: the day/week grid (room_grid). 会议室: rooms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from neiqin.errors import NeiqinError
+from neiqin.models import settings
+from neiqin.models.bookings import (
+    ADJUSTED,
+    BOOKINGS,
+    KINDS,
+    NO_REPEAT,
+    REPEATS,
+    ROOMS,
+    Booking,
+    BookingConflict,
+    CapacityWarning,
+    book,
+    cancel_booking,
+    room_choices,
+    update_booking,
+)
+from neiqin.models.meetings import (
+    ACTIONS,
+    DONE,
+    MEETING_KINDS,
+    MEETINGS,
+    OPEN,
+    ActionItem,
+    Meeting,
+    cancel_action,
+    complete_action,
+    create_meeting,
+    draft_meeting_ids,
+    last_of_series,
+    meeting_form_values,
+    next_meeting_values,
+    series_names,
+    update_meeting,
+)
+from neiqin.models.staff import Department
+from neiqin.ui.forms import FormField, RecordForm
+from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.multi_pane import MultiViewPane
+from neiqin.ui.room_grid import RoomScheduleView
+from neiqin.ui.util import ask_reason, show_error, tr
+
+OVERDUE_COLOR = QColor("#fce8e6")
+DUE_COLOR = QColor("#fef7e0")
+DONE_COLOR = QColor("#e6f4ea")
+GREY = QColor("#f1f3f4")
+NO_BOOKING = "（不使用预订，手工填写时间地点）"
+
+
+class _Handled(NeiqinError):
+    handled = True  # the clerk already saw a dialog: the form just stays open
+
+
+def with_capacity(parent, fn):
+    """Call ``fn(capacity_ack)``; on an over-capacity warning ask the clerk and call again if accepted."""
+    try:
+        return fn(False)
+    except CapacityWarning as w:
+        if QMessageBox.question(parent, tr("人数超过容量"), str(w)) == QMessageBox.StandardButton.Yes:
+            return fn(True)
+        raise _Handled(str(w)) from None
+
+
+# ---------------------------------------------------------------------------------------------- 会议
+
+
+def booking_label(b: Booking) -> str:
+    return f"{b.day} {b.time_text} {b.room_name}：{b.purpose} #{b.id}"
+
+
+def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
+    """Bookings a meeting can use: live ones from a week ago to two months ahead not used by another meeting."""
+    today = dt.date.today()
+    used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
+                                                                           & (Meeting.voided == False))}  # noqa: E712
+    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=7)) & (Booking.day <= today + dt.timedelta(days=62))
+                                & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
+         .order_by(Booking.start_at).limit(300))
+    out: list[tuple[str, int | None]] = [(NO_BOOKING, None)]
+    out += [(booking_label(b), b.id) for b in q if b.id not in used or b.id == current]
+    if current and all(i != current for _, i in out):
+        b = Booking.get_or_none(Booking.id == current)
+        if b is not None:
+            out.append((booking_label(b), b.id))
+    return out
+
+
+class MeetingsListPane(LedgerPane):
+    SPEC = MEETINGS
+
+    def __init__(self, *args, **kwargs):
+        self._drafts: set[int] = set()
+        super().__init__(MEETINGS, *args, **kwargs)
+        self.add_action_button(tr("新建会议"), self.new_record, None, tr("新建会议（Ctrl+N）"))
+        self.add_action_button(tr("下一次例会"), self.next_meeting, "Ctrl+Shift+N",
+                               tr("按所选会议的系列新建下一次例会：参会人员、地点、主持人、记录人照搬，未完成督办事项带入回顾"))
+        self.add_action_button(tr("会议记录"), self.open_minutes, "Ctrl+R", tr("打开会议记录编辑窗口（Enter 同）"))
+        self.add_action_button(tr("打印…"), self.print_menu, "Ctrl+Shift+P", tr("会议通知、签到表、会议记录、会议纪要"))
+        self.finish_action_bar()
+        self.table.activated.connect(lambda _: self.open_minutes())
+
+    def refresh(self) -> None:
+        self._drafts = draft_meeting_ids()
+        super().refresh()
+
+    def row_background(self, row: dict) -> QColor | None:
+        if row["id"] in self._drafts:
+            return DUE_COLOR  # a draft waits to be saved
+        if row.get("final_at"):
+            return None
+        if row["day"] <= dt.date.today() and not row.get("minutes_saved_at"):
+            return GREY
+        return None
+
+    def form_fields(self, record: Any = None) -> list[FormField]:
+        self._bookings = booking_choices(record.booking_id if record else None)
+        rooms = [r.name for r in room_choices()]
+        return [
+            FormField("title", "会议名称", required=True, max_len=100, history=("meetings", "title")),
+            FormField("kind", "会议类型", "combo", choices=MEETING_KINDS),
+            FormField("series_name", "例会系列", "editable_combo", choices=["", *series_names()],
+                      placeholder=tr("例会填写系列名称，如“公司周例会”；其他会议留空")),
+            FormField("booking", "会议室预订", "combo", choices=[label for label, _ in self._bookings]),
+            FormField("day", "日期", "date"),
+            FormField("start", "开始时间", "time", placeholder="09:00"),
+            FormField("end", "结束时间", "time", placeholder="10:00"),
+            FormField("place", "地点", "editable_combo", choices=["", *rooms],
+                      placeholder=tr("选了预订就用预订的会议室")),
+            FormField("host", "主持人", "staff", required=True),
+            FormField("recorder", "记录人", "staff"),
+            FormField("department", "主办部门", "editable_combo", choices=["", *Department.names()]),
+            FormField("invitees", "参会人员", "multiline",
+                      placeholder=tr("张三、李四……；外单位人员写成 姓名（单位）；同名的写成 姓名（部门）")),
+            FormField("observers", "列席人员", "multiline", placeholder=tr("可不填")),
+            FormField("agenda_plan", "会议议题", "multiline", placeholder=tr("每行一个议题（印在会议通知上）")),
+            FormField("requirements", "会议要求", "multiline", placeholder=tr("可不填，通知上有默认要求")),
+        ]
+
+    def new_values(self) -> dict:
+        return {"kind": MEETING_KINDS[1], "start": "09:00", "end": "10:00", "booking": NO_BOOKING}
+
+    def record_values(self, record: Any) -> dict:
+        values = meeting_form_values(record)
+        return self._with_booking_label(values)
+
+    def _with_booking_label(self, values: dict) -> dict:
+        bid = values.get("booking")
+        values = dict(values)
+        values["booking"] = next((label for label, i in getattr(self, "_bookings", []) if i == bid), NO_BOOKING) \
+            if bid else NO_BOOKING
+        return values
+
+    def form_data(self, values: dict, record: Any = None) -> dict:
+        data = dict(values)
+        data["booking"] = dict(self._bookings).get(values.get("booking"))
+        return data
+
+    def save_new(self, data: dict) -> Any:
+        return with_capacity(self, lambda ack: create_meeting(data, capacity_ack=ack))
+
+    def save_edit(self, record: Any, data: dict) -> Any:
+        return with_capacity(self, lambda ack: update_meeting(record, data, capacity_ack=ack))
+
+    def new_record(self, values: dict | None = None) -> Any:
+        fields = self.form_fields()
+        start = self.new_values() if values is None else self._with_booking_label(values)
+        form = RecordForm(tr("新建会议"), fields, lambda v: self.save_new(self.form_data(v)), start, self,
+                          note=tr("选了会议室预订，日期、时间和地点以预订为准。"))
+        if form.exec() and form.result_record is not None:
+            self.after_change(form.result_record.id)
+            return form.result_record
+        return None
+
+    def next_meeting(self) -> Any:
+        rec = self.current_record()
+        if rec is None or not rec.series_id:
+            rec = (Meeting.select().where(Meeting.series_id.is_null(False) & (Meeting.voided == False))  # noqa: E712
+                   .order_by(Meeting.start_at.desc()).first())
+            if rec is None:
+                QMessageBox.information(self, tr("下一次例会"), tr("还没有例会。新建会议时填写“例会系列”即可。"))
+                return None
+        last = last_of_series(rec.series_id) or rec
+        self.form_fields()
+        values = next_meeting_values(last)
+        return self.new_record(values)
+
+    def open_minutes(self) -> Any:
+        rec = self.require_record()
+        if rec is None:
+            return None
+        if rec.voided:
+            show_error(self, NeiqinError(tr("该会议已作废")))
+            return None
+        from neiqin.ui.minutes_editor import open_editor
+
+        editor = open_editor(self.window(), rec.id, settings.org_name())
+        editor.saved.connect(lambda mid: self.after_change(mid))
+        return editor
+
+    def print_menu(self) -> None:
+        rec = self.require_record()
+        if rec is None:
+            return
+        menu = QMenu(self)
+        for kind, label, key in (("notice", "会议通知", "1"), ("signin", "会议签到表", "2"), ("record", "会议记录", "3"),
+                                 ("minutes", "会议纪要", "4")):
+            menu.addAction(f"&{key} {tr(label)}", lambda k=kind: self.print_form(k))
+        rect = self.table.visualRect(self.table.currentIndex())
+        menu.exec(self.table.viewport().mapToGlobal(rect.bottomLeft() if rect.isValid() else QPoint(0, 0)))
+
+    def print_form(self, kind: str, record: Meeting | None = None) -> Path | None:
+        rec = record or self.require_record()
+        if rec is None:
+            return None
+        from neiqin.reports.meeting_forms import PRINT_KINDS, write_pdf
+        from neiqin.ui.preview import preview_pdf, stamp_path
+
+        if rec.id in draft_meeting_ids() and kind in ("record", "minutes"):
+            QMessageBox.information(self, tr("有未保存的草稿"), tr("这次会议的记录有未保存的草稿，打印的是上次保存的内容。"
+                                                               "请在会议记录窗口中按 Ctrl+S 保存后再打印。"))
+        title = PRINT_KINDS[kind]
+        path = stamp_path(self, f"{title}-{rec.title}-{rec.day}")
+        org = settings.org_name()
+        self.preview = preview_pdf(self, tr(title), path, lambda out, progress, cancelled: write_pdf(
+            kind, rec, out, org_name=org))
+        return path if self.preview is not None else None
+
+    def context_actions(self) -> list[tuple[str, Any]]:
+        return [(tr("会议记录…"), self.open_minutes), (tr("打印会议通知"), lambda: self.print_form("notice")),
+                (tr("打印签到表"), lambda: self.print_form("signin")), (tr("打印会议记录"), lambda: self.print_form("record")),
+                (tr("打印会议纪要"), lambda: self.print_form("minutes")), ("-", None), *super().context_actions()]
+
+
+# ---------------------------------------------------------------------------------------------- 督办
+
+
+class ActionsPane(LedgerPane):
+    SPEC = ACTIONS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(ACTIONS, *args, **kwargs)
+        self.add_action_button(tr("新增督办事项"), self.new_record, None, tr("领导交办等不来自会议记录的事项（Ctrl+N）"))
+        self.done_btn = self.add_action_button(tr("办结"), self.complete_selected, "Ctrl+R")
+        self.cancel_btn = self.add_action_button(tr("取消事项"), self.cancel_selected)
+        self.add_action_button(tr("逾期"), lambda: self.set_status_filter("overdue"), "F6")
+        self.add_action_button(tr("未完成"), lambda: self.set_status_filter("open"), "F7")
+        self.add_action_button(tr("打印督办表"), self.print_overview, "Ctrl+Shift+P", tr("未办结事项按责任人汇总"))
+        self.add_action_button(tr("来源会议"), self.open_meeting, "Ctrl+Shift+O")
+        self.finish_action_bar()
+        self.selection_changed()
+
+    def row_background(self, row: dict) -> QColor | None:
+        if row["status"] == OPEN:
+            today = dt.date.today()
+            if row["due"] < today:
+                return OVERDUE_COLOR
+            if row["due"] <= today + dt.timedelta(days=2):
+                return DUE_COLOR
+            return None
+        return DONE_COLOR if row["status"] == DONE else GREY
+
+    def selection_changed(self) -> None:
+        idx = self.table.currentIndex()
+        row = self.model.row_at(idx.row()) if idx.isValid() else None
+        live = bool(row) and not row["voided"] and row["status"] == OPEN
+        self.done_btn.setEnabled(live)
+        self.cancel_btn.setEnabled(live)
+
+    def form_fields(self, record: Any = None) -> list[FormField]:
+        self._meetings = [(tr("（无，领导交办）"), None)] + [
+            (f"{m.day} {m.title} #{m.id}", m.id) for m in
+            Meeting.select().where(Meeting.voided == False).order_by(Meeting.start_at.desc()).limit(100)]  # noqa: E712
+        return [
+            FormField("task", "督办事项", "multiline", required=True),
+            FormField("owner", "责任人", "staff", required=True),
+            FormField("due", "完成期限", "date"),
+            FormField("meeting", "来源会议", "combo", choices=[label for label, _ in self._meetings],
+                      error_keys=("meeting_id",)),
+            FormField("note", "备注", "multiline"),
+        ]
+
+    def new_values(self) -> dict:
+        return {"due": dt.date.today() + dt.timedelta(days=7)}
+
+    def record_values(self, record: Any) -> dict:
+        label = next((lab for lab, i in self._meetings if i == record.meeting_id), self._meetings[0][0])
+        return {"task": record.task, "owner": {"id": record.owner_id, "name": record.owner}, "due": record.due,
+                "meeting": label, "note": record.note}
+
+    def form_data(self, values: dict, record: Any = None) -> dict:
+        data = dict(values)
+        data["meeting_id"] = dict(self._meetings).get(data.pop("meeting"))
+        return data
+
+    def edit_record(self) -> Any:
+        rec = self.require_record()
+        if rec is not None and rec.status != OPEN:
+            QMessageBox.information(self, tr("已办结"), tr("该事项") + f"{rec.status}，" + tr("不能再修改。"))
+            return None
+        self.form_fields()
+        return super().edit_record()
+
+    def complete_selected(self) -> Any:
+        rec = self.require_record()
+        if rec is None or rec.status != OPEN or rec.voided:
+            return None
+        fields = [FormField("done_on", "完成日期", "date"), FormField("done_note", "办理情况", "multiline")]
+        form = RecordForm(tr("办结") + f" · {rec.task[:20]}", fields,
+                          lambda v: complete_action(rec, v["done_on"], v["done_note"]),
+                          {"done_on": dt.date.today()}, self)
+        if form.exec() and form.result_record is not None:
+            self.after_change(rec.id)
+            return form.result_record
+        return None
+
+    def cancel_selected(self) -> Any:
+        rec = self.require_record()
+        if rec is None or rec.status != OPEN:
+            return None
+        reason = ask_reason(self, tr("取消督办事项"), tr("请填写取消原因：") + f"\n{rec.task}", tr("例如：并入其他工作"))
+        if reason is None:
+            return None
+        try:
+            done = cancel_action(rec, reason)
+        except NeiqinError as e:
+            show_error(self, e)
+            return None
+        self.after_change(rec.id)
+        return done
+
+    def print_overview(self) -> Path | None:
+        from neiqin.reports.meeting_forms import write_supervision_pdf
+        from neiqin.ui.preview import preview_pdf, stamp_path
+
+        only = self.status.currentData() == "overdue"
+        path = stamp_path(self, "逾期督办表" if only else "督办表")
+        org = settings.org_name()
+        self.preview = preview_pdf(self, tr("督办表"), path, lambda out, progress, cancelled: write_supervision_pdf(
+            out, org_name=org, only_overdue=only))
+        return path if self.preview is not None else None
+
+    def open_meeting(self) -> None:
+        rec = self.require_record()
+        if rec is not None and rec.meeting_id:
+            self.window().open_record("meetings", rec.meeting_id)
+
+
+# ---------------------------------------------------------------------------------------------- 预订
+
+
+class BookingsPane(LedgerPane):
+    SPEC = BOOKINGS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(BOOKINGS, *args, **kwargs)
+        self.add_action_button(tr("预订会议室"), self.new_record, None, tr("预订会议室（Ctrl+N），可每周/每两周/每月重复"))
+        self.add_action_button(tr("修改"), self.edit_record)
+        self.add_action_button(tr("取消预订…"), self.void_record, None, tr("取消预订（Ctrl+Del），记录保留"))
+        self.add_action_button(tr("据此建会议"), self.make_meeting, "Ctrl+Shift+N")
+        self.add_action_button(tr("今天及以后"), lambda: self.set_status_filter("upcoming"), "F6")
+        self.finish_action_bar()
+
+    def row_background(self, row: dict) -> QColor | None:
+        if row["status"] == ADJUSTED:
+            return GREY
+        return DUE_COLOR if row["day"] == dt.date.today() else None
+
+    def form_fields(self, record: Any = None) -> list[FormField]:
+        self._rooms = {r.name: r.id for r in room_choices()}
+        fields = [
+            FormField("room", "会议室", "combo", choices=list(self._rooms), required=True),
+            FormField("day", "日期", "date"),
+            FormField("start", "开始时间", "time", required=True, placeholder="09:00"),
+            FormField("end", "结束时间", "time", required=True, placeholder="10:00"),
+            FormField("purpose", "会议内容", required=True, max_len=200, history=("bookings", "purpose")),
+            FormField("kind", "类型", "combo", choices=KINDS),
+            FormField("organiser", "预订人", "staff", required=True),
+            FormField("department", "部门", "editable_combo", choices=["", *Department.names()],
+                      placeholder=tr("不填则用预订人的部门")),
+            FormField("phone", "联系电话", max_len=40),
+            FormField("expected", "参会人数", "int", maximum=2000),
+        ]
+        if record is None:
+            fields += [FormField("repeat", "重复", "combo", choices=REPEATS),
+                       FormField("until", "重复截止", placeholder=tr("YYYY-MM-DD（重复时必填；每月重复遇小月取月末）"), max_len=10)]
+        return fields + [FormField("note", "备注", "multiline")]
+
+    def new_values(self) -> dict:
+        return {"start": "09:00", "end": "10:00", "repeat": NO_REPEAT, "kind": KINDS[0]}
+
+    def record_values(self, record: Any) -> dict:
+        return {"room": record.room_name, "day": record.day, "start": f"{record.start_at:%H:%M}",
+                "end": f"{record.end_at:%H:%M}", "purpose": record.purpose, "kind": record.kind,
+                "organiser": {"id": record.organiser_id, "name": record.organiser}, "department": record.department,
+                "phone": record.phone, "expected": record.expected, "note": record.note}
+
+    def form_data(self, values: dict, record: Any = None) -> dict:
+        data = dict(values)
+        data["room"] = self._rooms.get(values.get("room"))
+        return data
+
+    def _with_adjustment(self, fn):
+        """``fn(displace, reason, ack)``; offers 调整 when a 公司会议 meets only 部门会议."""
+        try:
+            return with_capacity(self, lambda ack: fn(False, "", ack))
+        except BookingConflict as e:
+            if not e.can_displace:
+                raise
+            text = e.errors["start"] + "\n\n" + tr("要调整以上部门会议吗？原预订保留，标记为“已调整”。")
+            if QMessageBox.question(self, tr("调整部门会议"), text) != QMessageBox.StandardButton.Yes:
+                raise
+            reason = ask_reason(self, tr("调整原因"), tr("请填写调整原因（会记入被调整的预订）："), tr("例如：上级检查提前"))
+            if reason is None:
+                raise _Handled(tr("已取消调整")) from None
+            result = with_capacity(self, lambda ack: fn(True, reason, ack))
+            if result.displaced:
+                QMessageBox.information(self, tr("已调整"), result.notice())
+            return result
+
+    def save_new(self, data: dict) -> Any:
+        result = self._with_adjustment(lambda d, r, ack: book(data, displace=d, reason=r, capacity_ack=ack))
+        if len(result.bookings) > 1:
+            self.window().statusBar().showMessage(f"已预订 {len(result.bookings)} 次：{result.first.series_text}", 10000)
+        return result.first
+
+    def save_edit(self, record: Any, data: dict) -> Any:
+        return self._with_adjustment(lambda d, r, ack: update_booking(record, data, displace=d, reason=r,
+                                                                      capacity_ack=ack)).first
+
+    def edit_record(self) -> Any:
+        rec = self.require_record()
+        if rec is not None and rec.status == ADJUSTED:
+            QMessageBox.information(self, tr("已调整"), tr("该预订已调整给公司会议（原因：") + rec.adjust_reason +
+                                    tr("），不能修改；需要时请重新预订。"))
+            return None
+        return super().edit_record()
+
+    def void_record(self) -> None:
+        rec = self.require_record()
+        if rec is None:
+            return
+        following = False
+        if rec.series_id and not rec.voided:
+            box = QMessageBox(self)
+            box.setWindowTitle(tr("取消重复预订"))
+            box.setText(tr("这是重复预订中的一次（") + rec.series_text + tr("）。要取消哪些？"))
+            one = box.addButton(tr("仅这一次"), QMessageBox.ButtonRole.AcceptRole)
+            rest = box.addButton(tr("这一次及以后各次"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(tr("不取消"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() not in (one, rest):
+                return
+            following = box.clickedButton() is rest
+        reason = ask_reason(self, tr("取消预订"), tr("取消后预订仍保留在登记簿中（灰色显示）。请填写原因：") +
+                            f"\n{BOOKINGS.describe(rec)}", tr("例如：会议改期"))
+        if reason is None:
+            return
+        try:
+            cancel_booking(rec, reason, following=following)
+        except NeiqinError as e:
+            show_error(self, e)
+            return
+        self.after_change(rec.id)
+
+    def book_at(self, room_id: int, start: dt.datetime) -> Any:
+        room = ROOMS.get(room_id)
+        values = self.new_values()
+        values.update(room=room.name, day=start.date(), start=f"{start:%H:%M}",
+                      end=f"{start + dt.timedelta(hours=1):%H:%M}")
+        return self.open_form(tr("预订会议室"), values, lambda v: self.save_new(self.form_data(v)))
+
+    def make_meeting(self) -> Any:
+        rec = self.require_record()
+        if rec is None:
+            return None
+        pane = self.parent_pane()
+        return pane.meeting_from_booking(rec) if pane is not None else None
+
+    def parent_pane(self) -> MeetingsPane | None:
+        w = self.parentWidget()
+        while w is not None and not isinstance(w, MeetingsPane):
+            w = w.parentWidget()
+        return w
+
+
+# ---------------------------------------------------------------------------------------------- 会议室
+
+
+class RoomsPane(LedgerPane):
+    SPEC = ROOMS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(ROOMS, *args, **kwargs)
+        self.add_action_button(tr("新增会议室"), self.new_record, None, tr("新增会议室（Ctrl+N）"))
+        self.add_action_button(tr("修改"), self.edit_record)
+        self.finish_action_bar()
+
+    def form_fields(self, record: Any = None) -> list[FormField]:
+        return [FormField("name", "会议室名称", required=True, max_len=40),
+                FormField("capacity", "容纳人数", "int", minimum=1, maximum=2000),
+                FormField("equipment", "设备", max_len=200, placeholder=tr("投影仪、视频会议终端……")),
+                FormField("location", "位置", max_len=100),
+                FormField("status", "状态", "combo", choices=["在用", "停用"]),
+                FormField("sort_order", "排序", "int", maximum=9999),
+                FormField("note", "备注", "multiline")]
+
+    def new_values(self) -> dict:
+        return {"capacity": 10}
+
+    def row_background(self, row: dict) -> QColor | None:
+        return GREY if row["status"] != "在用" else None
+
+
+# ---------------------------------------------------------------------------------------------- the tab
+
+
+class MeetingsPane(MultiViewPane):
+    """The 会议记录 tab: 会议 / 督办 / 预订 / 会议室日程 / 会议室 (Alt+1 … Alt+5)."""
+
+    SPEC = MEETINGS
+    KEY = "meetings"
+    SUBVIEWS = [("会议", MeetingsListPane), ("督办", ActionsPane), ("预订", BookingsPane),
+                ("会议室日程", RoomScheduleView), ("会议室", RoomsPane)]
+
+    def __init__(self, datadir, ui_settings, parent=None):
+        super().__init__(datadir, ui_settings, parent)
+        self.meetings, self.actions, self.bookings, self.rooms = self.subpanes
+        self.schedule = self.views[3]
+
+    # the grid asks the tab; the bookings view does the work
+    def book_at(self, room_id: int, start: dt.datetime) -> Any:
+        b = self.bookings.book_at(room_id, start)
+        self.schedule.refresh()
+        return b
+
+    def show_booking(self, booking_id: int) -> bool:
+        self.show_view(self.bookings)
+        return self.bookings.open_record(booking_id)
+
+    def meeting_from_booking(self, b: Booking) -> Any:
+        self.show_view(self.meetings)
+        self.meetings.form_fields()
+        values = {"title": b.purpose, "kind": MEETING_KINDS[1], "booking": b.id, "day": b.day,
+                  "start": f"{b.start_at:%H:%M}", "end": f"{b.end_at:%H:%M}", "place": b.room_name,
+                  "department": b.department, "host": {"id": b.organiser_id, "name": b.organiser}}
+        return self.meetings.new_record(values)
+
+
+def reminders_text() -> str:
+    """One status-bar line: overdue action items (for whoever wires reminders)."""
+    n = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
+                                  & (ActionItem.due < dt.date.today())).count()
+    return f"逾期督办事项 {n} 项" if n else ""
+
+
