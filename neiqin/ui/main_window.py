@@ -16,12 +16,13 @@ from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.meetings_pane import MeetingsPane
 from neiqin.ui.seals_pane import SealsPane
 from neiqin.ui.staff_pane import StaffPane
+from neiqin.ui.supplies_pane import SuppliesPane
 from neiqin.ui.today_pane import TodayPane
 from neiqin.ui.util import tr
 from neiqin.ui.visitors_pane import VisitorsPane
 
 # Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [TodayPane, DocumentsPane, SealsPane, VisitorsPane, MeetingsPane, StaffPane]
+PANES: list[type[LedgerPane]] = [TodayPane, DocumentsPane, SealsPane, VisitorsPane, MeetingsPane, SuppliesPane, StaffPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
