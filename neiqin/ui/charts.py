@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QMargins, QStandardPaths, Qt
+from PySide6.QtCore import QDate, QMargins, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,6 +54,8 @@ def _number(v: float) -> str:
 
 class ChartsView(QWidget):
     """A list of charts on the left; the chart in front with its figures underneath; 导出图片 saves a PNG."""
+
+    changed = Signal()  # another chart or range is shown (the status bar count follows)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -166,6 +168,7 @@ class ChartsView(QWidget):
         self._fill_table()
         start, end = self.dates()
         self.total.setText(f"{start} 至 {end}　合计 {_number(self.data.total)} {self.data.unit}")
+        self.changed.emit()
 
     def _draw(self) -> None:
         from PySide6.QtCharts import (
@@ -267,4 +270,4 @@ class ChartsView(QWidget):
         return saved
 
     def count_and_description(self) -> tuple[int, str]:
-        return int(self.data.total) if self.data else 0, tr("统计")
+        return int(self.data.total) if self.data else 0, tr("统计") + (f" · {self.data.title}" if self.data else "")

@@ -22,7 +22,8 @@ from neiqin.ui.util import tr
 from neiqin.ui.visitors_pane import VisitorsPane
 
 # Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [TodayPane, DocumentsPane, SealsPane, VisitorsPane, MeetingsPane, SuppliesPane, StaffPane]
+PANES: list[type[LedgerPane]] = [TodayPane, DocumentsPane, SealsPane, SuppliesPane, VisitorsPane, MeetingsPane,
+                                 StaffPane]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []

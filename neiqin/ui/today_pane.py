@@ -400,6 +400,7 @@ class TodayPane(QWidget):
 
             self.charts = ChartsView(self._charts_holder)
             self._charts_holder.layout().addWidget(self.charts)
+            self.charts.changed.connect(self.update_count)
         elif index == 0:
             self.board.tree.setFocus()
         self.update_count()
