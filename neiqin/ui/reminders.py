@@ -110,6 +110,17 @@ class ReminderPanel(QWidget):
         if pairs:
             self.list.setCurrentItem(self.list.topLevelItem(0))
 
+    def present(self, keyboard: bool) -> None:
+        """Show at the lower right. Unasked (a reminder) it never takes the keyboard: the clerk may be about to
+        type; asked for (the status-bar notice, 视图 → 到期提醒) it does, so ↑/↓ and Enter work at once."""
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, not keyboard)
+        self.place()
+        self.show()
+        self.raise_()
+        if keyboard:
+            self.activateWindow()
+            self.list.setFocus()
+
     def place(self) -> None:
         w = self.window_
         geo = w.geometry()
@@ -221,12 +232,7 @@ class Reminders(QObject):
         self.panel.set_items(self.pending, moment or now())
         self.pending = []
         self.notice.hide()
-        self.panel.place()
-        self.panel.show()
-        self.panel.raise_()
-        if force:
-            self.panel.activateWindow()
-            self.panel.list.setFocus()
+        self.panel.present(keyboard=force)
         self.last_shown = moment or now()
         return True
 
@@ -238,10 +244,7 @@ class Reminders(QObject):
         """视图 → 到期提醒: everything overdue or due now, not only what is new."""
         pairs = today.urgent_items(today.compute())
         self.panel.set_items(pairs, now(), title=tr("全部逾期和到期事项") + f" {len(pairs)} 项")
-        self.panel.place()
-        self.panel.show()
-        self.panel.activateWindow()
-        self.panel.list.setFocus()
+        self.panel.present(keyboard=True)
 
 
 # ---------------------------------------------------------------------------------------------- settings page

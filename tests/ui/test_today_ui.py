@@ -175,10 +175,13 @@ def test_charts_view_draws_and_exports_png(qtbot, window, host, tmp_path):
 def test_reminder_shows_new_items_without_taking_the_keyboard(qtbot, window, loan):
     reminders = window.reminders
     visitors = window.pane("visitors")
+    window.activateWindow()
     visitors.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is visitors.table)
     assert reminders.remind() >= 2  # the overdue loan and the USB backup
     panel = reminders.panel
     assert panel.isVisible() and not panel.isModal() and QApplication.activeModalWidget() is None
+    assert QApplication.focusWidget() is visitors.table  # the keyboard stays where the clerk left it
     texts = [panel.list.topLevelItem(i).text(1) for i in range(panel.list.topLevelItemCount())]
     assert any("营业执照（副本）" in t for t in texts) and any("从未备份" in t for t in texts)
     panel.hide()
