@@ -423,10 +423,12 @@ def waiting_days(received_at: dt.datetime, today: dt.date | None = None) -> int:
     return ((today or dt.date.today()) - received_at.date()).days
 
 
-def is_overdue(row: dict | Parcel, moment: dt.datetime | None = None) -> bool:
+def is_overdue(row: dict | Parcel, moment: dt.datetime | None = None, *, cutoff: dt.datetime | None = None) -> bool:
+    """``cutoff`` (from :func:`overdue_cutoff`) saves the settings read when colouring many rows."""
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    return (get("status") == WAITING and not get("voided") and get("received_at") is not None
-            and get("received_at") < overdue_cutoff(moment))
+    if get("status") != WAITING or get("voided") or get("received_at") is None:
+        return False
+    return get("received_at") < (cutoff or overdue_cutoff(moment))
 
 
 # ---------------------------------------------------------------------------------------------- 快递收件 ledger
@@ -1170,7 +1172,11 @@ def _parcel_row(rng: random.Random, staff: list[Staff], received: dt.datetime, s
         row["picked_by"] = rng.choice(staff).name if other else who.name
         if other and row["picked_by"] != who.name:
             row["note"] = f"{row['picked_by']} 代 {who.name} 领取"
-        row["picked_at"] = received + dt.timedelta(minutes=rng.randrange(10, 60 * 30))
+        picked = received + dt.timedelta(minutes=rng.randrange(10, 420))
+        if picked.time() > dt.time(18, 30):  # collected the next working morning
+            picked = dt.datetime.combine(picked.date() + dt.timedelta(days=1), dt.time(8, 40)) + \
+                dt.timedelta(minutes=rng.randrange(0, 120))
+        row["picked_at"] = picked
         row["updated_at"] = row["picked_at"]
     return row
 
@@ -1197,7 +1203,10 @@ def bulk_parcels(n: int, seed: int = 7, *, days: int = 1000, staff: list[Staff] 
             for i in range(k):
                 t = start + dt.timedelta(seconds=span * (done + i) / max(n, 1))
                 t = t.replace(hour=8 + (done + i) % 10, minute=rng.randrange(60), second=0)
-                rows.append(_parcel_row(rng, staff, t, PICKED))
+                row = _parcel_row(rng, staff, t, PICKED)
+                if row["picked_at"] > moment:
+                    row["picked_at"] = row["updated_at"] = moment
+                rows.append(row)
             Parcel.insert_many([tuple(r[f] for f in fields) for r in rows],
                                fields=[getattr(Parcel, f) for f in fields]).execute()
             index = []

@@ -54,6 +54,7 @@ from neiqin.models.parcels import (
     link_text,
     linked_incoming,
     note_link,
+    overdue_cutoff,
     overdue_days,
     receive,
     record_dispatch,
@@ -87,6 +88,12 @@ def _preview(parent: QWidget, title: str, name: str, make) -> Path | None:
 # ---------------------------------------------------------------------------------------------- 快递收件
 
 
+def _warm_pinyin() -> None:
+    from neiqin.models.parcels import _name_keys
+
+    _name_keys("张三")
+
+
 class ParcelsPane(LedgerPane):
     SPEC = PARCELS
 
@@ -94,7 +101,9 @@ class ParcelsPane(LedgerPane):
         super().__init__(PARCELS, *args, **kwargs)
         self.desk = ScanDesk(self)
         self.layout().insertWidget(0, self.desk)
-        self.desk.received.connect(lambda p: self.after_change(p.id))
+        self.desk.received.connect(self.after_scan)
+        # a burst of scans tells the other views (收文, 今日 …) once, after the burst, not 40 times
+        self._changed_later = QTimer(self, singleShot=True, interval=1500, timeout=self.recordsChanged.emit)
         self.desk.pickupRequested.connect(lambda p: self.pickup(p))
         self.add_action_button(tr("扫描收件"), self.desk.focus_scan, "F2", tr("光标回到扫描框"))
         self.pick_btn = self.add_action_button(tr("领取"), self.pickup_selected, "Ctrl+R",
@@ -124,6 +133,7 @@ class ParcelsPane(LedgerPane):
         self.recordsChanged.connect(self.update_waiting)
         self.update_waiting()
         self.selection_changed()
+        QTimer.singleShot(800, _warm_pinyin)  # the first scan should not pay for importing the dictionary
 
     def showEvent(self, event) -> None:  # the scan field is where a clerk starts (after the tab focused its table)
         super().showEvent(event)
@@ -133,8 +143,16 @@ class ParcelsPane(LedgerPane):
 
     def row_background(self, row: dict) -> QColor | None:
         if row["status"] == WAITING:
-            return OVERDUE_COLOR if is_overdue(row) else WAITING_COLOR
+            return OVERDUE_COLOR if is_overdue(row, cutoff=self._cutoff()) else WAITING_COLOR
         return RETURNED_COLOR if row["status"] == RETURNED else None
+
+    def _cutoff(self) -> dt.datetime:
+        """The 滞留 cutoff, read from the settings once a minute, not for every cell painted."""
+        moment = dt.datetime.now()
+        cached = getattr(self, "_cutoff_cache", None)
+        if cached is None or moment - cached[0] > dt.timedelta(minutes=1):
+            cached = self._cutoff_cache = (moment, overdue_cutoff(moment))
+        return cached[1]
 
     def selection_changed(self) -> None:
         idx = self.table.currentIndex()
@@ -154,7 +172,8 @@ class ParcelsPane(LedgerPane):
         elif row["status"] == RETURNED:
             bits.append(f"已退回：{row['return_reason']}")
         elif row["status"] == WAITING:
-            bits.append(f"待领取，货架 {row['shelf'] or '—'}" + ("，已滞留" if is_overdue(row) else ""))
+            bits.append(f"待领取，货架 {row['shelf'] or '—'}" + ("，已滞留" if is_overdue(row, cutoff=self._cutoff())
+                                                                  else ""))
         if row["voided"]:
             bits.append(f"已作废：{row['void_reason']}")
         rec = Parcel.get_or_none(Parcel.id == row["id"])
@@ -165,7 +184,15 @@ class ParcelsPane(LedgerPane):
             bits.append(f"备注：{row['note']}")
         return "　·　".join(bits)
 
+    def after_scan(self, parcel: Parcel) -> None:
+        """The new row on top and selected, the counter updated; the other views hear of it after the burst."""
+        self.apply_filters()
+        self.select_id(parcel.id)
+        self.update_waiting()
+        self._changed_later.start()
+
     def refresh(self) -> None:
+        self._cutoff_cache = None
         super().refresh()
         self.update_waiting()
 
@@ -537,6 +564,7 @@ class CostView(QWidget):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table)
         self.error = QLabel(styleSheet="color:#d93025")
         layout.addWidget(self.error)

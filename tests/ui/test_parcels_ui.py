@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from neiqin.models import STAFF
 from neiqin.models.addresses import ADDRESSES, Organisation
 from neiqin.models.base import AuditLog
+from neiqin.models.ledger import LedgerQuery
 from neiqin.models.parcels import (
     DISPATCHES,
     OTHER,
@@ -386,9 +387,4 @@ def test_open_record_from_elsewhere_lands_in_the_parcels_view(qtbot, window, off
     assert tab.tabs.currentWidget() is tab.view_for("parcels") and tab.current_id() == p.id
     assert window.open_record("dispatches", d.id)
     assert tab.tabs.currentWidget() is tab.view_for("dispatches") and tab.current_id() == d.id
-    assert DISPATCHES.count(DISPATCHES_QUERY) == 1
-
-
-from neiqin.models.ledger import LedgerQuery  # noqa: E402
-
-DISPATCHES_QUERY = LedgerQuery()
+    assert DISPATCHES.count(LedgerQuery()) == 1
