@@ -16,6 +16,7 @@ from PySide6.QtCore import QDate, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QHBoxLayout,
@@ -56,6 +57,16 @@ def _item_choices_text() -> list[str]:
 def _code_of(value: Any) -> Any:
     """'BG0001 A4复印纸 70g' (a combo choice) → 'BG0001'; anything else as typed."""
     return value.split()[0] if isinstance(value, str) and value.strip() else value
+
+
+def _popup_completers(form: RecordForm) -> RecordForm:
+    """Editable combos complete in a popup list matching anywhere ("纸" finds every paper), and Enter in them
+    saves the form (the form looks for the popup of the focused field, which inline completion does not have)."""
+    for w in form.widgets.values():
+        if isinstance(w, QComboBox) and w.isEditable() and w.completer() is not None:
+            w.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            w.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+    return form
 
 
 def _decimal_text(v: Any) -> str:
@@ -113,6 +124,13 @@ class ItemsPane(LedgerPane):
                 "unit": record.unit, "location": record.location, "min_stock": S.qty_text(record.min_stock),
                 "max_stock": S.qty_text(record.max_stock), "ref_price": S.price_text(record.ref_price),
                 "barcode": record.barcode, "since": record.since, "status": record.status, "note": record.note}
+
+    def open_form(self, title: str, values: dict | None, save, record: Any = None, note: str = "") -> Any:
+        form = _popup_completers(RecordForm(title, self.form_fields(record), save, values, self, note=note))
+        if form.exec() == QDialog.DialogCode.Accepted and form.result_record is not None:
+            self.after_change(form.result_record.id)
+            return form.result_record
+        return None
 
     def create_item(self, values: dict | None = None) -> S.Supply | None:
         """新增物品 from elsewhere (the desk offers it for an unknown code)."""
@@ -306,6 +324,7 @@ class MovesPane(LedgerPane):
         return self._finish(form)
 
     def _finish(self, form: RecordForm) -> Any:
+        _popup_completers(form)
         if form.exec() == QDialog.DialogCode.Accepted and form.result_record is not None:
             self.after_change(form.result_record.id)
             return form.result_record
@@ -561,6 +580,7 @@ class ReportsView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
         split.addWidget(self.table)
         charts = QSplitter(Qt.Orientation.Horizontal)
         self.items_chart, items_view = self._chart()
@@ -651,7 +671,7 @@ class ReportsView(QWidget):
     def _draw_charts(self, start: dt.date, end: dt.date) -> None:
         top = S.issue_summary("item", start, end)[:10]
         self._bars(self.items_chart, tr("领用金额前十的物品（元）"),
-                   [(r.label if len(r.label) <= 10 else r.label[:9] + "…", r.amount / 100) for r in top],
+                   [(f"{r.code} {r.label.split('（')[0]}", r.amount / 100) for r in top],
                    QColor("#1a73e8"))
         depts = S.cost_by_department(start, end)
         self._bars(self.dept_chart, tr("各部门领用金额（元）"), [(d, float(v)) for d, v in depts], QColor("#188038"))

@@ -189,7 +189,10 @@ class IssueDesk(QWidget):
         popup = self.person.completer().popup()
         if popup.isVisible():
             return
-        if self.person.selected() is not None or self.person.text().strip():
+        choice = self.person.selected()
+        if choice is not None:
+            self._person_chosen(choice)
+        if choice is not None or self.person.text().strip():
             self.code.setFocus()
 
     def _picked(self, label: str) -> None:
@@ -360,6 +363,7 @@ class IssueDesk(QWidget):
         self.pane.records_changed()
         if self.print_slip.isChecked():
             self.print_slip_pdf(no)
+        self.person.setFocus()  # ready for the next colleague
         return moves
 
     def print_slip_pdf(self, no: str):

@@ -1,0 +1,192 @@
+"""办公用品 through real widgets: the 领用台 driven by scanner keystrokes, 批量领用, a receipt at price 0,
+and a stocktake counted by scanning and posted with its sign-offs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from neiqin.models import STAFF
+from neiqin.models import stocktake as T
+from neiqin.models import supplies as S
+from neiqin.ui.stocktake_view import PostDialog, StartDialog
+from neiqin.ui.supplies_pane import SuppliesPane
+from neiqin.ui.supply_desk import BatchIssueDialog
+
+from .conftest import type_text, when_modal
+
+ENTER = Qt.Key.Key_Return
+
+
+@pytest.fixture
+def stocked(database, host):
+    STAFF.create({"name": "王芳", "department": "财务部"})
+    day = dt.date.today() - dt.timedelta(days=3)
+    paper = S.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "spec": "70g", "location": "A柜", "since": day,
+                               "min_stock": 5, "max_stock": 50})
+    staples = S.SUPPLIES.create({"name": "订书钉", "unit": "盒", "location": "B柜", "since": day})
+    S.receive({"item": paper, "qty": 20, "unit_price": "23.50", "move_date": day})
+    S.receive({"item": staples, "qty": 3, "unit_price": "1.50", "move_date": day})
+    return paper, staples
+
+
+@pytest.fixture
+def pane(stocked, window, qtbot) -> SuppliesPane:
+    p = window.pane("supplies")
+    window.show_pane(p)
+    p.show_view(0)
+    return p
+
+
+def scan(qtbot, widget, code: str) -> None:
+    """A USB scanner is a keyboard: the code's keys, then Enter."""
+    widget.setFocus()
+    qtbot.keyClicks(widget, code)
+    qtbot.keyClick(widget, ENTER)
+
+
+def test_desk_issues_to_a_queue_by_scanner(qtbot, pane, stocked):
+    paper, staples = stocked
+    desk = pane.desk
+    type_text(qtbot, desk.person, "张三")
+    qtbot.waitUntil(lambda: desk.person.selected() is not None)
+    desk.person.completer().popup().hide()
+    qtbot.keyClick(desk.person, ENTER)
+    assert desk.code.hasFocus() and desk.department.currentText() == "办公室"
+
+    scan(qtbot, desk.code, paper.code)
+    assert desk.qty.hasFocus() and desk.qty.selectedText() == "1"
+    qtbot.keyClicks(desk.qty, "5")
+    qtbot.keyClick(desk.qty, ENTER)
+    assert [ln["qty"] for ln in desk.lines] == [5000] and desk.code.hasFocus()
+
+    scan(qtbot, desk.code, staples.code.lower())  # case does not matter
+    qtbot.keyClicks(desk.qty, "5")
+    qtbot.keyClick(desk.qty, ENTER)
+    assert desk.message.text() == "库存不足：现有 3 盒，申领 5 盒"
+    assert desk.qty.hasFocus() and len(desk.lines) == 1
+    desk.qty.selectAll()
+    qtbot.keyClicks(desk.qty, "1.5")
+    qtbot.keyClick(desk.qty, ENTER)
+    assert desk.message.text() == "“盒”按整数计量，领用数量不能是 1.5"
+    desk.qty.selectAll()
+    qtbot.keyClicks(desk.qty, "2")
+    qtbot.keyClick(desk.qty, ENTER)
+    assert len(desk.lines) == 2
+
+    seen = {}
+
+    def refuse(box):
+        seen["text"] = box.text()
+        box.button(QMessageBox.StandardButton.No).click()
+
+    when_modal(refuse)
+    scan(qtbot, desk.code, "ZZ999")
+    assert "找不到编码为“ZZ999”的物品" in seen["text"] and "新建" in seen["text"]
+    assert len(desk.lines) == 2
+
+    desk.code.clear()
+    qtbot.keyClick(desk.code, ENTER)  # Enter on the empty code field saves the slip
+    moves = list(S.StockMove.select().where(S.StockMove.kind == S.ISSUE).order_by(S.StockMove.id))
+    assert [(m.name, m.qty, m.person, m.department) for m in moves] == [
+        ("A4复印纸", -5000, "张三", "办公室"), ("订书钉", -2000, "张三", "办公室")]
+    assert len({m.no for m in moves}) == 1 and desk.last_no == moves[0].no
+    assert "请下一位" in desk.message.text() and not desk.lines and desk.person.text() == ""
+    assert desk.focusWidget() is desk.person
+    assert S.Supply.get_by_id(paper.id).on_hand == 15000
+
+    # the next colleague, typed by pinyin initials
+    type_text(qtbot, desk.person, "wf")
+    qtbot.waitUntil(lambda: desk.person.completer().popup().isVisible())
+    qtbot.keyClick(desk.person.completer().popup(), Qt.Key.Key_Down)
+    qtbot.keyClick(desk.person.completer().popup(), ENTER)
+    qtbot.waitUntil(lambda: desk.person.selected() is not None)
+    assert desk.person.text() == "王芳" and desk.department.currentText() == "财务部"
+
+
+def test_batch_issue_for_a_department(qtbot, pane, stocked):
+    paper, staples = stocked
+    seen = {}
+
+    def fill(dlg):
+        assert isinstance(dlg, BatchIssueDialog)
+        dlg.department.setCurrentText("财务部")
+        dlg.person.set_value({"id": None, "name": "王芳"})
+        dlg.set_quantity(paper.code, "10")
+        dlg.set_quantity(staples.code, "4")
+        dlg.save()
+        seen["error"] = dlg.error.text()
+        assert dlg.isVisible()  # refused: nothing saved
+        dlg.set_quantity(staples.code, "3")
+        dlg.save()
+
+    when_modal(fill)
+    moves = pane.desk.batch_issue()
+    assert "订书钉：库存不足：现有 3 盒，申领 4 盒" in seen["error"]
+    assert [(m.name, m.qty, m.department) for m in moves] == [("A4复印纸", -10000, "财务部"),
+                                                              ("订书钉", -3000, "财务部")]
+
+
+def test_receipt_at_price_zero_asks_first(qtbot, pane, stocked):
+    paper, _ = stocked
+    moves = pane.moves
+    pane.show_view(moves)
+
+    def confirm(box):
+        assert "单价为 0" in box.text()
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    def form(dlg):
+        dlg.set_values({"qty": "4", "unit_price": "0", "supplier": "厂家赠送"})
+        when_modal(confirm)
+        dlg.widgets["item"].setFocus()
+        qtbot.keyClick(dlg.widgets["item"], ENTER)  # Enter in the item field saves the form
+
+    when_modal(form)
+    rec = moves.receive_dialog(paper)
+    assert rec is not None and rec.amount == 0 and rec.supplier == "厂家赠送"
+    assert S.Supply.get_by_id(paper.id).on_hand == 24000
+
+
+def test_stocktake_scanned_and_posted(qtbot, pane, stocked):
+    paper, staples = stocked
+    view = pane.stocktake
+    pane.show_view(view)
+
+    def start(dlg):
+        assert isinstance(dlg, StartDialog)
+        dlg.blind.setChecked(True)
+        dlg.accept()
+
+    when_modal(start)
+    take = view.start()
+    assert take.blind and view.is_open and view.table.item(0, 5).text() == "—"  # blind: book hidden
+    view.piecewise.setChecked(True)
+    for _ in range(2):
+        scan(qtbot, view.code, staples.code)  # each scan adds one box
+    view.piecewise.setChecked(False)
+    scan(qtbot, view.code, paper.code)
+    assert view.focusWidget() is view.qty
+    qtbot.keyClicks(view.qty, "19")
+    qtbot.keyClick(view.qty, ENTER)
+    assert T.progress(take) == (2, 2)
+    lines = {ln.code: ln.counted_qty for ln in T.lines_of(take)}
+    assert lines == {paper.code: 19000, staples.code: 2000}
+
+    def post(dlg):
+        assert isinstance(dlg, PostDialog)
+        dlg.post()  # no names yet: refused at the fields
+        assert dlg.errors["keeper"].text() == "请填写保管员" and dlg.isVisible()
+        for key, name in (("keeper", "张三"), ("admin_head", "王芳"), ("finance_head", "李会计")):
+            dlg.widgets[key].set_value({"id": None, "name": name})
+        dlg.post()
+
+    when_modal(post)
+    done = view.post()
+    assert done.status == T.POSTED and (done.gain_value, done.loss_value) == (0, 2350 + 150)
+    assert S.Supply.get_by_id(paper.id).on_hand == 19000 and S.Supply.get_by_id(staples.id).on_hand == 2000
+    assert not view.buttons["post"].isEnabled() and view.buttons["start"].isEnabled()
+    assert QApplication.activeModalWidget() is None
