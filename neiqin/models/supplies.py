@@ -679,10 +679,12 @@ class ZeroPriceWarning(NeiqinError):
 
 
 def _next_no(kind: str, year: int) -> str:
+    """RK2026-0001 …: the highest number of the year + 1 (GLOB uses the index; longer numbers sort last)."""
     head = f"{PREFIX[kind]}{year}-"
-    last = StockMove.select(pw.fn.MAX(StockMove.no)).where(StockMove.no.startswith(head)).scalar()
-    n = int(last[len(head):]) + 1 if last else 1
-    return f"{head}{n:04d}"
+    last = (StockMove.select(StockMove.no).where(pw.Expression(StockMove.no, "GLOB", f"{head}[0-9]*"))
+            .order_by(pw.fn.LENGTH(StockMove.no).desc(), StockMove.no.desc()).limit(1).scalar())
+    tail = last[len(head):] if last else ""
+    return f"{head}{int(tail) + 1 if tail.isdigit() else 1:04d}"
 
 
 def _item(ref: Any, errors: dict, key: str = "item", *, for_receipt: bool = False) -> Supply | None:
@@ -1239,28 +1241,47 @@ class ReportRow:
         return _rdiv(self.close_value * 100 * Q, self.close_qty) if self.close_qty > 0 else 0
 
 
-def period_report(start: dt.date, end: dt.date, *, include_idle: bool = False) -> list[ReportRow]:
+def period_report(start: dt.date, end: dt.date, *, include_idle: bool = False, method: str = "auto") -> list[ReportRow]:
     """进销存 per item for [start, end]: 上期结存 + 本期购进 − 本期发放 ± 其他 = 本期结存.
 
     Opening = Σ live movements dated before ``start``, so each period's closing is the next one's opening.
+    For a recent period that sum is taken the short way — the cached stock (always equal to Σ live movements,
+    see :func:`verify_stock`) minus the movements dated from ``start`` on — so a month at the end of years of
+    history reads one month, not years (``method``: "before", "cache" or "auto" to pick the shorter).
     Items with nothing to show (no balance, no movement) are left out unless ``include_idle``.
     """
     if start > end:
         raise ValidationError({"start": "开始日期不能晚于结束日期"})
     m = StockMove
-    before = m.move_date < start
-    within = m.move_date >= start
+    live = m.voided == False  # noqa: E712
+    if method == "auto":
+        first, last = m.select(pw.fn.MIN(m.move_date), pw.fn.MAX(m.move_date)).where(live).tuples().first() or \
+            (None, None)
+        method = "cache" if first and last and (start - first) > (last - start) else "before"
 
     def s(cond, field):
         return pw.fn.SUM(pw.Case(None, [(cond, field)], 0))
 
+    within = (m.move_date >= start) & (m.move_date <= end)
     is_in = within & (m.kind == RECEIPT)
     is_out = within & m.kind.in_([ISSUE, RETURN])
     is_other = within & m.kind.in_([SCRAP, ADJUST, COST])
-    q = (m.select(m.item, s(before, m.qty), s(before, m.amount), s(is_in, m.qty), s(is_in, m.amount),
-                  s(is_out, m.qty), s(is_out, m.amount), s(is_other, m.qty), s(is_other, m.amount))
-         .where((m.voided == False) & (m.move_date <= end)).group_by(m.item).tuples())  # noqa: E712
-    sums = {r[0]: r[1:] for r in q}
+    sums: dict[int, tuple] = {}
+    if method == "cache":
+        after = m.move_date > end
+        q = (m.select(m.item, s(is_in, m.qty), s(is_in, m.amount), s(is_out, m.qty), s(is_out, m.amount),
+                      s(is_other, m.qty), s(is_other, m.amount), s(after, m.qty), s(after, m.amount))
+             .where(live & (m.move_date >= start)).group_by(m.item).tuples())
+        moved = {r[0]: r[1:] for r in q}
+        for it in Supply.select(Supply.id, Supply.on_hand, Supply.stock_value).tuples():
+            iq, iv, uq, uv, xq, xv, aq, av = moved.get(it[0], (0,) * 8)
+            sums[it[0]] = (it[1] - iq - uq - xq - aq, it[2] - iv - uv - xv - av, iq, iv, uq, uv, xq, xv)
+    else:
+        before = m.move_date < start
+        q = (m.select(m.item, s(before, m.qty), s(before, m.amount), s(is_in, m.qty), s(is_in, m.amount),
+                      s(is_out, m.qty), s(is_out, m.amount), s(is_other, m.qty), s(is_other, m.amount))
+             .where(live & (m.move_date <= end)).group_by(m.item).tuples())
+        sums = {r[0]: r[1:] for r in q}
     items = Supply.select(Supply.id, Supply.code, Supply.name, Supply.spec, Supply.unit, Supply.category,
                           Supply.voided).order_by(Supply.code)
     out = []

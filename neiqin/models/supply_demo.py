@@ -252,7 +252,12 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
               "amount", "supplier", "invoice_no", "handler", "staff_id", "person", "department", "purpose",
               "approver", "issuer", "created_at", "updated_at"]
     done = 0
-    seq = {RECEIPT: 0, ISSUE: 0}
+    seq: dict[tuple[str, int], int] = {}
+    for kind in (RECEIPT, ISSUE):  # continue each year's numbering after what is there
+        for year in range(first.year, today.year + 1):
+            head = f"{'RK' if kind == RECEIPT else 'LY'}{year}-"
+            nos = [r.no[len(head):] for r in StockMove.select(StockMove.no).where(StockMove.no.startswith(head))]
+            seq[(kind, year)] = max([int(x) for x in nos if x.isdigit()] + [0])
     with db.atomic():
         last_id = StockMove.select(pw.fn.MAX(StockMove.id)).scalar() or 0
         while done < n:
@@ -268,8 +273,8 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
                     qty = rng.choice([10, 20, 50, 100]) * Q
                     price = max(1, cost + rng.randrange(-cost // 20 - 1, cost // 20 + 2))
                     amount = _rdiv(qty * price, 100 * Q)
-                    seq[RECEIPT] += 1
-                    row = {"no": f"RK{day.year}-B{seq[RECEIPT]:06d}", "kind": RECEIPT, "qty": qty, "unit_cost": price,
+                    seq[(RECEIPT, day.year)] = seq.get((RECEIPT, day.year), 0) + 1
+                    row = {"no": f"RK{day.year}-{seq[(RECEIPT, day.year)]:04d}", "kind": RECEIPT, "qty": qty, "unit_cost": price,
                            "amount": amount, "supplier": rng.choice(DEMO_SUPPLIERS),
                            "invoice_no": str(rng.randrange(10**7, 10**8)), "handler": staff[0].name,
                            "staff_id": None, "person": "", "department": "", "purpose": "", "approver": "",
@@ -279,8 +284,8 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
                     qty = min(rng.choice([1, 1, 2, 3]) * Q, on_hand)
                     amount = value if qty == on_hand else _rdiv(value * qty, on_hand)
                     who = staff[rng.randrange(len(staff))]
-                    seq[ISSUE] += 1
-                    row = {"no": f"LY{day.year}-B{seq[ISSUE]:06d}", "kind": ISSUE, "qty": -qty,
+                    seq[(ISSUE, day.year)] = seq.get((ISSUE, day.year), 0) + 1
+                    row = {"no": f"LY{day.year}-{seq[(ISSUE, day.year)]:04d}", "kind": ISSUE, "qty": -qty,
                            "unit_cost": _rdiv(amount * 100 * Q, qty), "amount": -amount, "supplier": "",
                            "invoice_no": "", "handler": "", "staff_id": who.id, "person": who.name,
                            "department": who.department, "purpose": rng.choice(DEMO_PURPOSES),
