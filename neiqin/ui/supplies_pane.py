@@ -321,6 +321,8 @@ class MovesPane(LedgerPane):
             return form
 
         form.set_values({k: (_decimal_text(v) if k in ("qty", "unit_price") else v) for k, v in init.items()})
+        if item is not None or (values or {}).get("item"):
+            form.widgets["qty"].setFocus()  # the item is known: start at the quantity
         return self._finish(form)
 
     def _finish(self, form: RecordForm) -> Any:
@@ -344,6 +346,8 @@ class MovesPane(LedgerPane):
             init["item"] = f"{item.code} {item.name} {item.spec}".strip()
         init.update(values or {})
         form.set_values({k: (_decimal_text(v) if k == "qty" else v) for k, v in init.items()})
+        if "item" in init:
+            form.widgets["qty"].setFocus()
         return self._finish(form)
 
     def issue_dialog(self, values: dict) -> Any:

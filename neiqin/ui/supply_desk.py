@@ -445,6 +445,8 @@ class BatchIssueDialog(QDialog):
         self.table.setHorizontalHeaderLabels([tr("编码"), tr("名称"), tr("规格型号"), tr("单位"), tr("现有"),
                                               tr("领用数量")])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.table.setWordWrap(False)
         layout.addWidget(self.table, 1)
         self.error = QLabel()
         self.error.setStyleSheet("color:#c5221f")
@@ -478,6 +480,8 @@ class BatchIssueDialog(QDialog):
             have.setFlags(have.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(r, 4, have)
             self.table.setItem(r, 5, _num_item(keep.get(it.id, "")))
+        if self.items:  # type a number and Enter/↓ for the next item: the grid is for the keyboard
+            self.table.setCurrentCell(0, 5)
 
     def quantities(self) -> dict[int, str]:
         out = {}
