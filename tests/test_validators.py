@@ -51,3 +51,10 @@ def test_masks():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id("") == ""
     assert "5678" in mask_phone("010-12345678") and "1234" not in mask_phone("010-12345678")[:-4]
+
+
+def test_emoji_are_refused_but_the_secrecy_star_is_text():
+    from neiqin.models.validators import has_emoji
+
+    assert has_emoji("开会😀") and has_emoji("☀晴") and has_emoji("✅")
+    assert not has_emoji("秘密★5年") and not has_emoji("☆") and not has_emoji("〔2026〕")

@@ -80,7 +80,8 @@ def mask_phone(value: str | None) -> str:
     return v[: len(v) - 8] + "****" + v[-4:] if len(v) >= 8 else v[:2] + "***" + v[-2:]
 
 
-_EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F\u200D]")
+# ★ and ☆ (U+2605/2606) are text, not emoji: 公文 write 密级 as "秘密★5年"
+_EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2604\u2607-\u27BF\uFE0F\u200D]")
 
 
 def has_emoji(value: str) -> bool:
