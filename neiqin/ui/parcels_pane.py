@@ -38,6 +38,7 @@ from neiqin.models.addresses import ADDRESSES, Organisation, find_organisation, 
 from neiqin.models.ledger import LedgerQuery
 from neiqin.models.parcels import (
     DISPATCHES,
+    OTHER,
     PARCELS,
     PAY_MODES,
     PICKED,
@@ -57,6 +58,7 @@ from neiqin.models.parcels import (
     overdue_cutoff,
     overdue_days,
     receive,
+    recognise,
     record_dispatch,
     register_as_incoming,
     return_parcel,
@@ -121,6 +123,7 @@ class ParcelsPane(LedgerPane):
         self.add_action_button(tr("待领取"), lambda: self.set_status_filter("waiting"), "F6")
         self.add_action_button(tr("滞留"), lambda: self.set_status_filter("overdue"), "F7")
         self.add_action_button(tr("识别规则…"), self.edit_rules, None, tr("快递公司识别规则"))
+        self.add_action_button(tr("快递设置…"), self.edit_settings, None, tr("滞留天数、信封寄件信息"))
         self.finish_action_bar()
         self.waiting_label = QLabel()
         self.action_bar.addWidget(self.waiting_label)
@@ -366,6 +369,10 @@ class ParcelsPane(LedgerPane):
             self.desk.carrier.addItems(carrier_names())
             self.desk.carrier.setCurrentText("")
 
+    def edit_settings(self) -> None:
+        if ParcelSettingsDialog(self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
     def context_actions(self) -> list[tuple[str, Any]]:
         return [(tr("领取…"), self.pickup_selected), (tr("退回…"), self.return_selected),
                 (tr("撤销领取/退回…"), self.revert_selected), (tr("登记为收文…"), self.register_incoming),
@@ -468,6 +475,13 @@ class DispatchesPane(LedgerPane):
 
         org.currentTextChanged.connect(fill)
         completer.activated[str].connect(fill)
+
+        def carrier_from_number() -> None:  # a scanned 面单 names its carrier
+            carrier = recognise(form.widgets["tracking_no"].text())
+            if carrier and carrier != OTHER:
+                form.widgets["carrier"].setEditText(carrier)
+
+        form.widgets["tracking_no"].textChanged.connect(carrier_from_number)
         form.widgets["sender"].chosen.connect(
             lambda c: form.widgets["department"].setEditText(c.department) if c is not None else None)
 

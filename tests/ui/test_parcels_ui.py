@@ -278,7 +278,11 @@ def dispatches(office, window, qtbot) -> DispatchesPane:
 def test_dispatch_from_the_address_book_and_its_envelope(qtbot, dispatches):
     def form(dlg):
         w = dlg.widgets
-        qtbot.keyClicks(w["tracking_no"], "SF2000000000001")
+        w["carrier"].setCurrentText("EMS")
+        qtbot.keyClicks(w["tracking_no"], "SF2000000000001")  # the number names its carrier
+        if w["carrier"].currentText() != "顺丰速运":
+            dlg.reject()
+            pytest.fail("carrier not recognised from the number")
         type_text(qtbot, w["sender"], "张三")
         type_text(qtbot, w["recipient_org"].lineEdit(), "北京市住房和城乡建设委员会")
         assert w["address"].text() == "北京市通州区达济街9号院" and w["postcode"].text() == "101160"
@@ -388,3 +392,24 @@ def test_open_record_from_elsewhere_lands_in_the_parcels_view(qtbot, window, off
     assert window.open_record("dispatches", d.id)
     assert tab.tabs.currentWidget() is tab.view_for("dispatches") and tab.current_id() == d.id
     assert DISPATCHES.count(LedgerQuery()) == 1
+
+
+def test_settings_page_saves_overdue_days_and_sender(qtbot, parcels):
+    from neiqin.models import settings
+    from neiqin.ui.parcels_pane import ParcelSettingsDialog
+
+    def edit(dlg):
+        assert isinstance(dlg, ParcelSettingsDialog)
+        page = dlg.page
+        page.overdue.setValue(5)
+        page.postcode.setText("1000")
+        assert not page.save() and "6 位数字" in page.error.text()
+        page.postcode.setText("100022")
+        type_text(qtbot, page.address, "北京市朝阳区建国路88号")
+        assert page.save()
+        dlg.accept()
+
+    when_modal(edit)
+    parcels.edit_settings()
+    assert settings.get("parcels.overdue_days") == 5 and settings.get("parcels.sender_postcode") == "100022"
+    assert settings.get("parcels.sender_address") == "北京市朝阳区建国路88号"
