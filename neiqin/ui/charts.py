@@ -185,10 +185,12 @@ class ChartsView(QWidget):
             chart.removeAxis(axis)
         chart.setTitle(tr(data.title))
         series = QHorizontalBarSeries() if data.horizontal else QBarSeries()
+        # horizontal bars are drawn bottom-up: reversed, the largest department reads first, at the top
+        order = (lambda seq: list(reversed(seq))) if data.horizontal else list
         for i, (name, values) in enumerate(data.series.items()):
             bars = QBarSet(tr(name))
             bars.setColor(QColor(COLOURS[i % len(COLOURS)]))
-            for v in values:
+            for v in order(values):
                 bars.append(float(v))
             series.append(bars)
         series.setLabelsVisible(len(data.categories) <= 24)
@@ -197,7 +199,7 @@ class ChartsView(QWidget):
         chart.legend().setVisible(len(data.series) > 1)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         categories = QBarCategoryAxis()
-        categories.append([c[2:] if len(c) == 7 and c[4] == "-" else c for c in data.categories])  # "26-05"
+        categories.append(order([c[2:] if len(c) == 7 and c[4] == "-" else c for c in data.categories]))  # "26-05"
         values = QValueAxis()
         top = max([max(v) for v in data.series.values() if v] + [1])
         values.setRange(0, top * 1.15)
