@@ -252,8 +252,9 @@ class RecordForm(QDialog):
     def keyPressEvent(self, event) -> None:  # Enter in a single-line field saves, as a clerk expects
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
                 self.focusWidget(), QPlainTextEdit):
-            popup = getattr(self.focusWidget(), "completer", lambda: None)()
-            if popup is not None and popup.popup().isVisible():
+            completer = getattr(self.focusWidget(), "completer", lambda: None)()
+            popup = completer.popup() if completer is not None else None
+            if popup is not None and popup.isVisible():  # inline completers have no popup
                 return super().keyPressEvent(event)
             self.try_save()
             return
