@@ -256,7 +256,7 @@ def room_choices(include_closed: bool = False) -> list[Room]:
     q = Room.select().where(Room.voided == False)  # noqa: E712
     if not include_closed:
         q = q.where(Room.status == ROOM_IN_USE)
-    return list(q.order_by(Room.sort_order, Room.name))
+    return list(q.order_by(Room.sort_order, Room.id))
 
 
 def _room(value: Any, errors: dict, key: str = "room") -> Room | None:

@@ -88,11 +88,11 @@ def booking_label(b: Booking) -> str:
 
 
 def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
-    """Bookings a meeting can use: live ones from a week ago to two months ahead not used by another meeting."""
+    """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting."""
     today = dt.date.today()
     used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
                                                                            & (Meeting.voided == False))}  # noqa: E712
-    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=7)) & (Booking.day <= today + dt.timedelta(days=62))
+    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31)) & (Booking.day <= today + dt.timedelta(days=62))
                                 & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
          .order_by(Booking.start_at).limit(300))
     out: list[tuple[str, int | None]] = [(NO_BOOKING, None)]

@@ -152,6 +152,7 @@ class ItemBox(QFrame):
         row.edit.textChanged.connect(self.editor.mark_dirty)
         self.decisions.append(row)
         self.decisions_box.addWidget(row)
+        row.show()  # at once, not on the next event loop turn: the clerk may already be typing into it
         return row
 
     def add_action(self, data: dict | None = None) -> ActionRow:
@@ -160,6 +161,10 @@ class ItemBox(QFrame):
             sig.connect(self.editor.mark_dirty)
         self.actions.append(row)
         self.actions_box.addWidget(row)
+        row.show()
+        # reparenting appends the row's widgets to the window's tab chain: put task → owner → due back in order
+        QWidget.setTabOrder(row.task, row.owner)
+        QWidget.setTabOrder(row.owner, row.due)
         return row
 
     def value(self) -> dict:
@@ -348,6 +353,7 @@ class MinutesEditor(QWidget):
         box = ItemBox(self, data)
         self.items.append(box)
         self.items_box.insertWidget(self.items_box.count() - 1, box)
+        box.show()
         self._renumber()
         return box
 
