@@ -135,7 +135,7 @@ def test_company_meeting_takes_a_department_slot_only_by_adjustment(room, people
     assert log[-1].action == "adjust" and "上级检查提前" in log[-1].summary
     # the moved booking no longer blocks, and shows as 已调整 in the register
     row = BOOKINGS.fetch_page(LedgerQuery(status="adjusted"))[0]
-    assert BOOKINGS.column("status").display(row).startswith("已调整")
+    assert BOOKINGS.column("status").display(row) == f"已调整→#{result.first.id}"
 
 
 def test_department_meeting_never_displaces_and_company_never_displaces_company(room, people):

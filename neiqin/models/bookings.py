@@ -589,7 +589,7 @@ def _booking_status(row: dict) -> str:
     if row.get("voided"):
         return "已取消"
     if row.get("status") == ADJUSTED:
-        return f"已调整（让给 #{row.get('moved_by_id')}）"
+        return f"已调整→#{row.get('moved_by_id')}"
     return ACTIVE
 
 
