@@ -60,7 +60,9 @@ def modal(callback):
 
     def run(dlg):
         if dlg is not None:  # never leave the suite blocked on a dialog nobody answers
-            QTimer.singleShot(15000, lambda: dlg.isVisible() and dlg.reject())
+            guard = QTimer(dlg, singleShot=True, interval=15000)  # dies with the dialog
+            guard.timeout.connect(lambda: dlg.isVisible() and dlg.reject())
+            guard.start()
         try:
             callback(dlg)
         except BaseException:
