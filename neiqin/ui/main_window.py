@@ -229,14 +229,11 @@ class MainWindow(QMainWindow):
         state = self.ui_settings.value("window/state")
         if state is not None:
             self.restoreState(state)
-        tab = self.ui_settings.value("window/tab")
-        if tab is not None:
-            self.tabs.setCurrentIndex(int(tab))
+        # no tab is restored: the day starts on 今日, the first tab (column widths and sub-views are remembered)
 
     def save_layout(self) -> None:
         self.ui_settings.setValue("window/geometry", self.saveGeometry())
         self.ui_settings.setValue("window/state", self.saveState())
-        self.ui_settings.setValue("window/tab", self.tabs.currentIndex())
         for p in self.panes:
             p.save_layout()
         self.ui_settings.sync()

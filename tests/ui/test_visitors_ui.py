@@ -174,15 +174,16 @@ def test_history_dialog_lists_changes(qtbot, window):
     assert any("事由：送货 → 面试" in t for t in texts)
 
 
-def test_layout_remembered(qtbot, datadir, database, host):
+def test_layout_remembered_and_the_day_starts_on_today(qtbot, datadir, database, host):
     from neiqin.ui.main_window import MainWindow
+    from neiqin.ui.today_pane import TodayPane
 
     w = MainWindow(datadir)
     qtbot.addWidget(w)
-    w.tabs.setCurrentIndex(1)
+    w.show_pane("visitors")
     w.pane("visitors").table.setColumnWidth(1, 333)
     w.close()
     w2 = MainWindow(datadir)
     qtbot.addWidget(w2)
-    assert w2.tabs.currentIndex() == 1
+    assert w2.tabs.currentIndex() == 0 and isinstance(w2.current_pane(), TodayPane)
     assert w2.pane("visitors").table.columnWidth(1) == 333
