@@ -56,7 +56,7 @@ def render(sections, day: dt.date, *, org_name: str = "", urgent_only: bool = Fa
     overdue = sum(s.overdue for s in sections)
     due = sum(s.due for s in sections)
     head = f"今日 {day_heading(day)}" + (f"　{org_name}" if org_name else "")
-    lines = [paint(head, BOLD), f"逾期 {overdue} 项，到期 {due} 项，共 {sum(len(s.items) for s in sections)} 项", ""]
+    lines = [paint(head, BOLD), f"逾期 {overdue} 项，到期 {due} 项，共 {sum(s.total for s in sections)} 项", ""]
     for s in sections:
         items = [i for i in s.items if i.urgent] if urgent_only else s.items
         if urgent_only and not items and not s.error:

@@ -385,3 +385,22 @@ def test_demo_seed(database):
     assert ActionItem.select().where(ActionItem.status == OPEN).count() > 0
     assert ActionReview.select().count() > 0
     assert seed_demo(random.Random(1), staff, 300) == {}  # once only
+
+
+def test_today_lists_the_first_action_items_and_sums_the_rest(database, monkeypatch):
+    import datetime as dt
+
+    from neiqin.models import meetings, today
+    from neiqin.models.meetings import bulk_meetings
+
+    bulk_meetings(200, seed=3)
+    day = dt.date.today()
+    open_due = meetings.open_actions(meetings.week_end(day))
+    monkeypatch.setattr(meetings, "TODAY_ACTIONS_LISTED", 5)
+    section = today.compute(day, keys=["actions"])[0]
+    listed = [i for i in section.items if i.record_id is not None]
+    assert [i.record_id for i in listed] == [a.id for a in open_due[:5]]
+    assert section.total == len(open_due)
+    assert section.overdue == sum(1 for a in open_due if a.due < day)
+    summed = [i for i in section.items if i.record_id is None]
+    assert len(open_due) > 10 and sum(i.count for i in summed) == len(open_due) - 5

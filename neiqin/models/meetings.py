@@ -1045,10 +1045,16 @@ def _today_bookings(day: dt.date) -> list[today_registry.TodayItem]:
             for b in bookings_on(day)]
 
 
+TODAY_ACTIONS_LISTED = 100  # rows listed in 今日; the rest are summed (a backlog must not stall the morning screen)
+
+
 @today_registry.section("actions", "督办事项（逾期与本周到期）", 42, ledger="actions")
 def _today_actions(day: dt.date) -> list[today_registry.TodayItem]:
+    due = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
+                                    & (ActionItem.due <= week_end(day)))
+    listed = list(due.order_by(ActionItem.due, ActionItem.id).limit(TODAY_ACTIONS_LISTED))
     items = []
-    for a in open_actions(week_end(day)):
+    for a in listed:
         if a.due < day:
             level, when = today_registry.OVERDUE, f"逾期 {(day - a.due).days} 天"
         elif a.due == day:
@@ -1057,6 +1063,15 @@ def _today_actions(day: dt.date) -> list[today_registry.TodayItem]:
             level, when = today_registry.DUE, f"{a.due:%m-%d} 到期"
         items.append(today_registry.TodayItem(f"{a.owner}：{a.task[:40]} — {when}", "actions", a.id, level,
                                               a.due, a.owner))
+    if len(listed) == TODAY_ACTIONS_LISTED:  # the rest, summed per level
+        last = listed[-1]
+        rest = due.where((ActionItem.due > last.due) | ((ActionItem.due == last.due) & (ActionItem.id > last.id)))
+        late = rest.where(ActionItem.due < day).count()
+        for n, level, what in ((late, today_registry.OVERDUE, "逾期"),
+                               (rest.count() - late, today_registry.DUE, "本周到期")):
+            if n:
+                items.append(today_registry.TodayItem(f"另有 {n} 项{what}未列出：在“督办”中查看全部", "actions",
+                                                      None, level, count=n))
     return items
 
 

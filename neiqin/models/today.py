@@ -29,6 +29,7 @@ class TodayItem:
     when: dt.date | dt.datetime | None = None  # the deadline or time the item is about
     owner: str = ""  # the person it is about (承办人, 领取人, action owner …), for grouping
     action: str = ""  # a window action to run instead of opening a record (e.g. "backup" for 备份到U盘)
+    count: int = 1  # records this row stands for: a section lists its first rows and sums the rest in one row
 
     @property
     def urgent(self) -> bool:
@@ -46,12 +47,16 @@ class Section:
     error: str = ""  # the section could not be read (the others are still shown)
 
     @property
+    def total(self) -> int:
+        return sum(i.count for i in self.items)
+
+    @property
     def overdue(self) -> int:
-        return sum(1 for i in self.items if i.level == OVERDUE)
+        return sum(i.count for i in self.items if i.level == OVERDUE)
 
     @property
     def due(self) -> int:
-        return sum(1 for i in self.items if i.level == DUE)
+        return sum(i.count for i in self.items if i.level == DUE)
 
     def summary(self) -> str:
         """"3 项（逾期 1，到期 1）" / "无"."""
@@ -61,7 +66,7 @@ class Section:
             return "无"
         bits = [f"逾期 {self.overdue}"] if self.overdue else []
         bits += [f"到期 {self.due}"] if self.due else []
-        return f"{len(self.items)} 项" + (f"（{'，'.join(bits)}）" if bits else "")
+        return f"{self.total} 项" + (f"（{'，'.join(bits)}）" if bits else "")
 
 
 SECTIONS: dict[str, Section] = {}

@@ -61,7 +61,7 @@ def write_today_sheet(sections: Sequence[Section], path: str | os.PathLike, *, d
     printed_at = printed_at or dt.datetime.now().replace(microsecond=0)
     overdue = sum(s.overdue for s in sections)
     due = sum(s.due for s in sections)
-    total = sum(len(s.items) for s in sections)
+    total = sum(s.total for s in sections)
     subtitle = f"{day_heading(day)}　　共 {total} 项，逾期 {overdue} 项，到期 {due} 项"
     with form_document(path, title=f"{title} {day:%Y-%m-%d}", org_name=org_name,
                        running_head=f"{title}　{day_heading(day)}") as doc:

@@ -71,7 +71,7 @@ class SectionTile(QToolButton):
         self.update_from(section)
 
     def update_from(self, s: Section) -> None:
-        n = len(s.items)
+        n = s.total
         extra = f"逾期 {s.overdue}" if s.overdue else (f"到期 {s.due}" if s.due else "")
         self.setText(f"{n}\n{s.title}" + (f"\n{extra}" if extra else "\n"))
         if s.error:
@@ -249,9 +249,12 @@ class TodayBoard(QWidget):
         kind, key, _ = row.data(0, ROLE)
         s, item = self.item_of(row)
         if kind == "item" and item is not None:
-            if not (item.record_id is not None or item.action):
+            if item.record_id is not None or item.action:
+                return open_item(self.pane.window(), item)
+            if item.count > 1 and s is not None and s.ledger:  # a summed row: the whole list is in its tab
+                kind = "section"
+            else:
                 return False
-            return open_item(self.pane.window(), item)
         if kind == "more":
             self.expanded.add(key)
             self.pane.refresh()
@@ -367,7 +370,7 @@ class TodayPane(QWidget):
         self.date_label.setText(today.day_heading(self.day))
         overdue = sum(s.overdue for s in self.sections)
         due = sum(s.due for s in self.sections)
-        total = sum(len(s.items) for s in self.sections)
+        total = sum(s.total for s in self.sections)
         bits = []
         if overdue:
             bits.append(f"<span style='color:#c5221f'><b>逾期 {overdue}</b></span>")
@@ -415,7 +418,7 @@ class TodayPane(QWidget):
         if self.tabs.currentIndex() == 1 and self.charts is not None:
             self.countChanged.emit(*self.charts.count_and_description())
             return
-        total = sum(len(s.items) for s in self.sections)
+        total = sum(s.total for s in self.sections)
         overdue = sum(s.overdue for s in self.sections)
         due = sum(s.due for s in self.sections)
         self.countChanged.emit(total, f"今日待办 · 逾期 {overdue} · 到期 {due}")
