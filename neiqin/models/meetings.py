@@ -1169,6 +1169,21 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                  reason="上级检查组到访，公司会议提前，经总经理同意调整")
         except ValidationError:
             pass
+        # today's bookings first, so the random ones below cannot take their slots
+        for start, room, purpose in ((10, rooms[1], "技术方案评审"), (15, rooms[2], "新员工面试")):
+            who = rng.choice(staff)
+            try:
+                made = book({"room": room.id, "day": today, "start": f"{start}:00", "end": f"{start + 1}:00",
+                             "organiser": {"id": who.id, "name": who.name}, "department": who.department,
+                             "purpose": purpose, "kind": DEPARTMENT, "expected": 5}, capacity_ack=True)
+            except ValidationError:
+                continue
+            if start == 10:  # today's meeting, held in that booking
+                create_meeting({"title": purpose, "kind": "专题会议", "booking": made.bookings[0].id,
+                                "host": {"id": who.id}, "recorder": {"id": recorder.id},
+                                "department": who.department,
+                                "invitees": "、".join(s.name for s in staff[10:14] if s is not who)},
+                               capacity_ack=True)
         # department bookings over the past and coming weeks (conflicts simply skipped)
         n = max(10, min(rows // 5, 80))
         for _ in range(n):
@@ -1184,14 +1199,6 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                       "kind": DEPARTMENT, "expected": rng.randrange(3, 9)}, capacity_ack=True)
             except ValidationError:
                 continue
-        for start, room, purpose in ((10, rooms[1], "技术方案评审"), (15, rooms[2], "新员工面试")):
-            who = rng.choice(staff)
-            try:
-                book({"room": room.id, "day": today, "start": f"{start}:00", "end": f"{start + 1}:00",
-                      "organiser": {"id": who.id, "name": who.name}, "department": who.department,
-                      "purpose": purpose, "kind": DEPARTMENT, "expected": 5}, capacity_ack=True)
-            except ValidationError:
-                pass
         # one monthly booking, for the month-end rule
         book({"room": rooms[2].id, "day": today.replace(day=1) + dt.timedelta(days=27), "start": "16:30",
               "end": "17:30", "organiser": {"id": staff[2].id, "name": staff[2].name},
