@@ -30,6 +30,7 @@ from neiqin.models.base import AuditLog, BaseModel, FieldHistory, VoidableModel,
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import Staff
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
+from neiqin.models.validators import parse_moment
 
 DOC_KINDS = ["决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
              "议案", "函", "纪要", "信函", "其他"]
@@ -54,7 +55,6 @@ DELIVERY_VIA = ["专人送达", "机要交换", "邮寄", "快递", "电子公�
 REMIND_WAYS = ["电话", "当面", "书面", "短信/微信", "系统提醒"]
 
 DUE_SOON_WORKDAYS = 2
-SLACK = dt.timedelta(minutes=5)
 BRACKETS_OPEN = "[(（【［〔{｛〈﹝〖<《"
 BRACKETS_CLOSE = "])）】］〕}｝〉﹞〗>》"
 
@@ -347,30 +347,8 @@ def _name(data: dict, key: str, label: str, errors: dict, *, required: bool = Fa
 
 def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
             not_before: dt.datetime | None = None, before_label: str = "") -> dt.datetime | None:
-    if value in (None, ""):
-        if default is None:
-            errors.setdefault(key, f"请填写{label}")
-        return default
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("/", "-"))
-        except ValueError:
-            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
-            return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(9, 0))
-    if not isinstance(value, dt.datetime):
-        errors.setdefault(key, f"{label}格式不正确")
-        return None
-    value = value.replace(microsecond=0, tzinfo=None)
-    if value > now() + SLACK:
-        errors.setdefault(key, f"{label}不能晚于现在")
-    elif value.year < 2000:
-        errors.setdefault(key, f"{label}不合理")
-    elif not_before is not None and value < not_before:
-        errors.setdefault(key, f"{label}不能早于{before_label}（{not_before:%Y-%m-%d %H:%M}）")
-    return value
-
+    return parse_moment(value, label, key, errors, default=default, required=True, not_before=not_before,
+                        before_label=before_label)
 
 def _date(value: Any, label: str, key: str, errors: dict, *, required: bool = False) -> dt.date | None:
     if isinstance(value, dt.datetime):

@@ -25,6 +25,7 @@ from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
 from neiqin.models.staff import Staff
+from neiqin.models.validators import parse_moment
 
 SEAL_KINDS = ["公章", "合同专用章", "财务专用章", "法人章", "发票专用章", "其他"]
 SEAL_IN_USE, SEAL_LENT, SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED = "在用", "外借", "停用", "遗失", "销毁"
@@ -41,7 +42,6 @@ ITEM_SEAL, ITEM_LICENCE = "印章", "证照"
 CONDITIONS = ["完好", "有损坏", "有缺失", "其他（见说明）"]
 
 MAX_ATTACHMENT_MB = 20
-SLACK = dt.timedelta(minutes=5)  # clocks differ a little; "now" typed from a wall clock is allowed
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -188,30 +188,7 @@ def _person(value: Any) -> tuple[int | None, str, str]:
 
 def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
             required: bool = True) -> dt.datetime | None:
-    if value in (None, ""):
-        if default is not None:
-            return default
-        if required:
-            errors.setdefault(key, f"请填写{label}")
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
-            return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(0, 0))
-    if not isinstance(value, dt.datetime):
-        errors.setdefault(key, f"{label}格式不正确")
-        return None
-    value = value.replace(microsecond=0, tzinfo=None)
-    if value > now() + SLACK:
-        errors.setdefault(key, f"{label}不能晚于现在")
-    elif value.year < 2000:
-        errors.setdefault(key, f"{label}不合理")
-    return value
-
+    return parse_moment(value, label, key, errors, default=default, required=required, time_of_day=dt.time(0, 0))
 
 def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int | None = None) -> int:
     if value in (None, "") and default is not None:

@@ -39,9 +39,9 @@ from neiqin.models.supplies import (
     parse_qty,
     qty_text,
 )
+from neiqin.models.validators import parse_moment
 
 OPEN, POSTED = "进行中", "已过账"
-SLACK = dt.timedelta(minutes=5)
 LEDGER = "stocktakes"  # audit log key
 
 
@@ -181,21 +181,7 @@ def progress(take: Stocktake | int) -> tuple[int, int]:
 
 
 def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime) -> dt.datetime:
-    if value in (None, ""):
-        return default
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            errors[key] = f"{label}格式应为 YYYY-MM-DD HH:MM"
-            return default
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(23, 59))
-    value = value.replace(microsecond=0, tzinfo=None)
-    if value > now() + SLACK:
-        errors[key] = f"{label}不能晚于现在"
-    return value
-
+    return parse_moment(value, label, key, errors, default=default, time_of_day=dt.time(23, 59))
 
 def _next_stocktake_no(year: int) -> str:
     head = f"ST{year}-"

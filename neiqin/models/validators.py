@@ -86,3 +86,41 @@ _EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u2604\u2607-\u27BF\uFE0F\u
 
 def has_emoji(value: str) -> bool:
     return bool(_EMOJI_RE.search(value or ""))
+
+
+MOMENT_SLACK = dt.timedelta(minutes=5)  # clocks differ a little; "now" typed from a wall clock is allowed
+
+
+def parse_moment(value, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
+                 required: bool = False, time_of_day: dt.time = dt.time(9, 0),
+                 not_before: dt.datetime | None = None, before_label: str = "") -> dt.datetime | None:
+    """A date-time a clerk typed or picked (a step's 时间): not in the future, not before ``not_before``.
+
+    Empty gives ``default`` (an error if there is none and the field is ``required``); a bare date is taken at
+    ``time_of_day``. Problems go into ``errors[key]`` in Chinese, and ``default`` is returned.
+    """
+    from neiqin.models.base import now
+
+    if value in (None, ""):
+        if default is None and required:
+            errors.setdefault(key, f"请填写{label}")
+        return default
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("/", "-"))
+        except ValueError:
+            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
+            return default
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, time_of_day)
+    if not isinstance(value, dt.datetime):
+        errors.setdefault(key, f"{label}格式不正确")
+        return default
+    value = value.replace(microsecond=0, tzinfo=None)
+    if value > now() + MOMENT_SLACK:
+        errors.setdefault(key, f"{label}不能晚于现在")
+    elif value.year < 2000:
+        errors.setdefault(key, f"{label}不合理")
+    elif not_before is not None and value < not_before:
+        errors.setdefault(key, f"{label}不能早于{before_label}（{not_before:%Y-%m-%d %H:%M}）")
+    return value
