@@ -32,13 +32,12 @@ from neiqin.models.base import AuditLog, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import Staff, pinyin_keys
 from neiqin.models.today import DUE, INFO, OVERDUE, TodayItem, section
-from neiqin.models.validators import normalize_phone, validate_phone
+from neiqin.models.validators import normalize_phone, parse_moment, validate_phone
 
 WAITING, PICKED, RETURNED = "待领取", "已领取", "已退回"
 PARCEL_STATUSES = [WAITING, PICKED, RETURNED]
 OTHER = "其他"
 PAY_MODES = ["月结", "寄付现结", "到付"]
-SLACK = dt.timedelta(minutes=5)
 TRACKING_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{4,39}$")
 MAX_PIECES = 999
 MAX_COST_FEN = 10_000_000  # 100,000 元: anything above is a typing slip
@@ -351,26 +350,7 @@ def _person(value: Any) -> tuple[int | None, str, str]:
 
 
 def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime | None) -> dt.datetime | None:
-    if value in (None, ""):
-        return default
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("/", "-"))
-        except ValueError:
-            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
-            return default
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time(9, 0))
-    if not isinstance(value, dt.datetime):
-        errors.setdefault(key, f"{label}格式不正确")
-        return default
-    value = value.replace(microsecond=0, tzinfo=None)
-    if value > now() + SLACK:
-        errors.setdefault(key, f"{label}不能晚于现在")
-    elif value.year < 2000:
-        errors.setdefault(key, f"{label}不合理")
-    return value
-
+    return parse_moment(value, label, key, errors, default=default)
 
 def _date(value: Any, label: str, key: str, errors: dict, default: dt.date | None) -> dt.date | None:
     if isinstance(value, dt.datetime):
