@@ -37,7 +37,7 @@ from neiqin.reports import Cancelled
 from neiqin.reports import envelopes as E
 from neiqin.reports.labels import MAX_OFFSET, Offset
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import PreviewDialog, preview_pdf, print_document, printer_names, stamp_path
+from neiqin.ui.preview import PreviewDialog, preview_pdf, print_pdf_file, printer_names, stamp_path
 from neiqin.ui.util import show_error, tr
 
 NO_PRINTER = "（没有可用的打印机）"
@@ -236,20 +236,11 @@ class EnvelopeDialog(QDialog):
         path = self.make_pdf()
         if path is None:
             return 0
-        from PySide6.QtPdf import QPdfDocument
-
-        doc = QPdfDocument(self)
-        doc.load(str(path))
-        if printer is None:
-            printer = QPrinter(QPrinterInfo.printerInfo(name), QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.title)
         try:
-            sent = print_document(doc, printer)
+            sent = print_pdf_file(self, path, name, self.title, printer)
         except NeiqinError as e:
             self.error.setText(str(e))
             return 0
-        finally:
-            doc.close()
         if name:
             settings.set_value("parcels.envelope_printer", name)
         self.accept()

@@ -71,6 +71,22 @@ NO_PRINTER = ("本机没有安装可用的打印机。\n\n可以先“另存为 
 # ---------------------------------------------------------------------------------------------- printing
 
 
+def print_pdf_file(parent, path: Path, printer_name: str, doc_name: str, printer: QPrinter | None = None) -> int:
+    """Straight to a named printer (no print dialog): the one-press path of the label and envelope dialogs.
+
+    ``printer`` replaces the named one (tests print to a PDF printer). Raises NeiqinError in Chinese.
+    """
+    doc = QPdfDocument(parent)
+    doc.load(str(path))
+    if printer is None:
+        printer = QPrinter(QPrinterInfo.printerInfo(printer_name), QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(doc_name)
+    try:
+        return print_document(doc, printer)
+    finally:
+        doc.close()
+
+
 def print_document(doc: QPdfDocument, printer: QPrinter, *, first: int = 1, last: int | None = None,
                    copies: int = 1, progress: Callable[[int, int], bool] | None = None) -> int:
     """Send pages ``first``..``last`` (1-based) of ``doc`` to ``printer``, ``copies`` times, collated.
