@@ -29,7 +29,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
-from neiqin.models.staff import Staff, find_staff_by_name
+from neiqin.models.staff import resolve_person
 
 settings.register(
     {"meetings.office_start": "08:00", "meetings.office_end": "18:00", "meetings.autosave_seconds": 5},
@@ -177,31 +177,7 @@ def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, 
 
 
 def person(value: Any) -> tuple[int | None, str, str]:
-    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
-    if isinstance(value, Staff):
-        return value.id, value.name, value.department
-    if isinstance(value, dict):
-        sid = value.get("id")
-        name = (value.get("name") or "").strip()
-        dept = value.get("department") or ""
-        if sid and not (name and dept):
-            s = Staff.get_or_none(Staff.id == sid)
-            if s:
-                return s.id, name or s.name, dept or s.department
-        return sid, name, dept
-    if isinstance(value, int):
-        s = Staff.get_or_none(Staff.id == value)
-        return (s.id, s.name, s.department) if s else (None, "", "")
-    name = str(value or "").strip()
-    if name:
-        try:
-            s = find_staff_by_name(name)
-        except NeiqinError:
-            s = None
-        if s is not None:
-            return s.id, s.name, s.department
-    return None, name, ""
-
+    return resolve_person(value, link_name=True)
 
 def office_hours() -> tuple[dt.time, dt.time]:
     errors: dict = {}

@@ -28,7 +28,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, workdays
 from neiqin.models.base import AuditLog, BaseModel, FieldHistory, VoidableModel, current_actor, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.staff import Staff
+from neiqin.models.staff import Staff, resolve_person
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 from neiqin.models.validators import parse_moment
 
@@ -308,23 +308,7 @@ def format_outgoing_no(code: str, year: int, n: int) -> str:
 
 
 def _person(value: Any) -> tuple[int | None, str, str]:
-    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
-    if isinstance(value, Staff):
-        return value.id, value.name, value.department
-    if isinstance(value, dict):
-        sid = value.get("id")
-        name = str(value.get("name") or "").strip()
-        dept = str(value.get("department") or "")
-        if sid and not (name and dept):
-            s = Staff.get_or_none(Staff.id == sid)
-            if s:
-                return s.id, name or s.name, dept or s.department
-        return sid, name, dept
-    if isinstance(value, int) and not isinstance(value, bool):
-        s = Staff.get_or_none(Staff.id == value)
-        return (s.id, s.name, s.department) if s else (None, "", "")
-    return None, str(value or "").strip(), ""
-
+    return resolve_person(value)
 
 def _known(person: tuple[int | None, str, str]) -> tuple[int | None, str, str]:
     """A typed name completed from the directory when exactly one active person has it."""

@@ -30,7 +30,7 @@ from neiqin.models import settings
 from neiqin.models.addresses import ADDRESSES, POSTCODE_RE, Organisation
 from neiqin.models.base import AuditLog, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.staff import Staff, pinyin_keys
+from neiqin.models.staff import Staff, pinyin_keys, resolve_person
 from neiqin.models.today import DUE, INFO, OVERDUE, TodayItem, section
 from neiqin.models.validators import normalize_phone, parse_moment, validate_phone
 
@@ -325,29 +325,7 @@ def parse_cost(value: Any, key: str, errors: dict) -> int:
 
 
 def _person(value: Any) -> tuple[int | None, str, str]:
-    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
-    if isinstance(value, Staff):
-        return value.id, value.name, value.department
-    if isinstance(value, dict):
-        sid = value.get("id")
-        name = str(value.get("name") or "").strip()
-        dept = str(value.get("department") or "")
-        if sid and not (name and dept):
-            s = Staff.get_or_none(Staff.id == sid)
-            if s is not None:
-                return s.id, name or s.name, dept or s.department
-        return sid, name, dept
-    if isinstance(value, int) and not isinstance(value, bool):
-        s = Staff.get_or_none(Staff.id == value)
-        return (s.id, s.name, s.department) if s else (None, "", "")
-    name = str(value or "").strip()
-    if name:  # a typed name of exactly one active person links to them
-        rows = list(Staff.select(Staff.id, Staff.name, Staff.department)
-                    .where((Staff.name == name) & (Staff.voided == False)).limit(2))  # noqa: E712
-        if len(rows) == 1:
-            return rows[0].id, rows[0].name, rows[0].department
-    return None, name, ""
-
+    return resolve_person(value, link_name=True)
 
 def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime | None) -> dt.datetime | None:
     return parse_moment(value, label, key, errors, default=default)

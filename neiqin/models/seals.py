@@ -24,7 +24,7 @@ from neiqin.models import settings
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
-from neiqin.models.staff import Staff
+from neiqin.models.staff import resolve_person
 from neiqin.models.validators import parse_moment
 
 SEAL_KINDS = ["公章", "合同专用章", "财务专用章", "法人章", "发票专用章", "其他"]
@@ -168,23 +168,7 @@ class SealAttachment(BaseModel):
 
 
 def _person(value: Any) -> tuple[int | None, str, str]:
-    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
-    if isinstance(value, Staff):
-        return value.id, value.name, value.department
-    if isinstance(value, dict):
-        sid = value.get("id")
-        name = (value.get("name") or "").strip()
-        dept = value.get("department") or ""
-        if sid and not (name and dept):
-            s = Staff.get_or_none(Staff.id == sid)
-            if s:
-                return s.id, name or s.name, dept or s.department
-        return sid, name, dept
-    if isinstance(value, int):
-        s = Staff.get_or_none(Staff.id == value)
-        return (s.id, s.name, s.department) if s else (None, "", "")
-    return None, str(value or "").strip(), ""
-
+    return resolve_person(value)
 
 def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
             required: bool = True) -> dt.datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import peewee as pw
 
@@ -235,3 +236,34 @@ def find_staff_by_name(name: str) -> Staff | None:
     if len(active) > 1:
         raise NeiqinError(f"通讯录中有多位“{name}”，请从列表中选择")
     return active[0] if active else None
+
+
+def resolve_person(value: Any, *, link_name: bool = False) -> tuple[int | None, str, str]:
+    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain typed name.
+
+    With ``link_name`` a typed name links to the directory when exactly one person has it (else it stays a
+    name only: an outside person, or an ambiguous one the clerk should pick from the list).
+    """
+    if isinstance(value, Staff):
+        return value.id, value.name, value.department
+    if isinstance(value, dict):
+        sid = value.get("id")
+        name = str(value.get("name") or "").strip()
+        dept = str(value.get("department") or "").strip()
+        if sid and not (name and dept):
+            s = Staff.get_or_none(Staff.id == sid)
+            if s is not None:
+                return s.id, name or s.name, dept or s.department
+        return sid, name, dept
+    if isinstance(value, int) and not isinstance(value, bool):
+        s = Staff.get_or_none(Staff.id == value)
+        return (s.id, s.name, s.department) if s else (None, "", "")
+    name = str(value or "").strip()
+    if name and link_name:
+        try:
+            s = find_staff_by_name(name)
+        except NeiqinError:
+            s = None
+        if s is not None:
+            return s.id, s.name, s.department
+    return None, name, ""

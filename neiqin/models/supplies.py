@@ -40,7 +40,7 @@ from neiqin.models.ledger import (
     register_ledger,
     text_field,
 )
-from neiqin.models.staff import Staff, pinyin_keys
+from neiqin.models.staff import pinyin_keys, resolve_person
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 
 Q = 1000  # quantities are stored in thousandths of a unit
@@ -219,28 +219,7 @@ def _date(value: Any, label: str, key: str, errors: dict, default: dt.date | Non
 
 
 def _person(value: Any) -> tuple[int | None, str, str]:
-    """(staff id, name, department) from a staff-picker dict, a Staff, an id or a plain name."""
-    if isinstance(value, Staff):
-        return value.id, value.name, value.department
-    if isinstance(value, dict):
-        sid = value.get("id")
-        name = (value.get("name") or "").strip()
-        dept = (value.get("department") or "").strip()
-        if sid and not (name and dept):
-            s = Staff.get_or_none(Staff.id == sid)
-            if s:
-                return s.id, name or s.name, dept or s.department
-        return sid, name, dept
-    if isinstance(value, int) and not isinstance(value, bool):
-        s = Staff.get_or_none(Staff.id == value)
-        return (s.id, s.name, s.department) if s else (None, "", "")
-    name = str(value or "").strip()
-    if name:
-        rows = list(Staff.select().where((Staff.name == name) & (Staff.voided == False)).limit(2))  # noqa: E712
-        if len(rows) == 1:
-            return rows[0].id, rows[0].name, rows[0].department
-    return None, name, ""
-
+    return resolve_person(value, link_name=True)
 
 # ---------------------------------------------------------------------------------------------- tables
 
