@@ -6,13 +6,12 @@ Opened from a 寄件 record, an address-book entry (or the whole current view of
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,13 +36,16 @@ from neiqin.reports import Cancelled
 from neiqin.reports import envelopes as E
 from neiqin.reports.labels import MAX_OFFSET, Offset
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import PreviewDialog, preview_pdf, print_pdf_file, printer_names, stamp_path
+from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, printer_names, stamp_path
 from neiqin.ui.util import show_error, tr
 
 NO_PRINTER = "（没有可用的打印机）"
 
 
-class EnvelopeDialog(QDialog):
+class EnvelopeDialog(DirectPrintMixin, QDialog):
+    PRINTER_SETTING = "parcels.envelope_printer"
+    FILE_STEM = "信封"
+
     def __init__(self, parent: QWidget | None, recipients: Sequence[Any], title: str = "信封"):
         super().__init__(parent)
         self.setWindowTitle(tr("打印信封"))
@@ -212,39 +214,6 @@ class EnvelopeDialog(QDialog):
         self._remember()
         self.last_pdf = path
         return path
-
-    def preview(self) -> PreviewDialog | None:
-        path = self.make_pdf()
-        return preview_pdf(self, tr("信封"), path, modal=True) if path else None
-
-    def save_pdf(self) -> Path | None:
-        from PySide6.QtCore import QStandardPaths
-        from PySide6.QtWidgets import QFileDialog
-
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"信封-{dt.date.today():%Y%m%d}.pdf"
-        target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
-        if not target:
-            return None
-        return self.make_pdf(Path(target if target.lower().endswith(".pdf") else target + ".pdf"))
-
-    def print_now(self, printer: QPrinter | None = None) -> int:
-        name = self.printer_name()
-        if printer is None and not name:
-            self.error.setText(tr("本机没有可用的打印机，请“另存为 PDF”"))
-            return 0
-        path = self.make_pdf()
-        if path is None:
-            return 0
-        try:
-            sent = print_pdf_file(self, path, name, self.title, printer)
-        except NeiqinError as e:
-            self.error.setText(str(e))
-            return 0
-        if name:
-            settings.set_value("parcels.envelope_printer", name)
-        self.accept()
-        return sent
 
     def calibration(self) -> PreviewDialog | None:
         path = stamp_path(self, tr("信封校准页"))

@@ -7,14 +7,13 @@ page, and applies the saved font choices.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,7 +36,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import PreviewDialog, preview_pdf, print_pdf_file, printer_names, stamp_path
+from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, printer_names, stamp_path
 from neiqin.ui.util import show_error, tr
 
 NO_PRINTER_ITEM = "（本机没有打印机）"
@@ -65,12 +64,14 @@ T = _OnFirstUse("neiqin.reports.templates")
 # ---------------------------------------------------------------------------------------------- the dialog
 
 
-class LabelPrintDialog(QDialog):
+class LabelPrintDialog(DirectPrintMixin, QDialog):
     """Print ``labels`` (objects with ``draw(canvas, box)``) on a label stock.
 
     Without ``labels`` the dialog is the 标签打印 tool: the clerk picks a template and types or pastes one label
     per line (fields separated by ``|`` or a tab, as pasted from Excel).
     """
+    PRINTER_SETTING = "labels.printer"
+
 
     def __init__(self, parent: QWidget | None = None, labels: Sequence[Any] | None = None, *,
                  title: str = "标签", stock_key: str | None = None, stock_setting: str | None = None):
@@ -266,42 +267,6 @@ class LabelPrintDialog(QDialog):
             settings.set_value(self.stock_setting, stock.key)
         self.last_pdf = path
         return path
-
-    def preview(self) -> PreviewDialog | None:
-        path = self.make_pdf()
-        return preview_pdf(self, tr(self.title), path, modal=True) if path else None
-
-    def save_pdf(self) -> Path | None:
-        from PySide6.QtCore import QStandardPaths
-        from PySide6.QtWidgets import QFileDialog
-
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.title}-{dt.date.today():%Y%m%d}.pdf"
-        target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
-        if not target:
-            return None
-        if not target.lower().endswith(".pdf"):
-            target += ".pdf"
-        return self.make_pdf(Path(target))
-
-    def print_now(self, printer: QPrinter | None = None) -> int:
-        """Straight to the chosen printer (no print dialog): the one-press path at the desk."""
-        name = self.printer_name()
-        if printer is None and not name:
-            self.error.setText(tr("本机没有可用的打印机，请“另存为 PDF”"))
-            return 0
-        path = self.make_pdf()
-        if path is None:
-            return 0
-        try:
-            sent = print_pdf_file(self, path, name, self.title, printer)
-        except NeiqinError as e:
-            self.error.setText(str(e))
-            return 0
-        if name:
-            settings.set_value("labels.printer", name)
-        self.accept()
-        return sent
 
     def calibration(self) -> PreviewDialog | None:
         stock = self.current_stock()

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from neiqin.errors import NeiqinError
+from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
 from neiqin.ui.util import show_error, tr
@@ -69,6 +70,48 @@ NO_PRINTER = ("本机没有安装可用的打印机。\n\n可以先“另存为 
 
 
 # ---------------------------------------------------------------------------------------------- printing
+
+
+class DirectPrintMixin:
+    """For a dialog that makes a PDF (``make_pdf(path=None)``) for a chosen printer (``printer_name()``): preview,
+    save as, and one-press printing that remembers the printer in ``PRINTER_SETTING``. The dialog has ``title``
+    and an ``error`` label; ``FILE_STEM`` names saved files (default: the title)."""
+
+    PRINTER_SETTING = ""
+    FILE_STEM = ""
+
+    def preview(self) -> PreviewDialog | None:
+        path = self.make_pdf()
+        return preview_pdf(self, tr(self.title), path, modal=True) if path else None
+
+    def save_pdf(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name = f"{self.FILE_STEM or self.title}-{dt.date.today():%Y%m%d}.pdf"
+        target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
+        if not target:
+            return None
+        return self.make_pdf(Path(target if target.lower().endswith(".pdf") else target + ".pdf"))
+
+    def print_now(self, printer: QPrinter | None = None) -> int:
+        """Straight to the chosen printer (no print dialog): the one-press path at the desk."""
+        name = self.printer_name()
+        if printer is None and not name:
+            self.error.setText(tr("本机没有可用的打印机，请“另存为 PDF”"))
+            return 0
+        path = self.make_pdf()
+        if path is None:
+            return 0
+        try:
+            sent = print_pdf_file(self, path, name, self.title, printer)
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return 0
+        if name and self.PRINTER_SETTING:
+            settings.set_value(self.PRINTER_SETTING, name)
+        self.accept()
+        return sent
 
 
 def print_pdf_file(parent, path: Path, printer_name: str, doc_name: str, printer: QPrinter | None = None) -> int:
