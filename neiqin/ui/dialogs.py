@@ -137,6 +137,16 @@ class ImportPreviewDialog(QDialog):
         self.resize(820, 480)
 
 
+# Pages later features add to 设置 (打印字体, 今日与提醒, 快递 …): ``add(dialog)`` puts a tab in ``dialog.tabs`` and
+# (page, save) in ``dialog.extra_pages``. Registered once, by the feature's window extension.
+SETTINGS_PAGES: list[Any] = []
+
+
+def register_settings_page(add) -> None:
+    if add not in SETTINGS_PAGES:
+        SETTINGS_PAGES.append(add)
+
+
 class SettingsDialog(QDialog):
     """单位名称, departments and visitor defaults, all stored in the database (and so in backups)."""
 
@@ -191,6 +201,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(visitors, tr("来访登记"))
         self.extra_pages: list[tuple[QWidget, Any]] = []  # (page, save callable) added by later features
         self.tabs = tabs
+        for add in SETTINGS_PAGES:
+            add(self)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -442,18 +441,6 @@ def preview_on_site_list(parent: QWidget | None) -> PreviewDialog | None:
 # ---------------------------------------------------------------------------------------------- window hooks
 
 
-class _SettingsHook(QObject):
-    """Adds the 打印字体 page to the settings dialog when it is first shown (it is created in open_settings)."""
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.ChildPolished:
-            child = event.child()
-            if child.__class__.__name__ == "SettingsDialog" and not getattr(child, "_fonts_page", None):
-                from neiqin.ui.fonts_page import add_to_settings
-
-                add_to_settings(child)
-        return False
-
 
 def install(window) -> None:
     """工具 → 标签打印…; the 打印字体 settings page; the saved font choices."""
@@ -469,8 +456,10 @@ def install(window) -> None:
     action = tools.addAction(tr("标签打印…"))
     action.triggered.connect(lambda: LabelPrintDialog(window).exec())
     window.actions_by_name["labels"] = action
-    window._settings_hook = _SettingsHook(window)
-    window.installEventFilter(window._settings_hook)
+    from neiqin.ui.dialogs import register_settings_page
+    from neiqin.ui.fonts_page import add_to_settings
+
+    register_settings_page(add_to_settings)
 
 
 __all__ = ["CustomStockDialog", "LabelPrintDialog", "install", "parse_lines", "preview_on_site_list",

@@ -49,9 +49,17 @@ def _install_today(window: MainWindow) -> None:
     install_reminders(window)
 
 
+def _install_ledger_settings(window: MainWindow) -> None:
+    from neiqin.ui.dialogs import register_settings_page
+    from neiqin.ui.parcels_pane import add_settings_page as parcels_page  # 快递: 滞留天数, 寄件信息, 识别规则
+
+    register_settings_page(parcels_page)
+
+
 EXTENSIONS.append(_install_labels)
 EXTENSIONS.append(_install_backup)
 EXTENSIONS.append(_install_today)
+EXTENSIONS.append(_install_ledger_settings)
 
 
 class MainWindow(QMainWindow):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -285,18 +285,13 @@ class ReminderSettingsPage(QWidget):
         settings.set_value(today.REMIND_AT_START, self.at_start.isChecked())
 
 
-class _SettingsHook(QObject):
-    """Adds the 今日与提醒 page to the settings dialog when it is built (as the 打印字体 page is)."""
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.ChildPolished:
-            child = event.child()
-            if child.__class__.__name__ == "SettingsDialog" and not getattr(child, "_reminders_page", None):
-                page = ReminderSettingsPage(child)
-                child.tabs.addTab(page, tr("今日与提醒"))
-                child.extra_pages.append((page, page.save))
-                child._reminders_page = page
-        return False
+def add_settings_page(dialog) -> ReminderSettingsPage:
+    """The 今日与提醒 page of 设置."""
+    page = ReminderSettingsPage(dialog)
+    dialog.tabs.addTab(page, tr("今日与提醒"))
+    dialog.extra_pages.append((page, page.save))
+    dialog._reminders_page = page
+    return page
 
 
 def install(window) -> Reminders:
@@ -307,6 +302,7 @@ def install(window) -> Reminders:
     action.setToolTip(tr("列出全部逾期和到期事项"))
     action.triggered.connect(reminders.show_all_due)
     window.actions_by_name["reminders"] = action
-    window._reminders_settings_hook = _SettingsHook(window)
-    window.installEventFilter(window._reminders_settings_hook)
+    from neiqin.ui.dialogs import register_settings_page
+
+    register_settings_page(add_settings_page)
     return reminders
