@@ -1,4 +1,4 @@
-"""设置 gathers the pages every feature registers: 打印字体, 今日与提醒, 快递 — each saved with the dialog."""
+"""设置 gathers the pages every feature registers: 打印字体, 今日与提醒, 快递, 工作日历 — saved with the dialog."""
 
 from neiqin.models import settings
 from neiqin.ui.dialogs import SettingsDialog
@@ -9,8 +9,30 @@ def test_every_feature_page_is_in_the_settings_dialog_once(qtbot, window):
         dlg = SettingsDialog(window)
         qtbot.addWidget(dlg)
         titles = [dlg.tabs.tabText(i) for i in range(dlg.tabs.count())]
-        for title in ("打印字体", "今日与提醒", "快递"):
+        for title in ("打印字体", "今日与提醒", "快递", "工作日历"):
             assert titles.count(title) == 1, titles
     dlg.save()
     assert len(dlg.extra_pages) >= 3
     assert settings.get("parcels.overdue_days") is not None
+
+
+def test_workdays_page_names_the_known_years_and_opens_the_editor(qtbot, window):
+    from neiqin.models import workdays
+    from neiqin.ui.workdays_dialog import WorkdaysDialog
+    from neiqin.ui.workdays_page import WorkdaysPage
+
+    from .conftest import when_modal
+
+    dlg = SettingsDialog(window)
+    qtbot.addWidget(dlg)
+    page = next(p for p, _ in dlg.extra_pages if isinstance(p, WorkdaysPage))
+    assert all(str(y) in page.status.text() for y in workdays.known_years())
+    seen = []
+
+    def on_editor(editor):
+        seen.append(isinstance(editor, WorkdaysDialog))
+        editor.reject()
+
+    when_modal(on_editor)
+    page.edit.click()
+    assert seen == [True]
