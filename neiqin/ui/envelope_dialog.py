@@ -11,13 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,16 +30,24 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.reports import envelopes as E
-from neiqin.reports.labels import MAX_OFFSET, Offset
+from neiqin.reports.labels import Offset
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, printer_names, stamp_path
+from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
 from neiqin.ui.util import show_error, tr
-
-NO_PRINTER = "（没有可用的打印机）"
 
 
 class EnvelopeDialog(DirectPrintMixin, QDialog):
     PRINTER_SETTING = "parcels.envelope_printer"
+    OFFSET_SAVE_TEXT = "保存为该打印机的信封校准"
+    CALIBRATION_TIP = "打印信封轮廓和邮编框：与信封叠在一起对光检查，按偏差调整偏移"
+
+    @staticmethod
+    def stored_offset(printer: str) -> Offset:
+        return E.envelope_offset(printer)
+
+    @staticmethod
+    def store_offset(printer: str, offset: Offset) -> None:
+        E.save_envelope_offset(printer, offset)
     FILE_STEM = "信封"
 
     def __init__(self, parent: QWidget | None, recipients: Sequence[Any], title: str = "信封"):
@@ -96,57 +100,10 @@ class EnvelopeDialog(DirectPrintMixin, QDialog):
         self.remember = QCheckBox(tr("保存为默认寄件信息"))
         form.addRow("", self.remember)
 
-        self.printer = QComboBox()
-        names = printer_names()
-        if names:
-            self.printer.addItems(names)
-            saved = settings.get("parcels.envelope_printer") or QPrinterInfo.defaultPrinterName()
-            if saved in names:
-                self.printer.setCurrentText(saved)
-        else:
-            self.printer.addItem(tr(NO_PRINTER))
-            self.printer.setEnabled(False)
-        self.printer.currentIndexChanged.connect(self._load_offset)
-        form.addRow(tr("打印机"), self.printer)
-        off = QHBoxLayout()
-        self.offset_x = self._spin(tr("向右为正"))
-        self.offset_y = self._spin(tr("向下为正"))
-        save_off = QPushButton(tr("保存为该打印机的信封校准"))
-        save_off.setAutoDefault(False)
-        save_off.setEnabled(bool(names))
-        save_off.clicked.connect(self.save_offset)
-        calib = QPushButton(tr("打印校准页…"))
-        calib.setAutoDefault(False)
-        calib.clicked.connect(self.calibration)
-        for w in (QLabel(tr("水平")), self.offset_x, QLabel(tr("垂直")), self.offset_y, save_off, calib):
-            off.addWidget(w)
-        off.addStretch(1)
-        form.addRow(tr("校准偏移"), off)
-
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.print_btn = buttons.addButton(tr("打印 (Enter)"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.print_btn.setEnabled(bool(names))
-        self.print_btn.clicked.connect(self.print_now)
-        self.preview_btn = buttons.addButton(tr("预览…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.preview_btn.clicked.connect(self.preview)
-        save = buttons.addButton(tr("另存为 PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
-        save.clicked.connect(self.save_pdf)
-        close = buttons.addButton(tr("关闭 (Esc)"), QDialogButtonBox.ButtonRole.RejectRole)
-        close.clicked.connect(self.reject)
-        layout.addWidget(buttons)
-        (self.print_btn if names else self.preview_btn).setDefault(True)
+        self.add_printer_controls(form, layout)
         self._load_offset()
         self._count()
         self.resize(680, 0)
-
-    def _spin(self, tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox(minimum=-MAX_OFFSET / 10, maximum=MAX_OFFSET / 10, singleStep=0.1, decimals=1,
-                              suffix=" mm")
-        spin.setToolTip(tip)
-        return spin
 
     def _count(self) -> None:
         n = len(self.chosen())
@@ -156,28 +113,9 @@ class EnvelopeDialog(DirectPrintMixin, QDialog):
         return [r for i, r in enumerate(self.recipients)
                 if self.list.item(i).checkState() == Qt.CheckState.Checked]
 
-    def printer_name(self) -> str:
-        return self.printer.currentText() if self.printer.isEnabled() else ""
-
-    def _load_offset(self) -> None:
-        off = E.envelope_offset(self.printer_name())
-        self.offset_x.setValue(off.x / 10)
-        self.offset_y.setValue(off.y / 10)
-
-    def offset(self) -> Offset:
-        return Offset(round(self.offset_x.value() * 10), round(self.offset_y.value() * 10))
-
     def sender(self) -> E.EnvelopeSender:
         return E.EnvelopeSender(self.sender_name.text().strip(), self.sender_address.text().strip(),
                                 self.sender_postcode.text().strip(), self.sender_phone.text().strip())
-
-    def save_offset(self) -> None:
-        try:
-            E.save_envelope_offset(self.printer_name(), self.offset())
-        except NeiqinError as e:
-            self.error.setText(str(e))
-            return
-        self.error.setText(tr("已保存该打印机的信封校准：") + self.offset().text)
 
     def _remember(self) -> None:
         settings.set_value("parcels.envelope_size", self.size.currentData())

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -35,10 +33,8 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, printer_names, stamp_path
+from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
 from neiqin.ui.util import show_error, tr
-
-NO_PRINTER_ITEM = "（本机没有打印机）"
 
 
 class _OnFirstUse:
@@ -70,6 +66,15 @@ class LabelPrintDialog(DirectPrintMixin, QDialog):
     per line (fields separated by ``|`` or a tab, as pasted from Excel).
     """
     PRINTER_SETTING = "labels.printer"
+    CALIBRATION_TIP = "每个标签画出轮廓和编号：打印后与标签纸叠在一起对光检查，按偏差调整偏移"
+
+    @staticmethod
+    def stored_offset(printer: str) -> L.Offset:
+        return L.printer_offset(printer) if printer else L.Offset()
+
+    @staticmethod
+    def store_offset(printer: str, offset: L.Offset) -> None:
+        L.save_printer_offset(printer, offset)
 
 
     def __init__(self, parent: QWidget | None = None, labels: Sequence[Any] | None = None, *,
@@ -120,64 +125,11 @@ class LabelPrintDialog(DirectPrintMixin, QDialog):
         self.copies = QSpinBox(minimum=1, maximum=L.MAX_COPIES, value=1)
         form.addRow(tr("每个标签打印份数"), self.copies)
 
-        self.printer = QComboBox()
-        names = printer_names()
-        if names:
-            self.printer.addItems(names)
-            saved = settings.get("labels.printer") or QPrinterInfo.defaultPrinterName()
-            if saved in names:
-                self.printer.setCurrentText(saved)
-        else:
-            self.printer.addItem(tr(NO_PRINTER_ITEM))
-            self.printer.setEnabled(False)
-        self.printer.currentIndexChanged.connect(self._load_offset)
-        form.addRow(tr("打印机"), self.printer)
-        self.no_printer = QLabel(tr("本机没有安装可用的打印机：可以“另存为 PDF”，拷到连接打印机的电脑上打印。"))
-        self.no_printer.setWordWrap(True)
-        self.no_printer.setStyleSheet("color:#b35c00")
-        self.no_printer.setVisible(not names)
-        form.addRow("", self.no_printer)
-
-        off = QHBoxLayout()
-        self.offset_x = self._offset_spin(tr("向右为正"))
-        self.offset_y = self._offset_spin(tr("向下为正"))
-        self.save_offset_btn = QPushButton(tr("保存为该打印机的校准"))
-        self.save_offset_btn.clicked.connect(self.save_offset)
-        self.save_offset_btn.setEnabled(bool(names))
-        calibrate = QPushButton(tr("打印校准页…"))
-        calibrate.setToolTip(tr("每个标签画出轮廓和编号：打印后与标签纸叠在一起对光检查，按偏差调整偏移"))
-        calibrate.clicked.connect(self.calibration)
-        for w in (QLabel(tr("水平")), self.offset_x, QLabel(tr("垂直")), self.offset_y, self.save_offset_btn,
-                  calibrate):
-            off.addWidget(w)
-        off.addStretch(1)
-        form.addRow(tr("校准偏移"), off)
-
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.print_btn = buttons.addButton(tr("打印"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.print_btn.setEnabled(bool(names))
-        self.print_btn.clicked.connect(self.print_now)
-        self.preview_btn = buttons.addButton(tr("预览…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.preview_btn.clicked.connect(self.preview)
-        self.save_btn = buttons.addButton(tr("另存为 PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.save_btn.clicked.connect(self.save_pdf)
-        close = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
-        close.clicked.connect(self.reject)
-        layout.addWidget(buttons)
-        (self.print_btn if names else self.preview_btn).setDefault(True)
+        self.add_printer_controls(form, layout)
 
         self._fill_stocks(stock_key or (settings.get(stock_setting) if stock_setting else None))
         self._load_offset()
         self.resize(640, 0)
-
-    def _offset_spin(self, tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox(minimum=-L.MAX_OFFSET / 10, maximum=L.MAX_OFFSET / 10, singleStep=0.1, decimals=1,
-                              suffix=" mm")
-        spin.setToolTip(tip)
-        return spin
 
     # ---- stock, printer, offset
 
@@ -200,27 +152,6 @@ class LabelPrintDialog(DirectPrintMixin, QDialog):
         self.stock_info.setText(stock.description)
         self.start.setMaximum(stock.per_page)
         self.start.setEnabled(stock.per_page > 1)
-
-    def printer_name(self) -> str:
-        return self.printer.currentText() if self.printer.isEnabled() else ""
-
-    def _load_offset(self) -> None:
-        off = L.printer_offset(self.printer_name()) if self.printer_name() else L.Offset()
-        self.offset_x.setValue(off.x / 10)
-        self.offset_y.setValue(off.y / 10)
-
-    def offset(self) -> L.Offset:
-        return L.Offset(round(self.offset_x.value() * 10), round(self.offset_y.value() * 10))
-
-    def save_offset(self) -> None:
-        try:
-            L.save_printer_offset(self.printer_name(), self.offset())
-        except NeiqinError as e:
-            self.error.setText(str(e))
-            return
-        self.error.setText("")
-        QMessageBox.information(self, tr("已保存"), tr("已为打印机“") + self.printer_name() + tr("”保存校准偏移：")
-                                + self.offset().text)
 
     def edit_custom_stock(self) -> None:
         dlg = CustomStockDialog(self, self.current_stock())

@@ -73,12 +73,105 @@ NO_PRINTER = ("本机没有安装可用的打印机。\n\n可以先“另存为 
 
 
 class DirectPrintMixin:
-    """For a dialog that makes a PDF (``make_pdf(path=None)``) for a chosen printer (``printer_name()``): preview,
-    save as, and one-press printing that remembers the printer in ``PRINTER_SETTING``. The dialog has ``title``
-    and an ``error`` label; ``FILE_STEM`` names saved files (default: the title)."""
+    """A dialog that prints a PDF it makes (``make_pdf(path=None)``) straight to a chosen printer, with per-printer
+    calibration offsets: labels and envelopes.
+
+    ``add_printer_controls(form, layout)`` builds the shared part (打印机, 校准偏移 with save and calibration page,
+    the error line, 打印 / 预览 / 另存为 PDF / 关闭); the dialog supplies ``title``, ``make_pdf``, ``calibration``,
+    ``stored_offset(printer)`` and ``store_offset(printer, offset)``. The chosen printer is remembered in
+    ``PRINTER_SETTING``; ``FILE_STEM`` names saved files (default: the title).
+    """
 
     PRINTER_SETTING = ""
     FILE_STEM = ""
+    OFFSET_SAVE_TEXT = "保存为该打印机的校准"
+    CALIBRATION_TIP = ""
+
+    def add_printer_controls(self, form, layout) -> bool:
+        """Returns whether the machine has a printer (without one, 预览 is the default button)."""
+        from PySide6.QtWidgets import QDialogButtonBox, QDoubleSpinBox
+
+        from neiqin.reports.labels import MAX_OFFSET
+
+        self.printer = QComboBox()
+        names = printer_names()
+        if names:
+            self.printer.addItems(names)
+            saved = settings.get(self.PRINTER_SETTING) or QPrinterInfo.defaultPrinterName()
+            if saved in names:
+                self.printer.setCurrentText(saved)
+        else:
+            self.printer.addItem(tr("（本机没有打印机）"))
+            self.printer.setEnabled(False)
+        self.printer.currentIndexChanged.connect(self._load_offset)
+        form.addRow(tr("打印机"), self.printer)
+        self.no_printer = QLabel(tr("本机没有安装可用的打印机：可以“另存为 PDF”，拷到连接打印机的电脑上打印。"))
+        self.no_printer.setWordWrap(True)
+        self.no_printer.setStyleSheet("color:#b35c00")
+        self.no_printer.setVisible(not names)
+        form.addRow("", self.no_printer)
+
+        row = QHBoxLayout()
+        spins = []
+        for tip in (tr("向右为正"), tr("向下为正")):
+            spin = QDoubleSpinBox(minimum=-MAX_OFFSET / 10, maximum=MAX_OFFSET / 10, singleStep=0.1, decimals=1,
+                                  suffix=" mm")
+            spin.setToolTip(tip)
+            spins.append(spin)
+        self.offset_x, self.offset_y = spins
+        self.save_offset_btn = QPushButton(tr(self.OFFSET_SAVE_TEXT))
+        self.save_offset_btn.setAutoDefault(False)
+        self.save_offset_btn.setEnabled(bool(names))
+        self.save_offset_btn.clicked.connect(self.save_offset)
+        calibrate = QPushButton(tr("打印校准页…"))
+        calibrate.setAutoDefault(False)
+        calibrate.setToolTip(tr(self.CALIBRATION_TIP))
+        calibrate.clicked.connect(self.calibration)
+        for w in (QLabel(tr("水平")), self.offset_x, QLabel(tr("垂直")), self.offset_y, self.save_offset_btn,
+                  calibrate):
+            row.addWidget(w)
+        row.addStretch(1)
+        form.addRow(tr("校准偏移"), row)
+
+        self.error = QLabel(styleSheet="color:#d93025")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.print_btn = buttons.addButton(tr("打印 (Enter)"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.print_btn.setEnabled(bool(names))
+        self.print_btn.clicked.connect(self.print_now)
+        self.preview_btn = buttons.addButton(tr("预览…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.preview_btn.clicked.connect(self.preview)
+        self.save_btn = buttons.addButton(tr("另存为 PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_btn.clicked.connect(self.save_pdf)
+        close = buttons.addButton(tr("关闭 (Esc)"), QDialogButtonBox.ButtonRole.RejectRole)
+        close.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        (self.print_btn if names else self.preview_btn).setDefault(True)
+        return bool(names)
+
+    def printer_name(self) -> str:
+        return self.printer.currentText() if self.printer.isEnabled() else ""
+
+    def offset(self):
+        from neiqin.reports.labels import Offset
+
+        return Offset(round(self.offset_x.value() * 10), round(self.offset_y.value() * 10))
+
+    def _load_offset(self) -> None:
+        off = self.stored_offset(self.printer_name())
+        self.offset_x.setValue(off.x / 10)
+        self.offset_y.setValue(off.y / 10)
+
+    def save_offset(self) -> None:
+        try:
+            self.store_offset(self.printer_name(), self.offset())
+        except NeiqinError as e:
+            self.error.setText(str(e))
+            return
+        self.error.setText("")
+        QMessageBox.information(self, tr("已保存"), tr("已为打印机“") + self.printer_name() + tr("”保存校准偏移：")
+                                + self.offset().text)
 
     def preview(self) -> PreviewDialog | None:
         path = self.make_pdf()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from neiqin.models import Visit, settings
 from neiqin.ui import label_dialog as LD
+from neiqin.ui import preview as P
 from neiqin.ui.label_dialog import CustomStockDialog, LabelPrintDialog
 from neiqin.ui.preview import PreviewDialog
 
@@ -217,7 +218,7 @@ def test_custom_stock_dialog(qtbot, window):
 
 
 def test_calibration_offsets_per_printer(qtbot, window, monkeypatch):
-    monkeypatch.setattr(LD, "printer_names", lambda: ["HP LaserJet", "Zebra ZD420"])
+    monkeypatch.setattr(P, "printer_names", lambda: ["HP LaserJet", "Zebra ZD420"])  # the dialogs' printer list
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
     dlg = LabelPrintDialog(window)
     qtbot.addWidget(dlg)
