@@ -58,3 +58,28 @@ def test_emoji_are_refused_but_the_secrecy_star_is_text():
 
     assert has_emoji("开会😀") and has_emoji("☀晴") and has_emoji("✅")
     assert not has_emoji("秘密★5年") and not has_emoji("☆") and not has_emoji("〔2026〕")
+
+
+def test_shared_day_and_number_parsers_report_at_the_field():
+    import datetime as dt
+
+    from neiqin.models.validators import parse_day, parse_int
+
+    errors: dict = {}
+    assert parse_day("2026/1/5", "收文日期", "received_on", errors) == dt.date(2026, 1, 5)
+    assert parse_day("2026.11.22", "收文日期", "received_on", errors) == dt.date(2026, 11, 22)
+    assert errors == {}
+    assert parse_day("", "收文日期", "received_on", errors, required=True) is None
+    assert errors == {"received_on": "请填写收文日期"}
+    errors.clear()
+    assert parse_day("明天", "日期", "day", errors, default=dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)
+    assert errors == {"day": "日期格式应为 YYYY-MM-DD"}
+
+    errors = {}
+    assert parse_int("", "份数", "copies", errors, 1, 9999, 1) == 1 and errors == {}
+    assert parse_int("", "页数", "pages", errors, 0, 99, allow_none=True) is None and errors == {}
+    parse_int("三", "份数", "copies", errors, 1, 9999)
+    parse_int("0", "件数", "pieces", errors, 1, 999, 1, between=True)
+    parse_int("100000", "印制份数", "print_copies", errors, 0, 99999)
+    assert errors == {"copies": "份数必须是整数", "pieces": "件数应在 1 到 999 之间",
+                      "print_copies": "印制份数不能超过 99999"}

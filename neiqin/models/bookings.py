@@ -26,7 +26,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings
+from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
 from neiqin.models.staff import resolve_person
@@ -146,38 +146,16 @@ def parse_time(value: Any, label: str, key: str, errors: dict) -> dt.time | None
 
 
 def parse_day(value: Any, label: str, key: str, errors: dict, required: bool = True) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, f"请填写{label}")
-        return None
-    try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
-        return None
+    return validators.parse_day(value, label, key, errors, required=required)
 
 
 def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int = 0) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        errors.setdefault(key, f"{label}必须是整数")
-        return default
-    if n < lo:
-        errors.setdefault(key, f"{label}至少为 {lo}")
-    elif n > hi:
-        errors.setdefault(key, f"{label}不能超过 {hi}")
-    return n
+    return validators.parse_int(value, label, key, errors, lo, hi, default)
 
 
 def person(value: Any) -> tuple[int | None, str, str]:
     return resolve_person(value, link_name=True)
+
 
 def office_hours() -> tuple[dt.time, dt.time]:
     errors: dict = {}

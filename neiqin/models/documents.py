@@ -25,7 +25,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings, workdays
+from neiqin.models import settings, validators, workdays
 from neiqin.models.base import AuditLog, BaseModel, FieldHistory, VoidableModel, current_actor, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import Staff, resolve_person
@@ -310,6 +310,7 @@ def format_outgoing_no(code: str, year: int, n: int) -> str:
 def _person(value: Any) -> tuple[int | None, str, str]:
     return resolve_person(value)
 
+
 def _known(person: tuple[int | None, str, str]) -> tuple[int | None, str, str]:
     """A typed name completed from the directory when exactly one active person has it."""
     sid, name, dept = person
@@ -334,44 +335,14 @@ def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datet
     return parse_moment(value, label, key, errors, default=default, required=True, not_before=not_before,
                         before_label=before_label)
 
+
 def _date(value: Any, label: str, key: str, errors: dict, *, required: bool = False) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, f"请填写{label}")
-        return None
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            y, m, d = (int(p) for p in text.split("-"))
-            return dt.date(y, m, d)
-        except (ValueError, TypeError):
-            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
-            return None
+    return validators.parse_day(value, label, key, errors, required=required)
 
 
 def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, *, default: int | None = None,
          allow_none: bool = False) -> int | None:
-    if value in (None, ""):
-        if allow_none:
-            return None
-        if default is not None:
-            return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        errors.setdefault(key, f"{label}必须是整数")
-        return default
-    if n < lo:
-        errors.setdefault(key, f"{label}至少为 {lo}")
-    elif n > hi:
-        errors.setdefault(key, f"{label}不能超过 {hi}")
-    return n
+    return validators.parse_int(value, label, key, errors, lo, hi, default, allow_none=allow_none)
 
 
 def _choice(data: dict, key: str, label: str, choices: list[str], errors: dict, default: str) -> str:

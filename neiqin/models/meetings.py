@@ -60,6 +60,7 @@ CONTINUE = "继续办理"
 REVIEW_OUTCOMES = ["", CONTINUE, DONE, CANCELLED]
 CN_NUM = "一二三四五六七八九十"
 
+
 def cn_number(n: int) -> str:
     """1 -> 一, 12 -> 十二, 23 -> 二十三 (agenda numbering in prints)."""
     if n <= 10:

@@ -26,7 +26,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings
+from neiqin.models import settings, validators
 from neiqin.models.addresses import ADDRESSES, POSTCODE_RE, Organisation
 from neiqin.models.base import AuditLog, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
@@ -327,36 +327,17 @@ def parse_cost(value: Any, key: str, errors: dict) -> int:
 def _person(value: Any) -> tuple[int | None, str, str]:
     return resolve_person(value, link_name=True)
 
+
 def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime | None) -> dt.datetime | None:
     return parse_moment(value, label, key, errors, default=default)
 
+
 def _date(value: Any, label: str, key: str, errors: dict, default: dt.date | None) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value in (None, ""):
-        if default is None:
-            errors.setdefault(key, f"请填写{label}")
-        return default
-    try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
-        return default
+    return validators.parse_day(value, label, key, errors, required=True, default=default)
 
 
 def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        errors.setdefault(key, f"{label}必须是整数")
-        return default
-    if not lo <= n <= hi:
-        errors.setdefault(key, f"{label}应在 {lo} 到 {hi} 之间")
-    return n
+    return validators.parse_int(value, label, key, errors, lo, hi, default, between=True)
 
 
 @lru_cache(maxsize=20000)

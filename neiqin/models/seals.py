@@ -20,7 +20,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings
+from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
@@ -170,39 +170,18 @@ class SealAttachment(BaseModel):
 def _person(value: Any) -> tuple[int | None, str, str]:
     return resolve_person(value)
 
+
 def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
             required: bool = True) -> dt.datetime | None:
     return parse_moment(value, label, key, errors, default=default, required=required, time_of_day=dt.time(0, 0))
 
+
 def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int | None = None) -> int:
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        errors.setdefault(key, f"{label}必须是整数")
-        return lo
-    if n < lo:
-        errors.setdefault(key, f"{label}至少为 {lo}")
-    elif n > hi:
-        errors.setdefault(key, f"{label}不能超过 {hi}")
-    return n
+    return validators.parse_int(value, label, key, errors, lo, hi, default)
 
 
 def _date(value: Any, label: str, key: str, errors: dict, required: bool = False) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value in (None, ""):
-        if required:
-            errors.setdefault(key, f"请填写{label}")
-        return None
-    try:
-        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
-        return None
+    return validators.parse_day(value, label, key, errors, required=required)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

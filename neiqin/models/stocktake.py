@@ -183,6 +183,7 @@ def progress(take: Stocktake | int) -> tuple[int, int]:
 def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime) -> dt.datetime:
     return parse_moment(value, label, key, errors, default=default, time_of_day=dt.time(23, 59))
 
+
 def _next_stocktake_no(year: int) -> str:
     head = f"ST{year}-"
     last = Stocktake.select(pw.fn.MAX(Stocktake.no)).where(Stocktake.no.startswith(head)).scalar()

@@ -30,7 +30,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings
+from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, VoidableModel, db, now
 from neiqin.models.ledger import (
     Column,
@@ -197,20 +197,12 @@ def parse_price(value: Any, errors: dict, key: str, label: str, *, required: boo
 
 
 def _date(value: Any, label: str, key: str, errors: dict, default: dt.date | None = None) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        day = value
-    elif value in (None, ""):
-        if default is None:
-            errors.setdefault(key, f"请填写{label}")
-        return default
-    else:
-        try:
-            day = dt.date.fromisoformat(str(value).strip().replace("/", "-"))
-        except ValueError:
-            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
-            return None
+    """A movement date: not in the future, not before 2000; empty gives ``default`` (required without one)."""
+    if value in (None, ""):
+        return validators.parse_day(value, label, key, errors, required=True, default=default)
+    day = validators.parse_day(value, label, key, errors)
+    if day is None:
+        return None
     if day > dt.date.today():
         errors.setdefault(key, f"{label}不能晚于今天")
     elif day.year < 2000:

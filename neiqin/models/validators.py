@@ -124,3 +124,53 @@ def parse_moment(value, label: str, key: str, errors: dict, *, default: dt.datet
     elif not_before is not None and value < not_before:
         errors.setdefault(key, f"{label}不能早于{before_label}（{not_before:%Y-%m-%d %H:%M}）")
     return value
+
+
+def parse_day(value, label: str, key: str, errors: dict, *, required: bool = False,
+              default: dt.date | None = None) -> dt.date | None:
+    """A date typed as 2026-11-22, 2026/11/22, 2026.11.22 or 2026-1-5 (or a date / datetime).
+
+    Empty gives ``default`` (an error if there is none and the field is ``required``); a bad one records
+    ``{label}格式应为 YYYY-MM-DD`` in ``errors[key]`` and gives ``default``.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value in (None, ""):
+        if default is None and required:
+            errors.setdefault(key, f"请填写{label}")
+        return default
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            y, m, d = (int(p) for p in text.split("-"))
+            return dt.date(y, m, d)
+        except (ValueError, TypeError):
+            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD")
+            return default
+
+
+def parse_int(value, label: str, key: str, errors: dict, lo: int, hi: int, default: int | None = None, *,
+              allow_none: bool = False, between: bool = False) -> int | None:
+    """A whole number in [lo, hi]. Empty gives ``default`` (None with ``allow_none``; an error if there is no
+    default). The message says 至少为 / 不能超过, or 应在 lo 到 hi 之间 with ``between``."""
+    if value in (None, ""):
+        if allow_none:
+            return None
+        if default is not None:
+            return default
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        errors.setdefault(key, f"{label}必须是整数")
+        return default if default is not None else lo
+    if between and not lo <= n <= hi:
+        errors.setdefault(key, f"{label}应在 {lo} 到 {hi} 之间")
+    elif n < lo:
+        errors.setdefault(key, f"{label}至少为 {lo}")
+    elif n > hi:
+        errors.setdefault(key, f"{label}不能超过 {hi}")
+    return n

@@ -83,7 +83,6 @@ class VisitorBadge:
         draw_text(c, f"{day}　当日有效", head_font, rows[2], size=rows[2].h * 0.62, min_size=MIN_TEXT)
 
 
-
 # ---------------------------------------------------------------------------------------------- badges
 
 

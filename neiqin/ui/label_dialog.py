@@ -54,8 +54,6 @@ L = _OnFirstUse("neiqin.reports.labels")
 T = _OnFirstUse("neiqin.reports.templates")
 
 
-
-
 # ---------------------------------------------------------------------------------------------- the dialog
 
 
@@ -75,7 +73,6 @@ class LabelPrintDialog(DirectPrintMixin, QDialog):
     @staticmethod
     def store_offset(printer: str, offset: L.Offset) -> None:
         L.save_printer_offset(printer, offset)
-
 
     def __init__(self, parent: QWidget | None = None, labels: Sequence[Any] | None = None, *,
                  title: str = "标签", stock_key: str | None = None, stock_setting: str | None = None):
@@ -370,7 +367,6 @@ def preview_on_site_list(parent: QWidget | None) -> PreviewDialog | None:
 
 
 # ---------------------------------------------------------------------------------------------- window hooks
-
 
 
 def install(window) -> None:
