@@ -34,7 +34,7 @@ from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.seal_dialogs import StepForm
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import tr
 
 OVERDUE_COLOR = QColor("#fce8e6")
 SOON_COLOR = QColor("#fef7e0")
@@ -363,19 +363,6 @@ class IncomingPane(LedgerPane):
         self._menu = menu
         menu.exec(pos)
         return menu
-
-    def run_step(self, step) -> Any:
-        doc = self.require_record()
-        if doc is None:
-            return None
-        try:
-            done = step(doc)
-        except NeiqinError as e:
-            show_error(self, e)
-            return None
-        if done is not None:
-            self.after_change(doc.id)
-        return done
 
     def edit_record(self) -> Any:
         """Double-click / Ctrl+O continues the processing; 修改 of the registration is in the context menu."""

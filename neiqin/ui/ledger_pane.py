@@ -310,6 +310,21 @@ class LedgerPane(QWidget):
             QMessageBox.information(self, tr("请先选择"), tr("请先在列表中选择一条记录。"))
         return rec
 
+    def run_step(self, step) -> Any:
+        """Run ``step(record)`` (a dialog or model call for the selected record): a domain error is shown, a
+        result refreshes the view with the record still selected."""
+        rec = self.require_record()
+        if rec is None:
+            return None
+        try:
+            done = step(rec)
+        except NeiqinError as e:
+            show_error(self, e)
+            return None
+        if done is not None:
+            self.after_change(rec.id)
+        return done
+
     def after_change(self, record_id: int | None = None) -> None:
         self.refresh()
         if record_id and not self.select_id(record_id):

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from neiqin.errors import NeiqinError
 from neiqin.models import documents as docs
 from neiqin.models import settings
 from neiqin.models.documents import OUTGOING, OutgoingDoc
@@ -18,7 +17,7 @@ from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.incoming_pane import DocForm, TrailDialog, ask
 from neiqin.ui.ledger_pane import LedgerPane
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import tr
 
 UNSENT_COLOR = QColor("#e8f0fe")
 SENDING_COLOR = QColor("#fef7e0")
@@ -173,19 +172,6 @@ class OutgoingPane(LedgerPane):
 
     # ---- steps
 
-    def _run(self, step) -> Any:
-        doc = self.require_record()
-        if doc is None:
-            return None
-        try:
-            done = step(doc)
-        except NeiqinError as e:
-            show_error(self, e)
-            return None
-        if done is not None:
-            self.after_change(doc.id)
-        return done
-
     def _summary(self, doc: OutgoingDoc) -> str:
         sent = f"；已分发 {doc.delivered} 家，签收 {doc.delivered_signed} 家" if doc.delivered else ""
         return f"{doc.doc_no}《{doc.title}》\n主送：{doc.main_to}" + (f"；抄送：{doc.copy_to}" if doc.copy_to else "") + sent
@@ -197,7 +183,7 @@ class OutgoingPane(LedgerPane):
             return ask(self, tr("印制 · ") + doc.doc_no, fields, lambda v: docs.print_outgoing(doc, v),
                        {"print_copies": doc.print_copies or 1}, self._summary(doc))
 
-        return self._run(step)
+        return self.run_step(step)
 
     def distribute(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
@@ -216,7 +202,7 @@ class OutgoingPane(LedgerPane):
                        completions={"organisations": _organisations()})
             return rows[0] if rows else None
 
-        return self._run(step)
+        return self.run_step(step)
 
     def sign(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
@@ -231,7 +217,7 @@ class OutgoingPane(LedgerPane):
             return ask(self, tr("签收 · ") + doc.doc_no, fields,
                        lambda v: docs.sign_delivery(labels[v["delivery"]], v), None, self._summary(doc))
 
-        return self._run(step)
+        return self.run_step(step)
 
     def archive(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
@@ -240,7 +226,7 @@ class OutgoingPane(LedgerPane):
             return ask(self, tr("归档 · ") + doc.doc_no, fields, lambda v: docs.archive_outgoing(doc, v), None,
                        self._summary(doc))
 
-        return self._run(step)
+        return self.run_step(step)
 
     def show_trail(self) -> None:
         doc = self.require_record()
