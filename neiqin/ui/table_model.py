@@ -16,6 +16,10 @@ PAGE = 200
 VOID_BRUSH = QBrush(QColor("#9a9a9a"))
 
 
+_BACKGROUND = "__background"  # the row's brush, cached in the row dict
+_UNSET = object()
+
+
 class LedgerTableModel(QAbstractTableModel):
     def __init__(self, spec: LedgerSpec, parent=None,
                  row_background: Callable[[dict], QColor | None] | None = None):
@@ -101,8 +105,13 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and row.get("voided"):
             return self._void_font
         if role == Qt.ItemDataRole.BackgroundRole and not row.get("voided") and self._row_background:
-            color = self._row_background(row)
-            return QBrush(color) if color else None
+            # asked for every painted cell: the row's colour is worked out once and kept with the row (a reload
+            # or refresh_row brings fresh row dicts, so the colour follows the data)
+            brush = row.get(_BACKGROUND, _UNSET)
+            if brush is _UNSET:
+                color = self._row_background(row)
+                brush = row[_BACKGROUND] = QBrush(color) if color else None
+            return brush
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col.align == "center":
                 return int(Qt.AlignmentFlag.AlignCenter)
