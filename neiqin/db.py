@@ -19,6 +19,7 @@ import peewee as pw
 from neiqin import __version__
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
 from neiqin.models import ALL_MODELS, db
+from neiqin.numbering import migrate_v7
 from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "收发文与快递 ledgers", _ledger_tables("addresses", "documents", "parcels")),
     (5, "办公用品 ledgers", _ledger_tables("supplies")),
     (6, "会议记录 ledgers", _ledger_tables("meetings")),
+    (7, "one numbering allocator: serial table seeded from existing numbers, unique numbers", migrate_v7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -339,7 +339,10 @@ def test_chain_detects_a_deleted_row(history, datadir):
 def test_chain_detects_an_inserted_row(history, datadir):
     conn = sqlite3.connect(datadir.db_path)
     cols = [r[1] for r in conn.execute("PRAGMA table_info(seal_use)") if r[1] != "id"]
-    conn.execute(f"INSERT INTO seal_use ({', '.join(cols)}) SELECT {', '.join(cols)} FROM seal_use WHERE id = 1")
+    copy = f"INSERT INTO seal_use ({', '.join(cols)}) SELECT {{}} FROM seal_use WHERE id = 1"
+    with pytest.raises(sqlite3.IntegrityError):  # the same number twice: the unique index refuses it
+        conn.execute(copy.format(", ".join(cols)))
+    conn.execute(copy.format(", ".join("'印2026-9999'" if c == "no" else c for c in cols)))
     conn.commit()
     conn.close()
     report = verify_chain()

@@ -1,7 +1,7 @@
 """Peewee models and the rules of each ledger. No Qt here: everything is usable from tests and the CLI."""
 
 from neiqin.models import addresses, documents, meetings, parcels, settings, supplies
-from neiqin.models.base import AuditLog, FieldHistory, Setting, db
+from neiqin.models.base import AuditLog, FieldHistory, NumberSerial, Setting, db
 from neiqin.models.ledger import LEDGERS, Column, LedgerQuery, LedgerSpec, get_ledger
 from neiqin.models.seal_chain import SealEvent
 from neiqin.models.seals import Licence, Seal, SealAttachment, SealLoan, SealUse
@@ -9,7 +9,7 @@ from neiqin.models.staff import STAFF, Department, Staff
 from neiqin.models.visitors import VISITORS, Visit, WatchEntry
 
 # Every table the application owns, in creation order (foreign keys first).
-ALL_MODELS = [Setting, AuditLog, FieldHistory, Department, Staff, Visit, WatchEntry,
+ALL_MODELS = [Setting, AuditLog, FieldHistory, NumberSerial, Department, Staff, Visit, WatchEntry,
               Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent,
               *addresses.MODELS, *parcels.MODELS, *documents.MODELS, *supplies.MODELS, *meetings.MODELS]
 for _spec in LEDGERS.values():

@@ -114,3 +114,16 @@ class FieldHistory(BaseModel):
         q = (cls.select(cls.value).where((cls.ledger == ledger) & (cls.field == field))
              .order_by(cls.uses.desc(), cls.last_used.desc()).limit(limit))
         return [r.value for r in q]
+
+
+class NumberSerial(BaseModel):
+    """The last serial given in each numbered series and period; only :mod:`neiqin.numbering` writes it."""
+
+    series = pw.CharField(max_length=60)  # e.g. "seal_use", "outgoing:公司发"
+    period = pw.CharField(max_length=10)  # "2026" for series that restart each year, "" for running ones
+    last = pw.IntegerField()
+
+    class Meta:
+        table_name = "number_serial"
+        primary_key = pw.CompositeKey("series", "period")
+        without_rowid = True

@@ -6,9 +6,9 @@ see :mod:`neiqin.models.workdays`), circulate among readers (传阅), are chased
 and are filed (归档: 档号 / 卷号). 发文 get their 发文字号 (机关代字〔年份〕序号号) at 登记, are printed, sent to each
 recipient organisation (送文簿: 封号, 签收人, 签收时间) and filed.
 
-Numbers are allocated inside one ``BEGIN IMMEDIATE`` write transaction, so two quick saves — even from two
-connections — never get the same number and leave no gap; a unique index is the last guard. A void keeps its
-number (the record stays, greyed): numbers are never reused.
+Numbers come from :mod:`neiqin.numbering`, taken inside the ``BEGIN IMMEDIATE`` write transaction that saves
+the record, so two quick saves — even from two connections — never get the same number and leave no gap; a
+unique index is the last guard. A void keeps its number (the record stays, greyed): numbers are never reused.
 
 Every step is a :class:`DocEvent` (who, when, note) plus an audited change of the record through its LedgerSpec.
 """
@@ -31,6 +31,7 @@ from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledge
 from neiqin.models.staff import Staff, resolve_person
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 from neiqin.models.validators import parse_moment
+from neiqin.numbering import series, write_transaction
 
 DOC_KINDS = ["决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
              "议案", "函", "纪要", "信函", "其他"]
@@ -59,12 +60,10 @@ BRACKETS_OPEN = "[(（【［〔{｛〈﹝〖<《"
 BRACKETS_CLOSE = "])）】］〕}｝〉﹞〗>》"
 
 settings.register(
-    {"incoming.number_pattern": "收〔{year}〕{n}号",
-     "incoming.default_deadline_days": 5,
+    {"incoming.default_deadline_days": 5,
      "incoming.default_deadline_rule": workdays.WORKING,
      "outgoing.codes": ["公司发", "公司函", "办字"]},
-    {"incoming.number_pattern": "收文号格式（{year} 年份，{n} 序号）",
-     "incoming.default_deadline_days": "收文默认办理期限（天）",
+    {"incoming.default_deadline_days": "收文默认办理期限（天）",
      "incoming.default_deadline_rule": "收文办理期限按自然日或工作日",
      "outgoing.codes": "发文机关代字（每个代字每年单独编号）"},
 )
@@ -76,7 +75,7 @@ settings.register(
 class IncomingDoc(VoidableModel):
     year = pw.IntegerField()
     serial = pw.IntegerField()
-    no = pw.CharField(max_length=40, index=True)  # 收文号
+    no = pw.CharField(max_length=40, unique=True)  # 收文号
     received_on = pw.DateField(index=True)  # 收文日期
     received_at = pw.DateTimeField(null=True)  # 签收时间
     signed_by = pw.CharField(max_length=40, default="")  # 签收人
@@ -225,7 +224,31 @@ class Delivery(BaseModel):
 
     @property
     def envelope_label(self) -> str:
-        return f"{self.year}-{self.envelope_no:03d}"
+        return ENVELOPE_NO.format(self.envelope_no, self.year)
+
+
+# ---------------------------------------------------------------------------------------------- number series
+
+
+def _incoming_taken(text: str, n: int, year: int | None, _code: str) -> bool:
+    return IncomingDoc.select().where((IncomingDoc.no == text)
+                                      | ((IncomingDoc.year == year) & (IncomingDoc.serial == n))).exists()
+
+
+def _outgoing_taken(text: str, n: int, year: int | None, code: str) -> bool:
+    """Typed by hand already (the same text, or the same 代字, year and serial written another way)."""
+    return OutgoingDoc.select().where((OutgoingDoc.doc_no == text) | (
+        (OutgoingDoc.code == code) & (OutgoingDoc.year == year) & (OutgoingDoc.serial == n))).exists()
+
+
+INCOMING_NO = series("incoming", "收文号", "收〔{year}〕{n}号", setting="incoming.number_pattern",
+                     max_len=40, taken=_incoming_taken)
+OUTGOING_NO = series("outgoing", "发文字号", "{code}〔{year}〕{n}号", setting="outgoing.number_pattern",
+                     per_code=True, max_len=60, taken=_outgoing_taken)
+OUTGOING_SEQ = series("outgoing_seq", "发文顺序号", "{n}", taken=lambda _t, n, year, _c: OutgoingDoc.select().where(
+    (OutgoingDoc.year == year) & (OutgoingDoc.seq == n)).exists())
+ENVELOPE_NO = series("envelope", "送文簿封皮号", "{year}-{n:03}", taken=lambda _t, n, year, _c: Delivery.select().where(
+    (Delivery.year == year) & (Delivery.envelope_no == n)).exists())
 
 
 # ---------------------------------------------------------------------------------------------- small rules
@@ -271,16 +294,11 @@ def split_doc_no(text: str) -> tuple[str, int, int] | None:
 
 
 def incoming_pattern() -> str:
-    p = str(settings.get("incoming.number_pattern") or "")
-    return p if "{n" in p and "{year" in p else "收〔{year}〕{n}号"
+    return INCOMING_NO.pattern()
 
 
 def format_incoming_no(year: int, n: int, pattern: str | None = None) -> str:
-    pattern = pattern or incoming_pattern()
-    try:
-        return pattern.format(year=year, n=n)
-    except (KeyError, IndexError, ValueError):
-        return f"收〔{year}〕{n}号"
+    return INCOMING_NO.format(n, year, pattern=pattern)
 
 
 def parse_incoming_no(text: str, pattern: str | None = None) -> tuple[int, int] | None:
@@ -304,7 +322,7 @@ def outgoing_codes() -> list[str]:
 
 
 def format_outgoing_no(code: str, year: int, n: int) -> str:
-    return f"{code}〔{year}〕{n}号"
+    return OUTGOING_NO.format(n, year, code)
 
 
 def _person(value: Any) -> tuple[int | None, str, str]:
@@ -373,8 +391,8 @@ def _secrecy(data: dict, errors: dict) -> tuple[str, int | None]:
 class NumberedLedgerSpec(LedgerSpec):
     """A ledger whose records get a number at creation, allocated inside the write transaction.
 
-    ``allocate(clean)`` runs under ``BEGIN IMMEDIATE`` (no other writer can take a number meanwhile) and fills
-    the number fields; a unique index on them is the last guard, retried once against a writer that slipped in.
+    ``allocate(clean)`` runs inside :func:`neiqin.numbering.write_transaction` (``BEGIN IMMEDIATE``: no other
+    writer can take a number meanwhile) and fills the number fields; a unique index on them is the last guard.
     """
 
     allocate: Callable[[dict], None] | None = None
@@ -387,7 +405,7 @@ class NumberedLedgerSpec(LedgerSpec):
         for _attempt in range(3):
             attempt = dict(clean)
             try:
-                with db.atomic("IMMEDIATE"):
+                with write_transaction():
                     if self.allocate is not None:
                         self.allocate(attempt)
                     rec = self.model.create(**attempt)
@@ -503,8 +521,8 @@ def validate_incoming(data: dict, record: IncomingDoc | None) -> dict:
         else:
             out["year"], out["serial"] = parsed
             out["no"] = format_incoming_no(*parsed)
-            if IncomingDoc.select().where((IncomingDoc.year == parsed[0])
-                                          & (IncomingDoc.serial == parsed[1])).exists():
+            if IncomingDoc.select().where(((IncomingDoc.year == parsed[0]) & (IncomingDoc.serial == parsed[1]))
+                                          | (IncomingDoc.no == out["no"])).exists():
                 errors.setdefault("no", f"收文号 {out['no']} 已被使用（号码不能重复，作废的也不能再用）")
     if errors:
         raise ValidationError(errors)
@@ -513,13 +531,14 @@ def validate_incoming(data: dict, record: IncomingDoc | None) -> dict:
 
 def _allocate_incoming(clean: dict) -> None:
     year = clean["received_on"].year
-    if clean.get("serial"):
+    if clean.get("serial"):  # an imported register keeps its own numbers; later ones continue after them
         if IncomingDoc.select().where((IncomingDoc.year == clean["year"])
                                       & (IncomingDoc.serial == clean["serial"])).exists():
             raise ValidationError(f"收文号 {clean['no']} 已被使用", "no")
+        INCOMING_NO.claim(clean["serial"], clean["year"])
         return
-    n = (IncomingDoc.select(pw.fn.MAX(IncomingDoc.serial)).where(IncomingDoc.year == year).scalar() or 0) + 1
-    clean.update(year=year, serial=n, no=format_incoming_no(year, n))
+    number = INCOMING_NO.take(year)
+    clean.update(year=year, serial=number.serial, no=number.text)
 
 
 def _incoming_created(rec: IncomingDoc, clean: dict) -> None:
@@ -1114,12 +1133,7 @@ def validate_outgoing(data: dict, record: OutgoingDoc | None) -> dict:
 
 def next_outgoing_serial(code: str, year: int) -> int:
     """After the last number this 代字 issued automatically in ``year``, skipping any typed by hand."""
-    n = (OutgoingDoc.select(pw.fn.MAX(OutgoingDoc.serial))
-         .where((OutgoingDoc.code == code) & (OutgoingDoc.year == year) & (OutgoingDoc.manual_no == False))  # noqa: E712
-         .scalar() or 0) + 1
-    while OutgoingDoc.select().where(OutgoingDoc.doc_no == format_outgoing_no(code, year, n)).exists():
-        n += 1
-    return n
+    return OUTGOING_NO.peek(year, code=code).serial
 
 
 def peek_outgoing_no(code: str, day: dt.date | None = None) -> str:
@@ -1131,14 +1145,17 @@ def _allocate_outgoing(clean: dict) -> None:
     year = clean["issued_on"].year
     clean["year"] = year
     if clean.get("manual_no"):
-        earlier = OutgoingDoc.get_or_none(OutgoingDoc.doc_no == clean["doc_no"])
+        same = OutgoingDoc.doc_no == clean["doc_no"]
+        if clean.get("serial") is not None:  # 公司发〔2026〕5号 and 公司发〔2026〕005号 are one number
+            same |= ((OutgoingDoc.code == clean["code"]) & (OutgoingDoc.year == year)
+                     & (OutgoingDoc.serial == clean["serial"]))
+        earlier = OutgoingDoc.get_or_none(same)
         if earlier is not None:
             raise NumberTaken(earlier)
     else:
-        n = next_outgoing_serial(clean["code"], year)
-        clean["serial"], clean["doc_no"] = n, format_outgoing_no(clean["code"], year, n)
-    clean["seq"] = (OutgoingDoc.select(pw.fn.MAX(OutgoingDoc.seq)).where(OutgoingDoc.year == year).scalar()
-                    or 0) + 1
+        number = OUTGOING_NO.take(year, code=clean["code"])
+        clean["serial"], clean["doc_no"] = number.serial, number.text
+    clean["seq"] = OUTGOING_SEQ.take(year).serial
 
 
 def _outgoing_created(rec: OutgoingDoc, clean: dict) -> None:
@@ -1308,11 +1325,9 @@ def add_deliveries(doc: OutgoingDoc, data: dict) -> list[Delivery]:
         raise ValidationError(errors)
     assert at is not None
     rows = []
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
-        n = Delivery.select(pw.fn.MAX(Delivery.envelope_no)).where(Delivery.year == at.year).scalar() or 0
-        for org in orgs:
-            n += 1
-            rows.append(Delivery.create(doc_id=doc.id, year=at.year, envelope_no=n, organisation=org,
+    with write_transaction():
+        for org, number in zip(orgs, ENVELOPE_NO.take_many(len(orgs), at.year), strict=True):
+            rows.append(Delivery.create(doc_id=doc.id, year=at.year, envelope_no=number.serial, organisation=org,
                                         category=category, via=via, copies=copies, sent_at=at))
         summary = _delivery_summary(doc.id)
         status = OUT_SENT if summary["delivered_signed"] == summary["delivered"] else OUT_SENDING
@@ -1465,7 +1480,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
     n_in = max(24, min(rows // 2, 160))
     n_out = max(8, min(rows // 6, 50))
     first = today - dt.timedelta(days=330)
-    with db.atomic():
+    with write_transaction():
         for i in range(n_in):
             recent = i >= n_in - 14
             if recent:  # the last fortnight's mail, still in hand
@@ -1602,20 +1617,17 @@ def bulk_documents(n: int, seed: int = 7, *, years: int = 3,
         [("办公室", "王芳"), ("财务部", "李强"), ("工程部", "张伟")]
     done = 0
     batch = 5000
-    pattern = incoming_pattern()
-    with db.atomic():
+    with write_transaction():
         last_id = IncomingDoc.select(pw.fn.MAX(IncomingDoc.id)).scalar() or 0
-        serials: dict[int, int] = {}
         while done < n:
             k = min(batch, n - done)
             days = sorted(start + dt.timedelta(days=(done + i) * (today - start).days // max(n, 1)) for i in range(k))
+            numbers = []
+            for year in sorted({d.year for d in days}):
+                numbers += INCOMING_NO.take_many(sum(d.year == year for d in days), year)
             rows = []
-            for day in days:
+            for day, number in zip(days, numbers, strict=True):
                 year = day.year
-                if year not in serials:
-                    serials[year] = IncomingDoc.select(pw.fn.MAX(IncomingDoc.serial)).where(
-                        IncomingDoc.year == year).scalar() or 0
-                serials[year] += 1
                 sender = rng.choice(DEMO_SENDERS)
                 code = DEMO_CODES.get(sender, "某发")
                 title, kind = rng.choice(DEMO_TOPICS)
@@ -1624,14 +1636,14 @@ def bulk_documents(n: int, seed: int = 7, *, years: int = 3,
                 done_on = min(today - dt.timedelta(days=1), day + dt.timedelta(days=rng.randrange(1, 10)))
                 archived = done_on < today - dt.timedelta(days=60)
                 rows.append({
-                    "year": year, "serial": serials[year], "no": format_incoming_no(year, serials[year], pattern),
+                    "year": year, "serial": number.serial, "no": number.text,
                     "received_on": day, "received_at": received, "signed_by": person, "sender_org": sender,
                     "sender_no": f"{code}〔{year}〕{rng.randrange(1, 400)}号", "title": title.format(y=year),
                     "kind": kind, "secrecy": SECRECY_NONE, "urgency": URGENCY_NONE, "copies": 1,
                     "pages": rng.randrange(2, 20), "attachments": "", "status": IN_ARCHIVED if archived else IN_DONE,
                     "handler_dept": dept, "handler": person, "assigned_at": received, "deadline_rule": "",
                     "due_date": done_on, "result": rng.choice(DEMO_RESULTS), "reply_no": "", "done_on": done_on,
-                    "archive_no": f"0001-WS·{year}-D10-{serials[year]:04d}" if archived else "",
+                    "archive_no": f"0001-WS·{year}-D10-{number.serial:04d}" if archived else "",
                     "volume_no": f"{year}-{day.month:02d}" if archived else "",
                     "archived_on": done_on + dt.timedelta(days=30) if archived else None,
                     "created_at": received, "updated_at": received,

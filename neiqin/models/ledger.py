@@ -20,6 +20,7 @@ from typing import Any
 import peewee as pw
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
+from neiqin import numbering
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, now
 
@@ -70,6 +71,7 @@ class Column:
     importable: bool = True
     align: str = "left"
     value: Callable[[dict], Any] | None = None  # computed columns read the row themselves
+    number_order: bool = False  # a printed number: sorted as numbers (印2026-9999 before 印2026-10000)
 
     def raw(self, row: dict) -> Any:
         return self.value(row) if self.value else row.get(self.key)
@@ -272,8 +274,17 @@ class LedgerSpec:
         row = m.select(pw.fn.MIN(m.id), pw.fn.MAX(m.id)).where(*conds).tuples().first()
         return row if row else (None, None)
 
+    def _sort_exprs(self, name: str | None) -> list[Any] | None:
+        if not name:
+            return None
+        f = getattr(self.model, name)
+        return numbering.order_by(f) if self._number_ordered(name) else [f]
+
+    def _number_ordered(self, name: str) -> bool:
+        return any(c.key == name and c.number_order for c in self.columns)
+
     def select(self, q: LedgerQuery, fields: Sequence[Any] | None = None) -> tuple[pw.ModelSelect, Any, Any]:
-        """(query with filters and search, sort expression, id expression) — not yet ordered or limited."""
+        """(query with filters and search, sort expressions or None, id expression) — not ordered or limited."""
         m = self.model
         query = m.select(*(fields or [m]))
         id_expr: Any = m.id
@@ -297,23 +308,22 @@ class LedgerSpec:
         if conds:
             query = query.where(*conds)
         sort_name = self.sort_name(q, searching=plan is not None and plan[0] is not None)
-        sort_expr = getattr(m, sort_name) if sort_name else None
-        return query, sort_expr, id_expr
+        return query, self._sort_exprs(sort_name), id_expr
 
     def fetch_page(self, q: LedgerQuery, after: tuple | None = None, limit: int = 200) -> list[dict]:
         """One page of rows as dicts, in display order. ``after`` is the ``page_key`` of the last row seen."""
-        query, sort_expr, id_expr = self.select(q)
+        query, sort_exprs, id_expr = self.select(q)
         desc = q.desc if q.sort else (self.default_desc or self.sort_name(q) is None)
-        if sort_expr is None:
+        if sort_exprs is None:
             if after is not None:
                 query = query.where(id_expr < after[-1] if desc else id_expr > after[-1])
             order = [id_expr.desc() if desc else id_expr.asc()]
         else:
             if after is not None:
-                lhs = pw.Tuple(sort_expr, id_expr)
+                lhs = pw.Tuple(*sort_exprs, id_expr)
                 rhs = pw.Tuple(*after)
                 query = query.where(lhs < rhs if desc else lhs > rhs)
-            order = ([sort_expr.desc(), id_expr.desc()] if desc else [sort_expr.asc(), id_expr.asc()])
+            order = [e.desc() if desc else e.asc() for e in (*sort_exprs, id_expr)]
         return list(query.order_by(*order).limit(limit).dicts())
 
     def sort_name(self, q: LedgerQuery, searching: bool | None = None) -> str | None:
@@ -329,7 +339,11 @@ class LedgerSpec:
 
     def page_key(self, q: LedgerQuery, row: dict) -> tuple:
         name = self.sort_name(q)
-        return (row["id"],) if name is None else (row[name], row["id"])
+        if name is None:
+            return (row["id"],)
+        if self._number_ordered(name):
+            return (*numbering.order_key(row[name]), row["id"])
+        return (row[name], row["id"])
 
     def iter_rows(self, q: LedgerQuery, batch: int = 2000) -> Iterator[dict]:
         after = None

@@ -26,6 +26,7 @@ from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, re
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
 from neiqin.models.staff import resolve_person
 from neiqin.models.validators import parse_moment
+from neiqin.numbering import series, write_transaction
 
 SEAL_KINDS = ["公章", "合同专用章", "财务专用章", "法人章", "发票专用章", "其他"]
 SEAL_IN_USE, SEAL_LENT, SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED = "在用", "外借", "停用", "遗失", "销毁"
@@ -82,7 +83,7 @@ class Licence(VoidableModel):
 class SealUse(VoidableModel):
     """Projection of the chain: never written except by the step functions of this module."""
 
-    no = pw.CharField(max_length=20, index=True)
+    no = pw.CharField(max_length=20, unique=True)
     apply_date = pw.DateField(index=True)
     applied_at = pw.DateTimeField()
     seal_id = pw.IntegerField(index=True)
@@ -122,7 +123,7 @@ class SealUse(VoidableModel):
 class SealLoan(VoidableModel):
     """Projection of the chain, like SealUse."""
 
-    no = pw.CharField(max_length=20, index=True)
+    no = pw.CharField(max_length=20, unique=True)
     item_kind = pw.CharField(max_length=4)
     seal_id = pw.IntegerField(null=True)
     licence_id = pw.IntegerField(null=True)
@@ -497,7 +498,7 @@ SEAL_USES = register_ledger(ChainedLedgerSpec(
     tab_title="用印登记",
     model=SealUse,
     columns=[
-        Column("no", "编号", 10, sortable=True, importable=False),
+        Column("no", "编号", 10, sortable=True, importable=False, number_order=True),
         Column("apply_date", "日期", 10, kind="date", sortable=True, importable=False, value=_use_date),
         Column("department", "用印部门", 10, importable=False),
         Column("applicant", "经办人", 7, importable=False),
@@ -526,7 +527,7 @@ SEAL_LOANS = register_ledger(ChainedLedgerSpec(
     tab_title="外借",
     model=SealLoan,
     columns=[
-        Column("no", "编号", 10, sortable=True, importable=False),
+        Column("no", "编号", 10, sortable=True, importable=False, number_order=True),
         Column("lent_at", "借出时间", 14, kind="datetime", sortable=True, importable=False),
         Column("item_name", "借出物品", 14, importable=False,
                value=lambda r: f"{r.get('item_kind')}：{r.get('item_name')}"),
@@ -571,11 +572,8 @@ def _write(spec: LedgerSpec, entity: str, rec: Any, kind: str, data: dict, summa
     return rec
 
 
-def _next_no(model: type[VoidableModel], prefix: str, year: int) -> str:
-    head = f"{prefix}{year}-"
-    last = model.select(pw.fn.MAX(model.no)).where(model.no.startswith(head)).scalar()
-    n = int(last[len(head):]) + 1 if last else 1
-    return f"{head}{n:04d}"
+USE_NO = series("seal_use", "用印编号", "印{year}-{n:04}", setting="seals.use_number_pattern", column=SealUse.no)
+LOAN_NO = series("seal_loan", "外借编号", "借{year}-{n:04}", setting="seals.loan_number_pattern", column=SealLoan.no)
 
 
 def _usable_seal(seal_id: Any, errors: dict, key: str = "seal") -> Seal | None:
@@ -620,7 +618,7 @@ def apply_use(data: dict) -> SealUse:
     assert seal is not None and applied_at is not None
     state = {f: None for f in USE_FIELDS}
     state.update({
-        "no": _next_no(SealUse, "印", applied_at.year), "apply_date": applied_at.date(), "applied_at": applied_at,
+        "no": None, "apply_date": applied_at.date(), "applied_at": applied_at,
         "seal_id": seal.id, "seal_name": seal.name, "department": department, "applicant_id": aid,
         "applicant": aname, "doc_title": doc_title, "doc_type": doc_type, "copies": copies,
         "stamps_per_copy": per, "purpose": purpose, "doc_no": doc_no, "levels": seal.approval_levels or 1,
@@ -629,8 +627,10 @@ def apply_use(data: dict) -> SealUse:
         "supervisor": "", "content_checked": False, "stamp_note": "", "attachments": 0,
         "voided": False, "void_reason": "",
     })
-    return _write(SEAL_USES, "use", None, "create", state,
-                  f"用印申请 {state['no']}：{seal.name}，{doc_title} {copies} 份")
+    with write_transaction():  # the number is taken with the record: no duplicate, no gap
+        state["no"] = USE_NO.take(applied_at.year).text
+        return _write(SEAL_USES, "use", None, "create", state,
+                      f"用印申请 {state['no']}：{seal.name}，{doc_title} {copies} 份")
 
 
 def approve_use(use: SealUse, data: dict) -> SealUse:
@@ -837,7 +837,7 @@ def lend(data: dict, *, expired_ack: bool = False) -> SealLoan:
     expired = bool(licence is not None and licence.valid_until and licence.valid_until < lent_at.date())
     state = {f: None for f in LOAN_FIELDS}
     state.update({
-        "no": _next_no(SealLoan, "借", lent_at.year), "item_kind": ITEM_SEAL if seal else ITEM_LICENCE,
+        "no": None, "item_kind": ITEM_SEAL if seal else ITEM_LICENCE,
         "seal_id": seal.id if seal else None, "licence_id": licence.id if licence else None,
         "item_name": seal.name if seal else licence.label, "borrower_id": bid, "borrower": bname,
         "department": department, "purpose": purpose, "approver": approver, "lent_at": lent_at,
@@ -845,7 +845,8 @@ def lend(data: dict, *, expired_ack: bool = False) -> SealLoan:
         "expired_ack": expired, "note": ("（证照已过期，经确认借出）" + note) if expired else note,
         "status": OUT, "return_condition": "", "return_note": "", "voided": False, "void_reason": "",
     })
-    with db.atomic():
+    with write_transaction():
+        state["no"] = LOAN_NO.take(lent_at.year).text
         loan = _write(SEAL_LOANS, "loan", None, "create", state,
                       f"外借 {state['no']}：{state['item_name']} 借给 {bname}")
         _set_item_status(loan, SEAL_LENT, LIC_LENT, f"外借 {loan.no}")
@@ -957,7 +958,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
         return {}
     moment = now()
     today = moment.date()
-    with db.atomic():
+    with write_transaction():
         seals = []
         for name, kind, levels in DEMO_SEALS:
             keeper = rng.choice(staff)

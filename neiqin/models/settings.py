@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from neiqin.models.base import AuditLog, Setting, db
@@ -62,10 +63,22 @@ LABELS: dict[str, str] = {
 }
 
 
-def register(defaults: dict[str, Any], labels: dict[str, str]) -> None:
-    """A ledger module declares its own settings (with defaults and Chinese labels) at import."""
+# key -> check(value) returning the value to store, or raising ValidationError({key: Chinese message})
+CHECKS: dict[str, Callable[[Any], Any]] = {}
+
+
+def register(defaults: dict[str, Any], labels: dict[str, str],
+             checks: dict[str, Callable[[Any], Any]] | None = None) -> None:
+    """A ledger module declares its own settings (with defaults, Chinese labels and checks) at import."""
     DEFAULTS.update(defaults)
     LABELS.update(labels)
+    CHECKS.update(checks or {})
+
+
+def check(key: str, value: Any) -> Any:
+    """``value`` as it would be stored under ``key``; a bad one raises ValidationError at ``key``."""
+    fn = CHECKS.get(key)
+    return fn(value) if fn is not None else value
 
 
 def get(key: str) -> Any:
@@ -76,6 +89,7 @@ def get(key: str) -> Any:
 
 
 def set_value(key: str, value: Any) -> None:
+    value = check(key, value)
     before = get(key)
     if before == value:
         return

@@ -40,6 +40,7 @@ from neiqin.models.supplies import (
     qty_text,
 )
 from neiqin.models.validators import parse_moment
+from neiqin.numbering import series, write_transaction
 
 OPEN, POSTED = "进行中", "已过账"
 LEDGER = "stocktakes"  # audit log key
@@ -184,11 +185,8 @@ def _moment(value: Any, label: str, key: str, errors: dict, default: dt.datetime
     return parse_moment(value, label, key, errors, default=default, time_of_day=dt.time(23, 59))
 
 
-def _next_stocktake_no(year: int) -> str:
-    head = f"ST{year}-"
-    last = Stocktake.select(pw.fn.MAX(Stocktake.no)).where(Stocktake.no.startswith(head)).scalar()
-    n = int(last[len(head):]) + 1 if last else 1
-    return f"{head}{n:03d}"
+STOCKTAKE_NO = series("stocktake", "盘点单号", "ST{year}-{n:03}", setting="supplies.stocktake_number_pattern",
+                      column=Stocktake.no)
 
 
 def start_stocktake(data: dict | None = None, *, at: dt.datetime | None = None) -> Stocktake:
@@ -202,7 +200,7 @@ def start_stocktake(data: dict | None = None, *, at: dt.datetime | None = None) 
     started = at or now()
     if errors:
         raise ValidationError(errors)
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+    with write_transaction():
         current = open_stocktake()
         if current is not None:
             raise NeiqinError(f"盘点 {current.no}（{current.started_at:%Y-%m-%d %H:%M} 开始）尚未过账，"
@@ -217,7 +215,7 @@ def start_stocktake(data: dict | None = None, *, at: dt.datetime | None = None) 
         if not items:
             raise ValidationError({"locations": "所选范围内没有物品"})
         snap = StockMove.select(pw.fn.MAX(StockMove.id)).scalar() or 0
-        take = Stocktake.create(no=_next_stocktake_no(started.year), started_at=started, start_date=started.date(),
+        take = Stocktake.create(no=STOCKTAKE_NO.take(started.year).text, started_at=started, start_date=started.date(),
                                 locations=json.dumps(locations, ensure_ascii=False),
                                 categories=json.dumps(categories, ensure_ascii=False),
                                 blind=bool(data.get("blind")), snapshot_move_id=snap, counted_by=counted_by,
@@ -336,7 +334,7 @@ def post_stocktake(take: Stocktake | int, data: dict, *, at: dt.datetime | None 
     if errors:
         raise ValidationError(errors)
     moment = at or now()
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+    with write_transaction():
         take = _fresh(take)
         _require_open(take)  # a second window may have posted it meanwhile
         lines = lines_of(take)
@@ -345,7 +343,7 @@ def post_stocktake(take: Stocktake | int, data: dict, *, at: dt.datetime | None 
             names_ = "、".join(ln.name for ln in missing[:5]) + ("等" if len(missing) > 5 else "")
             raise ValidationError({"lines": f"还有 {len(missing)} 种物品没有录入实盘数（{names_}）；"
                                             "请录入，或选择“未盘物品按账面数确认”"})
-        no = _next_no(ADJUST, post_date.year)
+        no, lines_posted = "", 0  # one 盘点调整单 for every difference, numbered only if there is one
         gain = loss = 0
         for line in lines:
             expected = expected_qty(take, line)
@@ -357,8 +355,10 @@ def post_stocktake(take: Stocktake | int, data: dict, *, at: dt.datetime | None 
                     raise ValidationError({"lines": f"“{item.name}”实盘 {qty_text(line.counted_qty, item.unit)}，"
                                                     f"但盘点后又发出了更多，现库存 {item.qty()} 不够调减 "
                                                     f"{qty_text(-diff, item.unit)}；请核对实盘数或之后的出库记录"})
+                no = no or _next_no(ADJUST, post_date.year)
+                lines_posted += 1
                 m = adjust(item, diff, post_date, no=no, reason=f"盘点 {take.no} {'盘盈' if diff > 0 else '盘亏'}",
-                           stocktake_id=take.id, handler=names["keeper"], at=moment)
+                           stocktake_id=take.id, handler=names["keeper"], at=moment, line=lines_posted)
                 amount = m.amount
                 if amount > 0:
                     gain += amount

@@ -42,6 +42,7 @@ from neiqin.models.ledger import (
 )
 from neiqin.models.staff import pinyin_keys, resolve_person
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
+from neiqin.numbering import series, write_transaction
 
 Q = 1000  # quantities are stored in thousandths of a unit
 PRICE = 10000  # unit prices in 1/10000 元
@@ -262,7 +263,7 @@ class Supply(VoidableModel):
 class StockMove(VoidableModel):
     """One line of the stock ledger. Quantities and amounts are signed: + in, − out."""
 
-    no = pw.CharField(max_length=20, index=True)  # slip number, shared by the lines of one 领用单
+    no = pw.CharField(max_length=20)  # slip number, shared by the lines of one 领用单 (unique with ``line``)
     kind = pw.CharField(max_length=6, index=True)
     move_date = pw.DateField()
     moved_at = pw.DateTimeField(default=now)  # when it was recorded (the stocktake rule uses it)
@@ -286,10 +287,11 @@ class StockMove(VoidableModel):
     reason = pw.CharField(max_length=200, default="")
     ref_id = pw.IntegerField(null=True, index=True)  # 退库: the issue; 盘点调整: the stocktake
     note = pw.TextField(default="")
+    line = pw.IntegerField(default=1, constraints=[pw.SQL("DEFAULT 1")])  # 1, 2 … within its slip
 
     class Meta:
         table_name = "stock_move"
-        indexes = ((("move_date", "id"), False), (("item", "move_date", "id"), False))
+        indexes = ((("no", "line"), True), (("move_date", "id"), False), (("item", "move_date", "id"), False))
 
     @property
     def out_qty(self) -> int:
@@ -609,7 +611,7 @@ STOCK_MOVES = register_ledger(MovesSpec(
     tab_title="出入库流水",
     model=StockMove,
     columns=[
-        Column("no", "单号", 11, sortable=True, importable=False),
+        Column("no", "单号", 11, sortable=True, importable=False, number_order=True),
         Column("move_date", "日期", 10, kind="date", sortable=True, aliases=("入库日期",)),
         Column("kind", "类型", 5, align="center", aliases=("业务类型",)),
         Column("code", "编码", 7, aliases=("物品编码",)),
@@ -649,13 +651,15 @@ class ZeroPriceWarning(NeiqinError):
     field = "unit_price"
 
 
+_KIND_NAMES = {RECEIPT: "receipt", ISSUE: "issue", RETURN: "return", SCRAP: "scrap", ADJUST: "adjust", COST: "cost"}
+SLIP_NO = {kind: series(f"stock_move.{prefix}", f"{kind}单号", f"{prefix}{{year}}-{{n:04}}",
+                        setting=f"supplies.{_KIND_NAMES[kind]}_number_pattern", column=StockMove.no)
+           for kind, prefix in PREFIX.items()}
+
+
 def _next_no(kind: str, year: int) -> str:
-    """RK2026-0001 …: the highest number of the year + 1 (GLOB uses the index; longer numbers sort last)."""
-    head = f"{PREFIX[kind]}{year}-"
-    last = (StockMove.select(StockMove.no).where(pw.Expression(StockMove.no, "GLOB", f"{head}[0-9]*"))
-            .order_by(pw.fn.LENGTH(StockMove.no).desc(), StockMove.no.desc()).limit(1).scalar())
-    tail = last[len(head):] if last else ""
-    return f"{head}{int(tail) + 1 if tail.isdigit() else 1:04d}"
+    """RK2026-0001 …: the next slip number of ``kind`` in ``year``, inside the caller's write_transaction()."""
+    return SLIP_NO[kind].take(year).text
 
 
 def _item(ref: Any, errors: dict, key: str = "item", *, for_receipt: bool = False) -> Supply | None:
@@ -763,7 +767,7 @@ def _create_move(spec_summary: str, **fields: Any) -> StockMove:
     m = StockMove.create(**fields)
     STOCK_MOVES._reindex(m)
     AuditLog.write(STOCK_MOVES.key, m.id, "create", spec_summary,
-                   {k: [None, v] for k, v in fields.items() if v not in (None, "") and k != "moved_at"})
+                   {k: [None, v] for k, v in fields.items() if v not in (None, "") and k not in ("moved_at", "line")})
     return m
 
 
@@ -821,13 +825,13 @@ def receive(data: dict, *, zero_price_ok: bool = False, at: dt.datetime | None =
         raise ValidationError(errors)
     if zero and not zero_price_ok:
         raise ZeroPriceWarning(f"“{'、'.join(zero)}”入库单价为 0。如确为赠品或调拨，请确认后再保存。")
-    with db.atomic():
+    with write_transaction():
         no = _next_no(RECEIPT, day.year)
         moves = []
-        for item, qty, price, amount in prepared:
+        for line, (item, qty, price, amount) in enumerate(prepared, 1):
             m = _create_move(f"入库 {no}：{item.name} {qty_text(qty, item.unit)}，金额 {money_text(amount)}",
                              **_base(item, RECEIPT, no, day, at), qty=qty, unit_cost=price, amount=amount,
-                             supplier=supplier, invoice_no=invoice, handler=handler, note=note)
+                             supplier=supplier, invoice_no=invoice, handler=handler, note=note, line=line)
             _apply(item, qty, amount, cost=price)
             moves.append(m)
     return moves
@@ -864,7 +868,7 @@ def issue(data: dict, *, at: dt.datetime | None = None) -> list[StockMove]:
     note = text_field(data, errors, "note", "备注", max_len=500)
     if not lines:
         errors["lines"] = "请至少添加一种物品"
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+    with write_transaction():
         prepared = []
         wanted: dict[int, int] = {}
         for i, line in enumerate(lines):
@@ -883,13 +887,13 @@ def issue(data: dict, *, at: dt.datetime | None = None) -> list[StockMove]:
         assert day is not None
         no = _next_no(ISSUE, day.year)
         moves = []
-        for item, qty, purpose in prepared:
+        for line, (item, qty, purpose) in enumerate(prepared, 1):
             amount = _out_amount(item, qty)
             cost = _rdiv(amount * 100 * Q, qty)
             m = _create_move(f"领用 {no}：{person} 领 {item.name} {qty_text(qty, item.unit)}",
                              **_base(item, ISSUE, no, day, at), qty=-qty, unit_cost=cost, amount=-amount,
                              staff_id=sid, person=person, department=department, purpose=purpose,
-                             approver=approver, issuer=issuer, note=note)
+                             approver=approver, issuer=issuer, note=note, line=line)
             _apply(item, -qty, -amount, cost=cost)
             moves.append(m)
     return moves
@@ -930,7 +934,7 @@ def return_issue(issue_move: StockMove | int, data: dict, *, at: dt.datetime | N
                .where((StockMove.ref_id == move.id) & (StockMove.kind == RETURN)
                       & (StockMove.voided == False)).scalar() or 0)  # noqa: E712
     amount = taken - already if qty == issued - back else _rdiv(taken * qty, issued)
-    with db.atomic():
+    with write_transaction():
         no = _next_no(RETURN, day.year)
         m = _create_move(f"退库 {no}：{move.person} 退回 {item.name} {qty_text(qty, item.unit)}（原 {move.no}）",
                          **_base(item, RETURN, no, day, at), qty=qty, unit_cost=move.unit_cost, amount=amount,
@@ -949,7 +953,7 @@ def scrap(data: dict, *, at: dt.datetime | None = None) -> StockMove:
     day = _date(data.get("move_date"), "报损日期", "move_date", errors, default=dt.date.today())
     _, handler, _ = _person(data.get("handler"))
     _, approver, _ = _person(data.get("approver"))
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+    with write_transaction():
         if item is not None:
             _check_date(item, day, errors)
             if qty and day:
@@ -969,7 +973,7 @@ def scrap(data: dict, *, at: dt.datetime | None = None) -> StockMove:
 
 
 def adjust(item: Supply, qty: int, day: dt.date, *, no: str, reason: str, stocktake_id: int | None,
-           handler: str = "", at: dt.datetime | None = None) -> StockMove:
+           handler: str = "", at: dt.datetime | None = None, line: int = 1) -> StockMove:
     """盘点调整 of ``qty`` (signed thousandths): 盘盈 at the current average cost, 盘亏 like an issue.
 
     Called by the stocktake posting, inside its transaction."""
@@ -982,7 +986,7 @@ def adjust(item: Supply, qty: int, day: dt.date, *, no: str, reason: str, stockt
         cost = _rdiv(-amount * 100 * Q, -qty)
     m = _create_move(f"盘点调整 {no}：{item.name} {'盘盈' if qty > 0 else '盘亏'} {qty_text(abs(qty), item.unit)}",
                      **_base(item, ADJUST, no, day, at), qty=qty, unit_cost=cost, amount=amount, reason=reason,
-                     handler=handler, ref_id=stocktake_id)
+                     handler=handler, ref_id=stocktake_id, line=line)
     _apply(item, qty, amount)
     return m
 
@@ -996,7 +1000,7 @@ def void_move(move: StockMove | int, reason: str) -> StockMove:
     if move.kind == ISSUE and returned_qty(move) > 0:
         raise NeiqinError(f"领用 {move.no} 已有退库记录，请先作废退库记录")
     item = Supply.get_by_id(move.item)
-    with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+    with write_transaction():
         if move.qty > 0:
             rows = (StockMove.select(StockMove.id, StockMove.move_date, StockMove.qty)
                     .where((StockMove.item == item.id) & (StockMove.voided == False))  # noqa: E712

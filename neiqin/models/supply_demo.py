@@ -15,6 +15,7 @@ from neiqin.models.supplies import (
     ISSUE,
     PRICE,
     RECEIPT,
+    SLIP_NO,
     STOCK_MOVES,
     SUPPLIES,
     Q,
@@ -30,6 +31,7 @@ from neiqin.models.supplies import (
     scrap,
     suggest_qty,
 )
+from neiqin.numbering import write_transaction
 
 # (name, category, spec, unit, location, min, max, price 元)
 DEMO_ITEMS: list[tuple[str, str, str, str, str, int, int, str]] = [
@@ -148,7 +150,7 @@ def seed(rng, staff: list, rows: int = 300) -> dict:
     items = _demo_items(rng, start)
     keeper = staff[0].name
     low = set(rng.sample(range(len(items)), 7))
-    with db.atomic():
+    with write_transaction():
         for it in items:  # opening stock, up to the maximum
             receive({"item": it, "qty": dec_qty(it.max_stock), "unit_price": dec_price(it.ref_price),
                      "move_date": start, "supplier": rng.choice(DEMO_SUPPLIERS),
@@ -252,17 +254,12 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
               "amount", "supplier", "invoice_no", "handler", "staff_id", "person", "department", "purpose",
               "approver", "issuer", "created_at", "updated_at"]
     done = 0
-    seq: dict[tuple[str, int], int] = {}
-    for kind in (RECEIPT, ISSUE):  # continue each year's numbering after what is there
-        for year in range(first.year, today.year + 1):
-            head = f"{'RK' if kind == RECEIPT else 'LY'}{year}-"
-            nos = [r.no[len(head):] for r in StockMove.select(StockMove.no).where(StockMove.no.startswith(head))]
-            seq[(kind, year)] = max([int(x) for x in nos if x.isdigit()] + [0])
-    with db.atomic():
+    with write_transaction():
         last_id = StockMove.select(pw.fn.MAX(StockMove.id)).scalar() or 0
         while done < n:
             batch = min(5000, n - done)
             rows, index = [], []
+            slips: dict[tuple[str, int], list[dict]] = {}  # numbered per kind and year once the batch is drawn
             for k in range(batch):
                 i = done + k
                 day = first + dt.timedelta(days=days * i // max(n, 1))
@@ -273,8 +270,7 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
                     qty = rng.choice([10, 20, 50, 100]) * Q
                     price = max(1, cost + rng.randrange(-cost // 20 - 1, cost // 20 + 2))
                     amount = _rdiv(qty * price, 100 * Q)
-                    seq[(RECEIPT, day.year)] = seq.get((RECEIPT, day.year), 0) + 1
-                    row = {"no": f"RK{day.year}-{seq[(RECEIPT, day.year)]:04d}", "kind": RECEIPT, "qty": qty, "unit_cost": price,
+                    row = {"no": "", "kind": RECEIPT, "qty": qty, "unit_cost": price,
                            "amount": amount, "supplier": rng.choice(DEMO_SUPPLIERS),
                            "invoice_no": str(rng.randrange(10**7, 10**8)), "handler": staff[0].name,
                            "staff_id": None, "person": "", "department": "", "purpose": "", "approver": "",
@@ -284,8 +280,7 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
                     qty = min(rng.choice([1, 1, 2, 3]) * Q, on_hand)
                     amount = value if qty == on_hand else _rdiv(value * qty, on_hand)
                     who = staff[rng.randrange(len(staff))]
-                    seq[(ISSUE, day.year)] = seq.get((ISSUE, day.year), 0) + 1
-                    row = {"no": f"LY{day.year}-{seq[(ISSUE, day.year)]:04d}", "kind": ISSUE, "qty": -qty,
+                    row = {"no": "", "kind": ISSUE, "qty": -qty,
                            "unit_cost": _rdiv(amount * 100 * Q, qty), "amount": -amount, "supplier": "",
                            "invoice_no": "", "handler": "", "staff_id": who.id, "person": who.name,
                            "department": who.department, "purpose": rng.choice(DEMO_PURPOSES),
@@ -293,10 +288,16 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
                     state[it.id] = [on_hand - qty, value - amount, cost]
                 row.update({"move_date": day, "moved_at": at, "item": it.id, "code": it.code, "name": it.name,
                             "spec": it.spec, "unit": it.unit, "created_at": at, "updated_at": at})
-                rows.append(tuple(row[f] for f in fields))
+                rows.append(row)
+                slips.setdefault((row["kind"], day.year), []).append(row)
+            for (kind, year), same in slips.items():
+                for row, number in zip(same, SLIP_NO[kind].take_many(len(same), year), strict=True):
+                    row["no"] = number.text
+            for k, row in enumerate(rows):
                 m = StockMove(id=last_id + k + 1, **row)
                 index.append((m.id, *_move_search_parts(m)))
-            StockMove.insert_many(rows, fields=[getattr(StockMove, f) for f in fields]).execute()
+            StockMove.insert_many([tuple(row[f] for f in fields) for row in rows],
+                                  fields=[getattr(StockMove, f) for f in fields]).execute()
             STOCK_MOVES.search.put_many(index)
             last_id += batch
             done += batch

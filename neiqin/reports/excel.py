@@ -39,10 +39,11 @@ from openpyxl.worksheet.filters import AutoFilter
 
 from neiqin.errors import ImportFileError, NeiqinError, ValidationError
 from neiqin.models import visitors
-from neiqin.models.base import AuditLog, db
+from neiqin.models.base import AuditLog
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
 from neiqin.models.staff import find_staff_by_name
 from neiqin.models.validators import has_emoji
+from neiqin.numbering import write_transaction
 from neiqin.reports import Cancelled, atomic_output, total_rows
 
 log = logging.getLogger(__name__)
@@ -620,7 +621,7 @@ def apply_import(spec: LedgerSpec, preview: ImportPreview, *, progress: Progress
         raise NeiqinError("没有可以导入的数据")
     total = len(preview.rows)
     name = preview.path.name
-    with db.atomic():
+    with write_transaction():  # registers that number their records take the numbers in this transaction
         for i, (data, excel_row) in enumerate(zip(preview.rows, preview.row_numbers, strict=True)):
             if i % CHECK_EVERY == 0:
                 if cancelled is not None and cancelled():
