@@ -230,25 +230,17 @@ class Delivery(BaseModel):
 # ---------------------------------------------------------------------------------------------- number series
 
 
-def _incoming_taken(text: str, n: int, year: int | None, _code: str) -> bool:
-    return IncomingDoc.select().where((IncomingDoc.no == text)
-                                      | ((IncomingDoc.year == year) & (IncomingDoc.serial == n))).exists()
-
-
-def _outgoing_taken(text: str, n: int, year: int | None, code: str) -> bool:
-    """Typed by hand already (the same text, or the same 代字, year and serial written another way)."""
-    return OutgoingDoc.select().where((OutgoingDoc.doc_no == text) | (
-        (OutgoingDoc.code == code) & (OutgoingDoc.year == year) & (OutgoingDoc.serial == n))).exists()
-
-
-INCOMING_NO = series("incoming", "收文号", "收〔{year}〕{n}号", setting="incoming.number_pattern",
-                     max_len=40, taken=_incoming_taken)
+INCOMING_NO = series("incoming", "收文号", "收〔{year}〕{n}号", setting="incoming.number_pattern", max_len=40,
+                     taken_sql="SELECT 1 FROM incoming_doc WHERE no = :text OR (year = :year AND serial = :n)")
+# a 发文字号 typed by hand is skipped, also when written another way (公司发〔2026〕005号 for 5号)
 OUTGOING_NO = series("outgoing", "发文字号", "{code}〔{year}〕{n}号", setting="outgoing.number_pattern",
-                     per_code=True, max_len=60, taken=_outgoing_taken)
-OUTGOING_SEQ = series("outgoing_seq", "发文顺序号", "{n}", taken=lambda _t, n, year, _c: OutgoingDoc.select().where(
-    (OutgoingDoc.year == year) & (OutgoingDoc.seq == n)).exists())
-ENVELOPE_NO = series("envelope", "送文簿封皮号", "{year}-{n:03}", taken=lambda _t, n, year, _c: Delivery.select().where(
-    (Delivery.year == year) & (Delivery.envelope_no == n)).exists())
+                     per_code=True, max_len=60,
+                     taken_sql="SELECT 1 FROM outgoing_doc WHERE doc_no = :text "
+                               "OR (code = :code AND year = :year AND serial = :n)")
+OUTGOING_SEQ = series("outgoing_seq", "发文顺序号", "{n}",
+                      taken_sql="SELECT 1 FROM outgoing_doc WHERE year = :year AND seq = :n")
+ENVELOPE_NO = series("envelope", "送文簿封皮号", "{year}-{n:03}",
+                     taken_sql="SELECT 1 FROM doc_delivery WHERE year = :year AND envelope_no = :n")
 
 
 # ---------------------------------------------------------------------------------------------- small rules
