@@ -35,7 +35,7 @@ import json
 import logging
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -227,6 +227,7 @@ class Series:
     per_code: bool = False
     max_len: int | None = None
     taken_sql: str | None = None
+    codes: Callable[[], list[str]] | None = None  # the codes in use (per-code series), for 设置's example
     _by_column: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -327,6 +328,11 @@ class Series:
             n += 1
         return Number(n, text, year, code)
 
+    def example(self, pattern: str | None = None) -> str:
+        """The next number of this year as ``pattern`` would print it (设置 shows it beside the pattern)."""
+        code = next(iter(self.codes() if self.codes else []), "") or ("公司发" if self.per_code else "")
+        return self.peek(code=code, pattern=pattern).text
+
     def last(self, year: int | None = None, *, code: str = "") -> int:
         key, period, _ = self._slot(year, code)
         return _last(key, period)
@@ -344,11 +350,11 @@ SERIES: dict[str, Series] = {}
 
 def series(key: str, label: str, default: str, *, setting: str | None = None, column: Any = None,
            yearly: bool = True, per_code: bool = False, max_len: int | None = None,
-           taken_sql: str | None = None) -> Series:
+           taken_sql: str | None = None, codes: Callable[[], list[str]] | None = None) -> Series:
     """Declare a numbered series (at import of its ledger module); its pattern setting is registered in 设置."""
     if column is not None and max_len is None:
         max_len = getattr(column, "max_length", None)
-    s = Series(key, label, default, setting, column, yearly, per_code, max_len, taken_sql)
+    s = Series(key, label, default, setting, column, yearly, per_code, max_len, taken_sql, codes)
     SERIES[key] = s
     if setting is not None:
         s.check(default)

@@ -234,7 +234,7 @@ INCOMING_NO = series("incoming", "收文号", "收〔{year}〕{n}号", setting="
                      taken_sql="SELECT 1 FROM incoming_doc WHERE no = :text OR (year = :year AND serial = :n)")
 # a 发文字号 typed by hand is skipped, also when written another way (公司发〔2026〕005号 for 5号)
 OUTGOING_NO = series("outgoing", "发文字号", "{code}〔{year}〕{n}号", setting="outgoing.number_pattern",
-                     per_code=True, max_len=60,
+                     per_code=True, max_len=60, codes=lambda: outgoing_codes(),
                      taken_sql="SELECT 1 FROM outgoing_doc WHERE doc_no = :text "
                                "OR (code = :code AND year = :year AND serial = :n)")
 OUTGOING_SEQ = series("outgoing_seq", "发文顺序号", "{n}",

@@ -242,8 +242,10 @@ class SettingsDialog(QDialog):
         settings.set_value("visitor.retention_days", self.retention.value())
         settings.set_value("visitor.badge_prefix", self.badge_prefix.text().strip())
         settings.set_value("visitor.require_id", self.require_id.isChecked())
-        for _page, save in self.extra_pages:
-            save()
+        for page, save in self.extra_pages:
+            if save() is False:  # the page shows what is wrong at its field; the dialog stays open
+                self.tabs.setCurrentWidget(page)
+                return
         self.accept()
 
 

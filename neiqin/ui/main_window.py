@@ -51,11 +51,13 @@ def _install_today(window: MainWindow) -> None:
 
 def _install_ledger_settings(window: MainWindow) -> None:
     from neiqin.ui.dialogs import register_settings_page
+    from neiqin.ui.numbering_page import add_settings_page as numbering_page  # 编号: number formats
     from neiqin.ui.parcels_pane import add_settings_page as parcels_page  # 快递: 滞留天数, 寄件信息, 识别规则
     from neiqin.ui.workdays_page import add_settings_page as workdays_page  # 工作日历 for 工作日 deadlines
 
     register_settings_page(parcels_page)
     register_settings_page(workdays_page)
+    register_settings_page(numbering_page)
 
 
 EXTENSIONS.append(_install_labels)
