@@ -25,6 +25,12 @@ A later ledger numbers its records with one declaration and one call::
     with numbering.write_transaction():
         visit = Visit.create(no=VISIT_NO.take(day.year).text, ...)
 
+Not numbered here, on purpose: the 来访证号 is a physical badge card (F001 …) from a pool, handed back and handed
+out again (:func:`neiqin.models.visitors.next_badge_no`), not a register number; and a visit gets no register
+serial of its own — the 来访登记簿 has no 编号 column, nothing cites a visit by number, and appointments that never
+come would leave holes that look like missing records. An office that wants a 访客单号 adds one series and one
+call, as above. 物品编码 (BG0001) is master data the clerk may type, not a register number.
+
 No Qt here. The ledger modules import this module while the models package is still loading, so the database
 handle and the settings are looked up when first needed, not at import.
 """
