@@ -26,7 +26,7 @@ from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, re
 from neiqin.models.seal_chain import LOAN_FIELDS, USE_FIELDS, SealEvent, append
 from neiqin.models.staff import resolve_person
 from neiqin.models.validators import parse_moment
-from neiqin.numbering import series, write_transaction
+from neiqin.numbering import order_index, series, write_transaction
 
 SEAL_KINDS = ["公章", "合同专用章", "财务专用章", "法人章", "发票专用章", "其他"]
 SEAL_IN_USE, SEAL_LENT, SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED = "在用", "外借", "停用", "遗失", "销毁"
@@ -147,6 +147,10 @@ class SealLoan(VoidableModel):
     class Meta:
         table_name = "seal_loan"
         indexes = ((("lend_date", "id"), False),)
+
+
+SealUse.add_index(order_index(SealUse.no))
+SealLoan.add_index(order_index(SealLoan.no))
 
 
 class SealAttachment(BaseModel):

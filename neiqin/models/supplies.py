@@ -42,7 +42,7 @@ from neiqin.models.ledger import (
 )
 from neiqin.models.staff import pinyin_keys, resolve_person
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
-from neiqin.numbering import series, write_transaction
+from neiqin.numbering import order_index, series, write_transaction
 
 Q = 1000  # quantities are stored in thousandths of a unit
 PRICE = 10000  # unit prices in 1/10000 元
@@ -296,6 +296,9 @@ class StockMove(VoidableModel):
     @property
     def out_qty(self) -> int:
         return -self.qty
+
+
+StockMove.add_index(order_index(StockMove.no))
 
 
 # ---------------------------------------------------------------------------------------------- items
