@@ -35,9 +35,11 @@ class NumberingPage(QWidget):
         layout.addWidget(scroll, 1)
         self.edits: dict[str, QLineEdit] = {}
         self.notes: dict[str, QLabel] = {}
+        self.before: dict[str, str] = {}
         self.series = {s.setting: s for s in numbering.configurable()}
         for key, s in self.series.items():
             edit = QLineEdit(str(settings.get(key) or s.default))
+            self.before[key] = edit.text()
             note = QLabel()
             note.setWordWrap(True)
             edit.textChanged.connect(lambda _text, k=key: self.check(k))
@@ -60,7 +62,8 @@ class NumberingPage(QWidget):
         return pattern
 
     def save(self) -> bool:
-        checked = {key: self.check(key) for key in self.edits}
+        """Save what the clerk changed; a changed pattern that is wrong keeps 设置 open at its field."""
+        checked = {key: self.check(key) for key, edit in self.edits.items() if edit.text() != self.before[key]}
         bad = [key for key, pattern in checked.items() if pattern is None]
         if bad:
             self.edits[bad[0]].setFocus()

@@ -44,3 +44,14 @@ def test_a_bad_pattern_is_shown_at_its_field_and_nothing_is_saved(qtbot, window)
     dlg.save()
     assert dlg.result() == QDialog.DialogCode.Accepted
     assert settings.get("seals.use_number_pattern") == "用印{year}第{n:05}号"
+
+
+def test_a_wrong_pattern_stored_long_ago_is_shown_but_does_not_block_other_settings(qtbot, window):
+    from neiqin.models.base import db
+
+    db.execute_sql("INSERT INTO setting (key, value) VALUES ('seals.loan_number_pattern', '\"借{n:3}\"')")
+    dlg, page = _page(qtbot, window)
+    assert "不对" in page.notes["seals.loan_number_pattern"].text()  # numbers meanwhile use 借{year}-{n:04}
+    dlg.org_name.setText("某某市某某有限公司")
+    dlg.save()
+    assert dlg.result() == QDialog.DialogCode.Accepted and settings.get("org_name") == "某某市某某有限公司"
