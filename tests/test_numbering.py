@@ -143,6 +143,7 @@ def test_two_processes_taking_1000_numbers_each_get_no_duplicate_and_no_gap(data
     stored = [r.no for r in SealUse.select().where(SealUse.apply_date.year == 2025)]
     assert sorted(stored) == sorted(got + ["印2025-0001"])
     assert USE_NO.last(2026) == 2000
+    assert _interleaving(a, b) >= 2  # they did take numbers at the same time
     print(f"race: 2 processes x 1000, {len(set(got))} distinct, serials 1..{max(serials(got))}, "
           f"turns taken {_interleaving(a, b)}")
 

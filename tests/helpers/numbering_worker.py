@@ -40,6 +40,9 @@ def main() -> None:
                 row = {k: v for k, v in template.items() if k != "id"}
                 SealUse.insert(**{**row, "no": number.text}).execute()
             got.append(number.text)
+        # a breath between saves, as between two clerks' saves: SQLite's lock is not fair, and a process that
+        # commits and begins again at once could keep the other waiting past its busy timeout
+        time.sleep(0.001)
     close_database()
     print(json.dumps(got), flush=True)
 
