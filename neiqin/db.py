@@ -7,7 +7,6 @@ untouched.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import sqlite3
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from neiqin import __version__
+from neiqin import __version__, clock
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
 from neiqin.models import ALL_MODELS, db
 from neiqin.paths import DataDir
@@ -110,7 +109,7 @@ def too_new_message(version: int) -> str:
 def copy_aside(src: Path, dest_dir: Path, tag: str) -> Path:
     """A consistent copy through the SQLite backup API (safe with WAL), never a raw file copy."""
     dest_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     dest = dest_dir / f"{src.stem}-{tag}-{stamp}.sqlite"
     s = sqlite3.connect(src)
     d = sqlite3.connect(dest)
@@ -124,7 +123,7 @@ def copy_aside(src: Path, dest_dir: Path, tag: str) -> Path:
 
 def _set_version(database: pw.Database, version: int) -> None:
     database.execute_sql("INSERT INTO schema_version(version, app_version, applied_at) VALUES (?, ?, ?)",
-                         (version, __version__, dt.datetime.now().isoformat(sep=" ", timespec="seconds")))
+                         (version, __version__, clock.now().isoformat(sep=" ", timespec="seconds")))
 
 
 def open_database(path: Path, backup_dir: Path | None = None) -> pw.SqliteDatabase:
@@ -203,7 +202,7 @@ class DataDirLock:
                 "。请切换到已打开的窗口；同一份数据不能由两个程序同时写入。") from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"进程 {os.getpid()}，启动于 {dt.datetime.now():%Y-%m-%d %H:%M}")
+        fh.write(f"进程 {os.getpid()}，启动于 {clock.now():%Y-%m-%d %H:%M}")
         fh.flush()
         self._fh = fh
         return self

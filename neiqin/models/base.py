@@ -12,16 +12,18 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
+
 db = pw.DatabaseProxy()
 
 
 def now() -> dt.datetime:
     """Current local time without microseconds (registers show minutes; seconds are kept for ordering)."""
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 class BaseModel(pw.Model):

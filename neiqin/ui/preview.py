@@ -8,7 +8,6 @@ printer driver behaves the same. With no printer installed the dialog says so an
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import shutil
@@ -49,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
@@ -181,7 +181,7 @@ class DirectPrintMixin:
         from PySide6.QtWidgets import QFileDialog
 
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.FILE_STEM or self.title}-{dt.date.today():%Y%m%d}.pdf"
+        name = f"{self.FILE_STEM or self.title}-{clock.today():%Y%m%d}.pdf"
         target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
         if not target:
             return None
@@ -551,7 +551,7 @@ def prints_dir(widget: QWidget | None) -> Path:
 
 
 def stamp_path(widget: QWidget | None, name: str) -> Path:
-    return prints_dir(widget) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+    return prints_dir(widget) / f"{name}-{clock.now():%Y%m%d-%H%M%S}.pdf"
 
 
 def preview_pdf(parent: QWidget | None, title: str, path: Path,

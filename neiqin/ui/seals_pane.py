@@ -62,7 +62,7 @@ from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 PENDING_COLOR = QColor("#fef7e0")
 APPROVED_COLOR = QColor("#e8f0fe")
@@ -424,7 +424,7 @@ class SealStatsView(QWidget):
             self.group.addItem(tr("按") + tr(label), key)
         bar.addWidget(self.group)
         bar.addWidget(QLabel(tr("用印日期")))
-        today = QDate.currentDate()
+        today = qtoday()
         self.date_from = QDateEdit(QDate(today.year(), 1, 1), calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.date_to = QDateEdit(today, calendarPopup=True, displayFormat="yyyy-MM-dd")
         bar.addWidget(self.date_from)
