@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=""
-for pkg in fonts-wqy-zenhei poppler-utils zbar-tools xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+for pkg in fonts-wqy-zenhei poppler-utils zbar-tools faketime xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
 done
