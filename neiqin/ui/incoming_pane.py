@@ -265,7 +265,7 @@ class IncomingPane(LedgerPane):
     def new_values(self) -> dict:
         return {"copies": 1, "kind": "通知", **_deadline_defaults()}
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         """Register one document after another until Esc: the 签收人 carries over, the rest starts fresh."""
         first = None
         done: list[IncomingDoc] = []

@@ -181,7 +181,7 @@ class MeetingsListPane(LedgerPane):
     def save_edit(self, record: Any, data: dict) -> Any:
         return with_capacity(self, lambda ack: update_meeting(record, data, capacity_ack=ack))
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         fields = self.form_fields()
         start = self.new_values() if values is None else self._with_booking_label(values)
         form = RecordForm(tr("新建会议"), fields, lambda v: self.save_new(self.form_data(v)), start, self,
@@ -202,7 +202,7 @@ class MeetingsListPane(LedgerPane):
         last = last_of_series(rec.series_id) or rec
         self.form_fields()
         values = next_meeting_values(last)
-        return self.new_record(values)
+        return self.new_record(values=values)
 
     def open_minutes(self) -> Any:
         rec = self.require_record()
@@ -563,7 +563,7 @@ class MeetingsPane(MultiViewPane):
         values = {"title": b.purpose, "kind": MEETING_KINDS[1], "booking": b.id, "day": b.day,
                   "start": f"{b.start_at:%H:%M}", "end": f"{b.end_at:%H:%M}", "place": b.room_name,
                   "department": b.department, "host": {"id": b.organiser_id, "name": b.organiser}}
-        return self.meetings.new_record(values)
+        return self.meetings.new_record(values=values)
 
 
 def reminders_text() -> str:

@@ -121,7 +121,7 @@ class OutgoingPane(LedgerPane):
         return {"code": codes[0], "kind": "通知", "copies": 1, "issued_on": clock.today(),
                 "signed_on": clock.today()}
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         form = OutgoingForm(tr("登记发文"), registration_fields(), lambda v: docs.register_outgoing(self.form_data(v)),
                             {**self.new_values(), **(values or {})}, self,
                             note=tr("复核后登记：发文字号在保存时分配，不留空号、不重号；作废的号码不再使用。"),
