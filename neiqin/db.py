@@ -102,7 +102,8 @@ def add_column(database: pw.Database, model_or_table: type[pw.Model] | str, fiel
     model = field.model
     if field.index or field.unique:
         for name, index in declared_indexes(model).items():
-            if list(getattr(index, "_expressions", [])) == [field]:
+            expressions = list(getattr(index, "_expressions", ()))
+            if len(expressions) == 1 and expressions[0] is field:  # `==` on a field builds an expression
                 add_index(database, model, name)
     return True
 
