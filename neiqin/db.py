@@ -1,8 +1,33 @@
 """Opening the database: pragmas, the data-dir lock, schema versions and forward migrations.
 
-A front-desk PC gets unplugged, so: WAL + ``synchronous=FULL``. Migrations run in order, each in a
-transaction, after a consistent copy of the file is put aside. A database written by a newer neiqin is refused
-untouched.
+A front-desk PC gets unplugged, so: WAL + ``synchronous=FULL``. A new database is created whole from the models
+(every table and declared index) and stamped SCHEMA_VERSION; no migration runs on it. An older file is first
+copied aside (``copy_aside``, a consistent copy through SQLite's backup API), then each later migration runs in
+its own transaction and is stamped as it commits, so a power cut leaves a file that the next start carries on
+from. A database written by a newer neiqin is refused untouched. After that, a table or index the models declare
+and the file lacks is created (after a copy), never altered or dropped: files stamped 6 by the commits that were
+still adding ledgers (4e5dd0a..d07b5af) lack whole ledgers' tables.
+
+How to add a migration
+----------------------
+1. Change the model as usual (a field, a model, an index; a partial index is a ``PartialIndex`` in the model's
+   ``Meta.indexes`` or ``declare_index``). That declaration is the schema of every new database.
+2. Append one entry to ``MIGRATIONS`` with the next number that brings an older file to the same shape with the
+   helpers below, each a no-op when the thing already exists (a table created later from today's models already
+   has the column; a migration re-run after a power cut finds its work done)::
+
+       (8, "来访：车牌颜色", lambda d: add_column(d, Visit, Visit.plate_colour)),
+       (9, "收文：按来文单位查", lambda d: add_index(d, IncomingDoc, "incoming_doc_sender")),
+       (10, "车辆登记", lambda d: create_tables(d, [Vehicle, *VEHICLES.search.models])),
+
+   A field added to existing rows needs ``null=True`` or a constant default (written into them as SQL DEFAULT).
+   Data changes (filling a new column from old ones) go in the same function, in plain SQL, and must be safe to
+   run twice. Never edit, renumber or remove a released entry; never drop or rename a column: records are evidence.
+3. Commit a fixture of the version you leave behind, written by the code before your change: add it to the
+   table in tests/fixtures/make_fixture.py (``"v7": <the commit before yours>``) and run ``python
+   tests/fixtures/make_fixture.py v7``. tests/test_migrations.py opens every ``schema-vN.sqlite`` with today's code
+   and checks its rows, its schema against a new database's and its seal chain; a schema that differs means a
+   model changed without its migration.
 """
 
 from __future__ import annotations
@@ -134,11 +159,16 @@ def add_index(database: pw.Database, model: type[pw.Model], name: str) -> bool:
 
 
 def missing_schema(database: pw.Database) -> tuple[list[type[pw.Model]], list[tuple[type[pw.Model], str]]]:
-    """The declared tables and indexes (of ``ALL_MODELS``) an open database lacks."""
+    """The declared tables (of ``ALL_MODELS``) an open database lacks, and the plain indexes of its tables.
+
+    A missing unique index is not listed: a migration may leave one out on purpose where old records already
+    repeat a number (they are kept as they are), and creating it would fail.
+    """
     tables, indexes = table_names(database), index_names(database)
     missing_tables = [m for m in ALL_MODELS if m._meta.table_name not in tables]
     missing_indexes = [(m, name) for m in ALL_MODELS if m._meta.table_name in tables
-                       for name in declared_indexes(m) if name not in indexes]
+                       for name, index in declared_indexes(m).items()
+                       if name not in indexes and not getattr(index, "_unique", False)]
     return missing_tables, missing_indexes
 
 
