@@ -348,7 +348,7 @@ def test_a_data_folder_of_25a93af_opens_with_everything_kept_and_verifies(tmp_pa
 
     data = DataDir(tmp_path / "data")
     with tarfile.open(FIXTURES / "datadir-25a93af.tar.xz") as tar:
-        tar.extractall(data.root, filter="data")
+        tar.extractall(data.root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     attachments = _files(data.attachments)
     old_backups = sorted(data.backups.glob("*.nqbak"))
     conn = sqlite3.connect(data.db_path)
