@@ -116,3 +116,29 @@ class FieldHistory(BaseModel):
         q = (cls.select(cls.value).where((cls.ledger == ledger) & (cls.field == field))
              .order_by(cls.uses.desc(), cls.last_used.desc()).limit(limit))
         return [r.value for r in q]
+
+
+class PartialIndex(pw.SQL):
+    """An index over part of a table (``WHERE ...``), which peewee's field indexes cannot say.
+
+    Declared on its model like any other index (``Meta.indexes`` or :func:`declare_index`), so that
+    ``create_tables`` makes it in a new database and :func:`neiqin.db.add_index` adds it to an older one, from the
+    same text.
+    """
+
+    def __init__(self, name: str, table: str, columns: str, where: str):
+        self.name = name
+        self.table = table
+        super().__init__(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}"({columns}) WHERE {where}')
+
+
+def declare_index(model: type[pw.Model], index: PartialIndex) -> None:
+    """Add ``index`` to ``model``'s declared indexes once (a module imported twice must not declare it twice)."""
+    if not any(getattr(i, "name", None) == index.name for i in model._meta.indexes):
+        model._meta.indexes.append(index)
+
+
+def voided_index(model: type[pw.Model]) -> PartialIndex:
+    """The voided rows of a register: counts are all − voided, two index-only counts instead of a table scan."""
+    table = model._meta.table_name
+    return PartialIndex(f"{table}_voided_ids", table, "id", "voided = 1")

@@ -21,7 +21,7 @@ import peewee as pw
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, now
+from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, declare_index, now, voided_index
 
 # ---------------------------------------------------------------------------------------------- columns
 
@@ -475,6 +475,7 @@ LEDGERS: dict[str, LedgerSpec] = {}
 
 def register_ledger(spec: LedgerSpec) -> LedgerSpec:
     LEDGERS[spec.key] = spec
+    declare_index(spec.model, voided_index(spec.model))  # count() takes all − voided through it
     return spec
 
 

@@ -11,7 +11,7 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
+from neiqin.models.base import AuditLog, BaseModel, PartialIndex, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import Staff, pinyin_keys
 from neiqin.models.validators import (
@@ -60,7 +60,9 @@ class Visit(VoidableModel):
     pii_erased_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("visit_date", "id"), False), (("status", "visit_date"), False))
+        indexes = ((("visit_date", "id"), False), (("status", "visit_date"), False),
+                   # visits whose personal data still awaits erasure (erase_expired_personal_data)
+                   PartialIndex("visit_pii_pending", "visit", "visit_date", "pii_erased_at IS NULL"))
 
     def __str__(self) -> str:
         return f"{self.name}（{self.visit_date}）"
