@@ -253,3 +253,32 @@ def test_a_supplies_issue_across_midnight(database, host, monkeypatch):
 
     across_midnight(monkeypatch, lambda: S.issue({"item": item, "qty": 1, "purpose": "日常办公",
                                                   "person": {"name": "王芳", "department": "财务部"}}), check)
+
+
+# ------------------------------------------------------------------------------------------------ backups
+
+
+def test_backups_across_the_year_end_and_a_leap_day(database, datadir, host, tmp_path, at_moment):
+    from neiqin import backup
+
+    usb = tmp_path / "usb" / backup.USB_FOLDER
+    made = []
+    for moment in ("2026-12-31 23:59:59", "2027-01-01 00:00:00", "2027-01-01 00:00:00", "2028-02-29 00:30"):
+        at_moment(moment)
+        result = backup.create_backup(datadir, usb)
+        backup.record_usb_backup(result)
+        made.append(result.path.name)
+        assert backup.verify_backup(result.path).ok
+        assert result.info.created == clock.now()
+    # named by the program's clock, the second backup in one second gets -2, and newest first sorts right
+    assert made[0].endswith("20261231-235959.nqbak") and made[1].endswith("20270101-000000.nqbak")
+    assert made[2].endswith("20270101-000000-2.nqbak") and "20280229-003000" in made[3]
+    assert [p.name for p in backup.list_backups(usb)] == made[::-1]
+    # the USB reminder counts calendar days by the clock: 29 Feb 00:30 → 今天; 1 March → 1 天前
+    assert backup.usb_backup_status()[0] == "上次U盘备份 今天"
+    assert {s.key: s for s in today.compute()}["usb_backup"].items[0].level == today.INFO
+    at_moment("2028-03-01 00:00:01")
+    assert backup.usb_backup_status()[0] == "上次U盘备份 1 天前"
+    at_moment("2028-03-08 09:00")
+    text, late, _tip = backup.usb_backup_status()
+    assert text == "上次U盘备份 8 天前" and late
