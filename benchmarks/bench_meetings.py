@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from neiqin import clock
+
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,7 +39,7 @@ def build(root: Path, rows: int) -> None:
 
     open_database(root / "neiqin.sqlite", root / "backups")
     rooms = [ROOMS.create({"name": f"会议室{i + 1}", "capacity": 20}) for i in range(5)]
-    first = dt.date.today() - dt.timedelta(days=rows // 40 + 1)
+    first = clock.today() - dt.timedelta(days=rows // 40 + 1)
     fields = [Booking.day, Booking.start_at, Booking.end_at, Booking.room_id, Booking.room_name, Booking.purpose,
               Booking.organiser, Booking.kind]
     with db.atomic():
@@ -80,7 +82,7 @@ def main() -> None:
 
     open_database(root / "neiqin.sqlite", root / "backups")
     raw = sqlite3.connect(root / "neiqin.sqlite")
-    start = dt.date.today() - dt.timedelta(days=60)
+    start = clock.today() - dt.timedelta(days=60)
     print(f"{'case':<34}{'find_conflicts':>16}{'baseline':>12}{'ratio':>8}{'conflicts':>11}")
     for label, n in (("quarter (13 weekly)", 13), ("cap (200 weekly)", 200)):
         days = [start + dt.timedelta(weeks=k) for k in range(n)]

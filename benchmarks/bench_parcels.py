@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from neiqin import clock
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -126,7 +128,7 @@ def main() -> None:
     QTest.qWait(1200)  # the window has been open a moment before the first parcel arrives
     desk = pane.desk
     people = staff_choices()
-    stamp = int(time.time()) % 10**6
+    stamp = int(clock.file_time()) % 10**6
     numbers = [f"SF{stamp:06d}{i:07d}" for i in range(args.scans)]
     scan_times = []
     for i, number in enumerate(numbers):

@@ -29,6 +29,8 @@ import sqlite3
 import sys
 import time
 
+from neiqin import clock
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 import _common as C  # noqa: E402
@@ -111,7 +113,7 @@ def main() -> None:
     t.add("verify_stock (cache vs Σ movements)", "—", C.ms(verify), f"Σ movements {C.ms(summed)}",
           f"{verify / summed:.2f}×")
 
-    today = dt.date.today()
+    today = clock.today()
     last = today.replace(day=1) - dt.timedelta(days=1)
     start, end = month_range(last.year, last.month)
 

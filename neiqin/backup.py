@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import neiqin.db as dbmod
-from neiqin import __version__
+from neiqin import __version__, clock
 from neiqin.errors import DatabaseTooNewError, NeiqinError
 from neiqin.models.seal_chain import backup_verifier as seal_chain_verifier
 from neiqin.paths import DataDir
@@ -195,13 +195,13 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def _private_tmp(datadir: DataDir) -> Path:
     base = datadir.backups / _TMP
     base.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - _STALE_SECONDS
+    cutoff = clock.file_time() - _STALE_SECONDS
     for old in base.iterdir():  # left by a backup that was killed; a running one is younger than an hour
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < cutoff:
@@ -1124,7 +1124,7 @@ def _backup_name(folder: Path, prefix: str, created: dt.datetime) -> Path:
 
 
 def _remove_stale_parts(folder: Path) -> None:
-    cutoff = time.time() - _STALE_SECONDS
+    cutoff = clock.file_time() - _STALE_SECONDS
     for part in folder.glob(f".*{SUFFIX}.part"):
         with contextlib.suppress(OSError):
             if part.stat().st_mtime < cutoff:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from neiqin import APP_TITLE, __version__
+from neiqin import APP_TITLE, __version__, clock
 from neiqin.backup_cli import register as register_backup
 from neiqin.errors import NeiqinError
 from neiqin.labels_cli import register as register_labels
@@ -39,10 +39,19 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期“{text}”格式应为 YYYY-MM-DD") from None
 
 
+def _moment(text: str) -> dt.datetime:
+    try:
+        return clock.parse_moment(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="neiqin", description=f"{APP_TITLE} {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="数据目录（默认用户数据目录，或环境变量 NEIQIN_HOME）")
     p.add_argument("--version", action="version", version=f"neiqin {__version__}")
+    p.add_argument("--now", type=_moment, metavar="TIME",
+                   help="从这一时刻起计时运行，如 \"2026-12-31 23:58\"（脚本和演示用；也可设环境变量 NEIQIN_NOW）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
 
     g = sub.add_parser("gui", help="打开主窗口（默认）")
@@ -174,6 +183,8 @@ def cmd_purge(args, datadir: DataDir) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.now:
+        clock.start_at(args.now)
     if not getattr(args, "func", None):
         args.func, args.needs_db, args.writes = cmd_gui, False, False
     try:

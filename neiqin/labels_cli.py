@@ -11,10 +11,10 @@ Registered in neiqin.cli.EXTRA_COMMANDS; nothing here imports Qt.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
 
@@ -115,7 +115,7 @@ def _badges(args, datadir: DataDir) -> int:
     from neiqin.reports import labels
     from neiqin.reports.badges import badge_visits, write_badges
 
-    day = args.date or dt.date.today()
+    day = args.date or clock.today()
     with _database(datadir, required=True):
         stock = labels.get_stock(args.stock)
         visits = badge_visits(day)

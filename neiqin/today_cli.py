@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from neiqin import clock
 from neiqin.paths import DataDir
 
 RED, AMBER, BOLD, RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
@@ -89,7 +90,7 @@ def cmd_today(args, datadir: DataDir) -> int:
         unknown = [k for k in args.section if k not in today.SECTIONS]
         if unknown:
             raise NeiqinError(f"没有栏目：{'、'.join(unknown)}（用 --list-sections 查看）")
-    day = args.date or dt.date.today()
+    day = args.date or clock.today()
     sections = today.compute(day, keys=args.section)
     if args.pdf:
         from neiqin.reports.today_sheet import HANDOVER, TITLES, WORKLIST, write_today_sheet

@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Printed pages use the CJK font the test setup installs (scripts/setup.sh), never whatever else this machine has.
+os.environ.setdefault("NEIQIN_FONT_DIRS", "/usr/share/fonts/truetype/wqy")
+
+import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
+from neiqin import clock  # noqa: E402
 from neiqin.db import close_database, open_database  # noqa: E402
 from neiqin.paths import DataDir  # noqa: E402
 
@@ -17,6 +22,33 @@ from neiqin.paths import DataDir  # noqa: E402
 hypothesis_settings.register_profile("default", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("explore", max_examples=400, derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# Every test runs at this moment, whatever the hour the suite is run at: a Wednesday in office hours. Tests of
+# other moments (before office hours, midnight, 31 December, 29 February) set the clock themselves.
+PINNED_NOW = dt.datetime(2026, 12, 9, 10, 0, 0)
+clock.start_at(PINNED_NOW)  # already while test modules are collected (module-level dates)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch):
+    """The program's clock starts at PINNED_NOW and runs on; subprocesses start there too (NEIQIN_NOW)."""
+    clock.start_at(PINNED_NOW)
+    monkeypatch.setenv(clock.ENV_VAR, PINNED_NOW.isoformat(sep=" "))
+    yield clock
+    clock.start_at(PINNED_NOW)  # not the machine's clock: module- and session-scoped fixtures are made between tests
+
+
+@pytest.fixture
+def at_moment(monkeypatch):
+    """``at_moment("2026-12-31 23:59")`` freezes the program's clock (and any subprocess's start) there."""
+
+    def set_moment(moment, *, running: bool = False) -> dt.datetime:
+        (clock.start_at if running else clock.freeze)(moment)
+        monkeypatch.setenv(clock.ENV_VAR, clock.now().isoformat(sep=" "))
+        return clock.now()
+
+    return set_moment
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from helpers.backup_data import (
 )
 
 import neiqin.db as dbmod
-from neiqin import backup
+from neiqin import backup, clock
 from neiqin.db import DataDirLock, close_database, open_database
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
 from neiqin.paths import DataDir
@@ -462,7 +462,7 @@ def test_automatic_backup_daily_and_skipped_when_nothing_changed(filled):
     assert first and first.path.parent == filled.backups and first.path.name.startswith("auto-")
     assert backup.auto_backup(filled) is None  # nothing changed since
     assert not backup.auto_backup_due(filled)
-    assert backup.auto_backup_due(filled, dt.datetime.now() + dt.timedelta(days=1))
+    assert backup.auto_backup_due(filled, clock.now() + dt.timedelta(days=1))
     from neiqin.models import STAFF
 
     STAFF.create({"name": "新来的", "department": "办公室"})
@@ -724,7 +724,7 @@ def test_usb_backup_status(filled, usb):
     last = backup.last_usb_backup()
     for days, warn, expect_overdue in ((5, 7, False), (10, 7, True), (5, 3, True)):
         settings.set_value("backup.warn_days", warn)
-        when = dt.datetime.now() - dt.timedelta(days=days)
+        when = clock.now() - dt.timedelta(days=days)
         settings.set_value("backup.last_usb", {**last, "time": when.isoformat(sep=" ")})
         text, overdue, tip = backup.usb_backup_status()
         assert text == f"上次U盘备份 {days} 天前" and overdue is expect_overdue

@@ -12,7 +12,7 @@ from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, make_templa
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
-from neiqin import backup
+from neiqin import backup, clock
 from neiqin.db import close_database, open_database
 from neiqin.paths import DataDir
 from neiqin.ui import backup_ui
@@ -256,7 +256,7 @@ def test_status_label_turns_red_when_overdue(window):
     from neiqin.models import settings
 
     _, controller = window
-    when = dt.datetime.now() - dt.timedelta(days=10)
+    when = clock.now() - dt.timedelta(days=10)
     settings.set_value("backup.last_usb", {"time": when.isoformat(sep=" "), "folder": "E:\\内勤台账备份"})
     controller.label.refresh()
     assert controller.label.text() == "上次U盘备份 10 天前" and "d93025" in controller.label.styleSheet()

@@ -76,6 +76,21 @@ class Server:
         assert not errors, errors  # the worker may only ever die by the kill
         return printed
 
+    def one_run_takes(self, seed: int) -> float:
+        """Seconds a worker takes to its first reported result on this machine now (the kill delays scale with it:
+        a loaded 2-core machine is slower, and the test must still cut some runs and let others finish)."""
+        self.proc.stdin.write(f"{seed}\n".encode())
+        self.proc.stdin.flush()
+        pid = int(self.readline().split()[1])
+        started = time.monotonic()
+        first = self.readline(timeout=120)
+        took = time.monotonic() - started
+        os.kill(pid, signal.SIGKILL)
+        while self.readline() != f"dead {pid}":
+            pass
+        assert not first.startswith("error "), first
+        return took
+
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait(timeout=10)
@@ -99,8 +114,10 @@ def test_killed_writer_loses_no_reported_save(template, tmp_path):
     reported = {"staff": set(), "visit": set()}
     kills = 0
     try:
+        first = server.one_run_takes(999)  # to the first reported save, on this machine now
         for seed in range(60):
-            delay = rng.uniform(0, 0.05) if seed % 3 else rng.uniform(0.05, 0.3)  # at start-up, and mid-stream
+            # at start-up (before or around the first save), and mid-stream (several saves in)
+            delay = rng.uniform(0, 1.2 * first) if seed % 3 else rng.uniform(1.5 * first, 8 * first)
             printed = server.run_and_kill(seed, delay)
             kills += 1
             for line in printed:
@@ -113,7 +130,7 @@ def test_killed_writer_loses_no_reported_save(template, tmp_path):
             conn.close()
     finally:
         server.close()
-    assert kills == 60 and len(reported["staff"]) > 100, len(reported["staff"])
+    assert kills == 60 and len(reported["staff"]) > 20, len(reported["staff"])
 
     conn = check_database(datadir.db_path)
     # each save is one transaction: record, search index and audit entry together or not at all
@@ -137,8 +154,9 @@ def test_killed_backup_never_leaves_a_false_backup(template, tmp_path):
     rng = random.Random(7)
     finished = 0
     try:
+        one = server.one_run_takes(99)
         for seed in range(30):
-            printed = server.run_and_kill(seed, rng.uniform(0, 0.25))
+            printed = server.run_and_kill(seed, rng.uniform(0, 1.6 * one))
             finished += len(printed)
             for made in backup.list_backups(target):  # whatever carries a backup's name is a good backup
                 assert backup.verify_backup(made, run_extra=False).ok
@@ -175,8 +193,9 @@ def test_killed_restore_leaves_old_or_new_data_whole(template, tmp_path):
     seen = {"a": 0, "b": 0}
     completed = 0
     try:
+        one = server.one_run_takes(99)
         for seed in range(40):
-            completed += len(server.run_and_kill(seed, rng.uniform(0, 0.15)))
+            completed += len(server.run_and_kill(seed, rng.uniform(0, 1.6 * one)))
             backup.recover_interrupted_restore(datadir)  # what the next start does first
             check_database(datadir.db_path).close()
             current = (staff_names(datadir.db_path), files(datadir.attachments))

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, LedgerQuery, settings
 from neiqin.models import documents as docs
@@ -52,7 +53,7 @@ def incoming(**over) -> dict:
 
 
 def outgoing(**over) -> dict:
-    data = {"issued_on": dt.date.today(), "code": "公司发", "title": "关于年度投资计划的请示", "kind": "请示",
+    data = {"issued_on": clock.today(), "code": "公司发", "title": "关于年度投资计划的请示", "kind": "请示",
             "main_to": "市国资委", "signer": "李强", "drafter": "陈杰", "drafter_dept": "工程部"}
     data.update(over)
     return data
@@ -238,7 +239,7 @@ def test_full_incoming_process(people):
     doc = docs.assign_incoming(doc, {"handler": {"id": people["eng"].id, "name": "陈杰"}, "deadline_days": 5,
                                      "deadline_rule": "工作日"})
     assert doc.status == IN_HANDLING and doc.handler_dept == "工程部"
-    assert doc.due_date == wd.add_working_days(dt.date.today(), 5)
+    assert doc.due_date == wd.add_working_days(clock.today(), 5)
     rows = docs.circulate_incoming(doc, {"readers": ["李强", {"id": people["fin"].id, "name": "赵敏"}]})
     assert IncomingDoc.get_by_id(doc.id).circulating == 2
     with pytest.raises(ValidationError) as e:
@@ -251,13 +252,13 @@ def test_full_incoming_process(people):
     doc = docs.remind_incoming(doc, {"way": "当面"})
     assert doc.reminders == 2
     doc = docs.finish_incoming(doc, {"result": "已按要求报送", "reply_no": "公司函[2026]3号"})
-    assert doc.status == IN_DONE and doc.reply_no == "公司函〔2026〕3号" and doc.done_on == dt.date.today()
+    assert doc.status == IN_DONE and doc.reply_no == "公司函〔2026〕3号" and doc.done_on == clock.today()
     with pytest.raises(ValidationError) as e:
         docs.archive_incoming(doc, {"archive_no": "0001-WS·2026-D10-0001"})
     assert "没有退回" in e.value.errors["archive_no"]
     docs.return_circulation(rows[1])
     doc = docs.archive_incoming(doc, {"archive_no": "0001-WS·2026-D10-0001", "volume_no": "2026-03"})
-    assert doc.status == IN_ARCHIVED and doc.archived_on == dt.date.today()
+    assert doc.status == IN_ARCHIVED and doc.archived_on == clock.today()
     steps = [e.step for e in docs.events_of(doc)]
     assert steps == ["签收", "登记", "初审", "拟办", "批示", "承办", "传阅", "阅毕", "催办", "催办", "办结", "阅毕",
                      "归档"]
@@ -286,10 +287,10 @@ def test_step_time_before_signing_is_refused(people):
 
 def test_reassigning_keeps_the_deadline(people):
     doc = docs.review_incoming(docs.register_incoming(incoming()), {"by": "王芳"})
-    doc = docs.assign_incoming(doc, {"handler": "陈杰", "due_date": dt.date.today() + dt.timedelta(days=9)})
+    doc = docs.assign_incoming(doc, {"handler": "陈杰", "due_date": clock.today() + dt.timedelta(days=9)})
     doc = docs.assign_incoming(doc, {"handler": {"id": people["fin"].id, "name": "赵敏"}})
     assert doc.handler == "赵敏" and doc.handler_dept == "财务部"
-    assert doc.due_date == dt.date.today() + dt.timedelta(days=9)
+    assert doc.due_date == clock.today() + dt.timedelta(days=9)
     assert [e.step for e in docs.events_of(doc)][-1] == "改办"
 
 
@@ -299,7 +300,7 @@ def test_reassigning_keeps_the_deadline(people):
 def test_overdue_and_due_soon_filters_and_today_section(people):
     from neiqin.models import today as today_mod
 
-    today = dt.date.today()
+    today = clock.today()
     made = {}
     for key, due in (("late", today - dt.timedelta(days=3)), ("soon", wd.add_working_days(today, 1)),
                      ("later", wd.add_working_days(today, 6))):
@@ -334,7 +335,7 @@ def test_outgoing_numbers_per_code_and_year(people):
     a = docs.register_outgoing(outgoing())
     b = docs.register_outgoing(outgoing(code="公司函", kind="函"))
     c = docs.register_outgoing(outgoing())
-    y = dt.date.today().year
+    y = clock.today().year
     assert (a.doc_no, b.doc_no, c.doc_no) == (f"公司发〔{y}〕1号", f"公司函〔{y}〕1号", f"公司发〔{y}〕2号")
     assert (a.seq, b.seq, c.seq) == (1, 2, 3)
     old = docs.register_outgoing(outgoing(issued_on=D(y - 1, 12, 30), signed_on=D(y - 1, 12, 29)))
@@ -342,7 +343,7 @@ def test_outgoing_numbers_per_code_and_year(people):
 
 
 def test_hand_typed_outgoing_number(people):
-    y = dt.date.today().year
+    y = clock.today().year
     first = docs.register_outgoing(outgoing())
     typed = docs.register_outgoing(outgoing(doc_no=f"公司发[{y}]第3号"))
     assert typed.doc_no == f"公司发〔{y}〕3号" and typed.manual_no
@@ -362,7 +363,7 @@ def test_hand_typed_outgoing_number(people):
     ({"title": ""}, "title", "请填写文件标题"),
     ({"main_to": ""}, "main_to", "请填写主送机关"),
     ({"signer": ""}, "signer", "请填写签发人"),
-    ({"signed_on": dt.date.today() + dt.timedelta(days=1)}, "signed_on", "不能晚于发文日期"),
+    ({"signed_on": clock.today() + dt.timedelta(days=1)}, "signed_on", "不能晚于发文日期"),
     ({"secrecy": "秘密", "secrecy_years": 12}, "secrecy_years", "最长 10 年"),
 ])
 def test_bad_outgoing_refused_at_the_field(people, over, field, text):

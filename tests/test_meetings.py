@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, today
 from neiqin.models.base import AuditLog
@@ -45,7 +46,7 @@ from neiqin.models.meetings import (
     update_meeting,
 )
 
-DAY = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 7 * 20)  # a Monday 20 weeks ago
+DAY = clock.today() - dt.timedelta(days=clock.today().weekday() + 7 * 20)  # a Monday 20 weeks ago
 
 
 def d(n: int) -> str:
@@ -294,7 +295,7 @@ def test_action_status_changes(office):
         complete_action(a, DAY - dt.timedelta(days=3))
     assert "不能早于会议日期" in e.value.errors["done_on"]
     with pytest.raises(ValidationError) as e:
-        complete_action(a, dt.date.today() + dt.timedelta(days=3))
+        complete_action(a, clock.today() + dt.timedelta(days=3))
     assert "不能晚于今天" in e.value.errors["done_on"]
     with pytest.raises(ValidationError):
         cancel_action(b, " ")
@@ -306,8 +307,8 @@ def test_action_status_changes(office):
 
 
 def test_overview_by_owner_and_action_states(office):
-    m = create_meeting(meeting_data(day=dt.date.today() - dt.timedelta(days=20)))
-    t = dt.date.today()
+    m = create_meeting(meeting_data(day=clock.today() - dt.timedelta(days=20)))
+    t = clock.today()
     minute(m, [("逾期事项", "李强", t - dt.timedelta(days=3)), ("今天到期", "赵敏", t),
                ("下月事项", "李强", t + dt.timedelta(days=40))])
     groups = actions_by_owner()
@@ -321,7 +322,7 @@ def test_overview_by_owner_and_action_states(office):
 
 
 def test_today_sections(office, room):
-    t = dt.date.today()
+    t = clock.today()
     if t.weekday() >= 5:
         t += dt.timedelta(days=7 - t.weekday())  # a weekday, so office hours hold
     b = book({"room": room.id, "day": t, "start": "14:00", "end": "15:00", "organiser": "王芳",
@@ -388,13 +389,12 @@ def test_demo_seed(database):
 
 
 def test_today_lists_the_first_action_items_and_sums_the_rest(database, monkeypatch):
-    import datetime as dt
 
     from neiqin.models import meetings, today
     from neiqin.models.meetings import bulk_meetings
 
     bulk_meetings(200, seed=3)
-    day = dt.date.today()
+    day = clock.today()
     open_due = meetings.open_actions(meetings.week_end(day))
     monkeypatch.setattr(meetings, "TODAY_ACTIONS_LISTED", 5)
     section = today.compute(day, keys=["actions"])[0]

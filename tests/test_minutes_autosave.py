@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("helpers") / "minutes_worker.py"
 INTERVAL = 1.0  # meetings.autosave_seconds for this test
-SLACK = 1.5  # a timer tick late on a busy 2-core machine, the write itself
+SLACK = 4.0  # a timer tick late on a loaded 2-core machine (seen 1.5 s and more), the write itself
 
 
 def _lines(proc, until: float):
@@ -59,14 +59,15 @@ def test_killed_editor_loses_at_most_the_autosave_interval(datadir, seed):
 
     proc = run("type", datadir, m.id)
     typed: list[tuple[int, float]] = []
+    saves: list[tuple[int, float]] = []
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         lines = _lines(proc, deadline)
         assert next(lines) == "ready", proc.stderr.read().decode()[-2000:]
-        kill_after = time.monotonic() + 2.5 + random.Random(seed).random() * 2
+        kill_after = time.monotonic() + 6 + random.Random(seed).random() * 2
         for line in lines:
-            _, n, t = line.split()
-            typed.append((int(n), float(t)))
+            what, n, t = line.split()
+            (typed if what == "typed" else saves).append((int(n), float(t)))
             if time.monotonic() >= kill_after:
                 break
         killed_at = time.monotonic()
@@ -74,7 +75,7 @@ def test_killed_editor_loses_at_most_the_autosave_interval(datadir, seed):
     finally:
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    assert len(typed) > 10
+    assert len(typed) > 10 and saves, (len(typed), saves)
 
     open_database(datadir.db_path, datadir.backups)
     try:
@@ -83,8 +84,13 @@ def test_killed_editor_loses_at_most_the_autosave_interval(datadir, seed):
         notes = draft[0]["items"][0]["notes"]
         saved = set(notes.split())
         words = [f"w{n}" for n, _ in typed]
-        # what was saved is a prefix of what was typed, and everything typed long enough before the kill is in it
+        # what was saved is a prefix of what was typed
         assert notes.split() == words[:len(notes.split())]
+        # every autosave the editor reported before the kill is in the file: SIGKILL loses no committed save
+        last_reported = max(n for n, _ in saves)
+        assert {f"w{n}" for n in range(last_reported + 1)} <= saved, (last_reported, len(saved))
+        # and the loss is bounded by the interval: everything typed long enough before the kill is in it (the
+        # slack is for a timer tick late on a loaded 2-core machine; the exact durability is asserted above)
         safe = [f"w{n}" for n, t in typed if t < killed_at - INTERVAL - SLACK]
         assert safe and set(safe) <= saved, (len(safe), len(saved))
     finally:

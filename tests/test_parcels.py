@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, settings
 from neiqin.models.addresses import ADDRESSES, Organisation
@@ -131,7 +132,7 @@ def test_receive_recognises_fills_department_and_indexes(office):
                  "shelf": "a-3", "sender": "某某律师事务所"})
     assert (p.tracking_no, p.carrier, p.department, p.status, p.shelf) == \
         ("SF1428637290511", "顺丰速运", "财务部", WAITING, "A-3")
-    assert p.receive_date == dt.date.today() and p.recipient_id == li.id
+    assert p.receive_date == clock.today() and p.recipient_id == li.id
     for term in ("0511", "李四", "李", "ls", "律师事务所", "A-3"):
         assert [r["id"] for r in PARCELS.fetch_page(LedgerQuery(search=term))] == [p.id], term
     log = AuditLog.for_record("parcels", p.id)
@@ -359,7 +360,7 @@ def test_dispatch_from_the_address_book(office, book):
     ({"cost": "-3"}, "cost", "不能为负数"),
     ({"cost": "1.234"}, "cost", "最多两位小数"),
     ({"pay_mode": "记账"}, "pay_mode", "付款方式应为"),
-    ({"send_date": dt.date.today() + dt.timedelta(days=1)}, "send_date", "不能晚于今天"),
+    ({"send_date": clock.today() + dt.timedelta(days=1)}, "send_date", "不能晚于今天"),
     ({"department": "", "sender": "外单位的人"}, "department", "请填写寄件部门"),
 ])
 def test_bad_dispatch_input_at_its_field(office, data, field, message):
@@ -403,7 +404,7 @@ def test_dispatch_links_to_the_outgoing_document(office, book):
 def test_cost_report_per_department_and_month(office):
     zhang, li, _ = office
     base = {"recipient_org": "某单位", "address": "某地址", "carrier": "顺丰速运"}
-    today = dt.date.today()
+    today = clock.today()
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     record_dispatch({**base, "sender": zhang.id, "cost": 12, "send_date": today})
     record_dispatch({**base, "sender": zhang.id, "cost": "8.50", "send_date": last_month})

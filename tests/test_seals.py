@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, get_ledger
 from neiqin.models.base import AuditLog, now
@@ -201,7 +202,7 @@ def test_licence_loan_expiry_warning_and_overdue(licence, people):
         __import__("neiqin.models").models.LedgerQuery(status="overdue")) == 1
     return_loan(loan, {"return_condition": "有损坏", "return_note": "封皮折角"})
     assert Licence.get_by_id(licence.id).status == "在库"
-    LICENCES.update(licence, {"valid_until": dt.date.today() - dt.timedelta(days=1)})
+    LICENCES.update(licence, {"valid_until": clock.today() - dt.timedelta(days=1)})
     assert licence_state(Licence.get_by_id(licence.id)) == "expired"
     data = {"item": f"licence:{licence.id}", "borrower": "陈杰", "purpose": "年检", "approver": "李强",
             "due_at": now() + dt.timedelta(days=1)}
@@ -215,7 +216,7 @@ def test_licence_loan_expiry_warning_and_overdue(licence, people):
 def test_licence_expiring_within_setting(licence):
     from neiqin.models import settings
 
-    LICENCES.update(licence, {"valid_until": dt.date.today() + dt.timedelta(days=100)})
+    LICENCES.update(licence, {"valid_until": clock.today() + dt.timedelta(days=100)})
     assert licence_state(Licence.get_by_id(licence.id)) == "expiring"
     settings.set_value("seals.licence_warn_months", 2)
     assert licence_state(Licence.get_by_id(licence.id)) == ""
@@ -397,6 +398,6 @@ def test_use_stats_by_seal_department_month(seal, people):
     assert use_stats("seal") == [("公司公章", 2, 6, 12), ("合同专用章", 1, 3, 6)]
     assert use_stats("department") == [("市场部", 3, 9, 18)]
     assert use_stats("month") == [(f"{now():%Y-%m}", 3, 9, 18)]
-    assert use_stats("month", date_from=dt.date.today() + dt.timedelta(days=1)) == []
+    assert use_stats("month", date_from=clock.today() + dt.timedelta(days=1)) == []
     with pytest.raises(NeiqinError):
         use_stats("colour")

@@ -1,35 +1,36 @@
-"""A database written before the seal register (schema v1) opens, is copied aside and gains the seal tables."""
+"""A database written before the seal register (schema v1, by 477a798) opens, is copied aside and gains the seal
+tables; a seal use registered afterwards starts a chain that verifies."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 from neiqin import db as dbmod
-from neiqin.models import ALL_MODELS, STAFF, Staff
+from neiqin.models import Staff
 from neiqin.models.seal_chain import verify_chain
-from neiqin.models.seals import SEAL_MODELS, SEALS, apply_use
+from neiqin.models.seals import SEALS, apply_use
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_v1_database_migrates_to_v2(datadir, monkeypatch):
-    v1_models = [m for m in ALL_MODELS if m not in SEAL_MODELS]
-    with monkeypatch.context() as m:
-        m.setattr(dbmod, "MIGRATIONS", [(1, "initial", lambda d: d.create_tables(v1_models))])
-        m.setattr(dbmod, "SCHEMA_VERSION", 1)
-        dbmod.open_database(datadir.db_path, datadir.backups)
-        STAFF.create({"name": "王芳", "department": "办公室"})
-        dbmod.close_database()
+def test_v1_database_migrates_to_v2(datadir):
+    shutil.copyfile(FIXTURES / "schema-v1.sqlite", datadir.db_path)
     conn = sqlite3.connect(datadir.db_path)
     assert dbmod.read_schema_version(conn) == 1
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='seal_event'").fetchone()
+    staff = conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0]
+    person = conn.execute("SELECT name, department FROM staff WHERE voided = 0 ORDER BY id").fetchone()
     conn.close()
 
     dbmod.open_database(datadir.db_path, datadir.backups)
     try:
-        assert Staff.select().count() == 1
-        seal = SEALS.create({"name": "公章", "custodian": "王芳"})
-        apply_use({"seal": seal.id, "applicant": "王芳", "department": "办公室", "doc_title": "证明",
+        assert Staff.select().count() == staff
+        seal = SEALS.create({"name": "公章", "custodian": person[0]})
+        apply_use({"seal": seal.id, "applicant": person[0], "department": person[1], "doc_title": "证明",
                    "copies": 1, "purpose": "开具证明"})
         assert verify_chain().ok
     finally:

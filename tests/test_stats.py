@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from neiqin import clock
 from neiqin.models import stats
 from neiqin.models.ledger import LEDGERS
 from neiqin.models.seals import SEALS, apply_use, approve_use, stamp_use
@@ -36,7 +37,7 @@ def test_monthly_counts_by_the_ledger_date_field_without_voided(database, host):
 def test_visitors_chart_counts_visits_not_appointments(database, host):
     check_in({"name": "来了", "host": host.id})
     make_appointment({"name": "没来", "host": host.id,
-                      "expected_at": dt.datetime.combine(dt.date.today(), dt.time(23, 59))})
+                      "expected_at": dt.datetime.combine(clock.today(), dt.time(23, 59))})
     start, end = stats.last_months(3)
     data = stats.visitors_per_month(start, end)
     assert data.categories == stats.month_keys(start, end) and data.series == {"来访": [0, 0, 1]}
@@ -53,7 +54,7 @@ def test_datetime_date_fields_count_by_month_too(database):
 
 def test_seal_uses_per_month_counts_stamped_uses(database, host):
     seal = SEALS.create({"name": "公司公章", "kind": "公章", "custodian": "张三"})
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now()
     for copies in (2, 3):
         use = apply_use({"seal": seal.id, "applicant": {"name": "陈杰", "department": "市场部"}, "doc_title": "合同",
                          "copies": copies, "purpose": "签约", "applied_at": now - dt.timedelta(hours=3)})

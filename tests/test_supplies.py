@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import LedgerQuery, today
 from neiqin.models import stocktake as T
@@ -119,7 +120,7 @@ def test_bad_quantities_dates_and_prices_are_refused_at_the_field(database):
     assert errors_of(recv, box, "abc", "1.50")["qty"] == "入库数量应为数字"
     assert errors_of(recv, box, 5, "1.555555")["unit_price"] == "单价最多 4 位小数"
     assert "早于“订书钉”的建档日期" in errors_of(recv, box, 5, "1.50", d=-3)["move_date"]
-    future = dt.date.today() + dt.timedelta(days=1)
+    future = clock.today() + dt.timedelta(days=1)
     assert errors_of(S.receive, {"item": box, "qty": 1, "unit_price": 1, "move_date": future})["move_date"] == \
         "入库日期不能晚于今天"
     assert "金额与数量×单价不符" in errors_of(recv, box, 5, "1.50", amount="9.00")["amount"]
@@ -287,7 +288,7 @@ def test_low_stock_reorder_costs_and_today(database):
     assert line.supplier == "晨光"
     assert S.cost_by_department(D0, D0) == [("办公室", Decimal("80.00")), ("财务部", Decimal("31.50"))]
     assert S.cost_by_department(day(1), day(2)) == []
-    items_today = today.SECTIONS["supplies-low"].compute(dt.date.today())
+    items_today = today.SECTIONS["supplies-low"].compute(clock.today())
     assert [i.record_id for i in items_today] == [pens.id] and "现有 9 支" in items_today[0].text
     by_person = S.issue_summary("person", D0, D0)
     assert [(r.label, r.department, r.amount, r.times) for r in by_person] == [("李强", "办公室", 8000, 2),
@@ -456,6 +457,6 @@ def test_random_movements_keep_stock_equal_to_movements_and_never_negative(datab
         assert S.monthly_report(2025, n, include_idle=True) == S.period_report(
             *S.month_range(2025, n), include_idle=True, method="cache") == month
     # up to today (a 成本调整 after a void is dated the day it is made) the closing is the stock on hand
-    for row in S.period_report(D0, dt.date.today(), include_idle=True):
+    for row in S.period_report(D0, clock.today(), include_idle=True):
         it = Supply.get_by_id(row.item_id)
         assert (row.close_qty, row.close_value) == (it.on_hand, it.stock_value)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from neiqin import clock
 from neiqin.models import STAFF, settings, today
 from neiqin.models.base import now
 from neiqin.models.seals import LICENCES, SEALS, apply_use, approve_use, lend, return_loan
@@ -81,7 +82,7 @@ def test_moment_of_a_day(monkeypatch):
 
 
 def test_visitors_on_site_and_one_left_over_from_yesterday(host):
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     old = check_in({"name": "昨日客", "company": "某公司", "host": host.id, "visit_date": yesterday,
                     "arrive_at": dt.datetime.combine(yesterday, dt.time(10, 0))})
     here = check_in({"name": "今日客", "company": "甲公司", "host": host.id, "party_size": 3,
@@ -90,7 +91,7 @@ def test_visitors_on_site_and_one_left_over_from_yesterday(host):
     check_out(gone)
     voided = check_in({"name": "作废客", "host": host.id, "arrive_at": now() - dt.timedelta(minutes=3)})
     VISITORS.void(voided, "重复登记")
-    items = visitors_on_site(dt.date.today())
+    items = visitors_on_site(clock.today())
     assert [i.record_id for i in items] == [old.id, here.id]
     assert levels(items) == [OVERDUE, INFO]
     assert "未登记离开" in items[0].text and "3 人" in items[1].text and "被访 张三" in items[1].text
@@ -98,7 +99,7 @@ def test_visitors_on_site_and_one_left_over_from_yesterday(host):
 
 
 def test_appointments_today_late_and_stale(host, monkeypatch):
-    d = dt.date.today()
+    d = clock.today()
     later = make_appointment({"name": "下午客", "host": host.id, "purpose": "面试",
                               "expected_at": dt.datetime.combine(d, dt.time(23, 59))})
     early = make_appointment({"name": "上午客", "host": host.id,
@@ -192,7 +193,7 @@ def test_seal_uses_waiting_for_stamping_come_first(items_to_lend):
     waiting = apply_use(base)
     approved = apply_use({**base, "doc_title": "租赁合同"})
     approve_use(approved, {"approver": "李强", "approved_at": now() - dt.timedelta(hours=1)})
-    items = seal_uses_open(dt.date.today())
+    items = seal_uses_open(clock.today())
     assert [i.record_id for i in items] == [approved.id, waiting.id]
     assert levels(items) == [DUE, INFO] and "待用印" in items[0].text and "待审批" in items[1].text
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pdfplumber
 import pytest
 
+from neiqin import clock
 from neiqin.cli import main
 from neiqin.db import close_database, open_database
 from neiqin.today_cli import EXIT_OVERDUE, render
@@ -76,8 +76,8 @@ def test_colour_only_for_a_terminal(database):
     from neiqin.models import today
     from neiqin.today_cli import _use_colour
 
-    sections = today.compute(dt.date.today(), keys=["usb_backup"])
-    coloured = render(sections, dt.date.today(), colour=True)
+    sections = today.compute(clock.today(), keys=["usb_backup"])
+    coloured = render(sections, clock.today(), colour=True)
     assert "\033[31m  【逾期】从未备份到U盘" in coloured
-    assert "\033[" not in render(sections, dt.date.today())
+    assert "\033[" not in render(sections, clock.today())
     assert not _use_colour(io.StringIO())

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import VISITORS, AuditLog, LedgerQuery, Visit
 from neiqin.models import visitors as V
@@ -53,7 +54,7 @@ def test_departure_before_arrival_refused(host):
     ("name", "张三😀", "表情符号"),
     ("plate", "ABC", "车牌号"),
     ("party_size", "两个", "整数"),
-    ("visit_date", dt.date.today() + dt.timedelta(days=3), "不能晚于今天"),
+    ("visit_date", clock.today() + dt.timedelta(days=3), "不能晚于今天"),
 ])
 def test_bad_input_saves_nothing(host, field, value, fragment):
     before = Visit.select().count(), AuditLog.select().count()
@@ -90,12 +91,12 @@ def test_search_one_two_three_characters_and_pinyin(host):
 
 
 def test_appointment_becomes_visit_on_arrival(host):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     appt = V.make_appointment({"name": "赵六", "host": host.id, "visit_date": tomorrow,
                                "expected_at": dt.datetime.combine(tomorrow, dt.time(9, 30))})
     assert appt.status == "预约" and appt.arrive_at is None
     v = V.arrive(appt)
-    assert v.status == "在场" and v.visit_date == dt.date.today() and v.badge_no
+    assert v.status == "在场" and v.visit_date == clock.today() and v.badge_no
     assert [e.action for e in AuditLog.for_record("visitors", v.id)] == ["create", "checkin"]
 
 
@@ -142,9 +143,9 @@ def test_badge_in_use_refused(host):
 
 
 def test_close_forgotten_visits_with_note(host):
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     v = visit(host, visit_date=yesterday, arrive_at=dt.datetime.combine(yesterday, dt.time(10, 0)))
-    assert [x.id for x in V.on_site(before=dt.date.today())] == [v.id]
+    assert [x.id for x in V.on_site(before=clock.today())] == [v.id]
     with pytest.raises(ValidationError):
         V.close_forgotten([v], "")
     assert V.close_forgotten([v], "下班确认已离开") == 1
@@ -154,7 +155,7 @@ def test_close_forgotten_visits_with_note(host):
 
 
 def test_retention_erases_id_and_phone_and_is_audited(host):
-    old_day = dt.date.today() - dt.timedelta(days=200)
+    old_day = clock.today() - dt.timedelta(days=200)
     old = visit(host, visit_date=old_day, arrive_at=dt.datetime.combine(old_day, dt.time(9)))
     new = visit(host, name="王五")
     assert V.erase_expired_personal_data() == 1
@@ -187,11 +188,11 @@ def test_keyset_paging_walks_every_row_once(host):
 
 
 def test_date_range_and_status_filters(host):
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     old = visit(host, visit_date=yesterday, arrive_at=dt.datetime.combine(yesterday, dt.time(9)))
     V.check_out(old, dt.datetime.combine(yesterday, dt.time(10)))
     now = visit(host, name="王五")
-    q = LedgerQuery(date_from=dt.date.today(), date_to=dt.date.today())
+    q = LedgerQuery(date_from=clock.today(), date_to=clock.today())
     assert [r["id"] for r in VISITORS.fetch_page(q)] == [now.id]
     assert [r["id"] for r in VISITORS.fetch_page(LedgerQuery(status="on_site"))] == [now.id]
     assert [r["id"] for r in VISITORS.fetch_page(LedgerQuery(status="left"))] == [old.id]
@@ -201,7 +202,7 @@ def test_search_with_old_date_range_and_capped_count(host, monkeypatch):
     from neiqin.models.demo import bulk_visits
 
     bulk_visits(600, days=60)
-    day = dt.date.today() - dt.timedelta(days=50)
+    day = clock.today() - dt.timedelta(days=50)
     q = LedgerQuery(search="有限公司", date_from=day - dt.timedelta(days=3), date_to=day)
     rows = VISITORS.fetch_page(q)
     assert rows and all(q.date_from <= r["visit_date"] <= q.date_to for r in rows)

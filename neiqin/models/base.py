@@ -12,16 +12,18 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
+
 db = pw.DatabaseProxy()
 
 
 def now() -> dt.datetime:
     """Current local time without microseconds (registers show minutes; seconds are kept for ordering)."""
-    return dt.datetime.now().replace(microsecond=0)
+    return clock.now()
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 class BaseModel(pw.Model):
@@ -114,6 +116,32 @@ class FieldHistory(BaseModel):
         q = (cls.select(cls.value).where((cls.ledger == ledger) & (cls.field == field))
              .order_by(cls.uses.desc(), cls.last_used.desc()).limit(limit))
         return [r.value for r in q]
+
+
+class PartialIndex(pw.SQL):
+    """An index over part of a table (``WHERE ...``), which peewee's field indexes cannot say.
+
+    Declared on its model like any other index (``Meta.indexes`` or :func:`declare_index`), so that
+    ``create_tables`` makes it in a new database and :func:`neiqin.db.add_index` adds it to an older one, from the
+    same text.
+    """
+
+    def __init__(self, name: str, table: str, columns: str, where: str):
+        self.name = name
+        self.table = table
+        super().__init__(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}"({columns}) WHERE {where}')
+
+
+def declare_index(model: type[pw.Model], index: PartialIndex) -> None:
+    """Add ``index`` to ``model``'s declared indexes once (a module imported twice must not declare it twice)."""
+    if not any(getattr(i, "name", None) == index.name for i in model._meta.indexes):
+        model._meta.indexes.append(index)
+
+
+def voided_index(model: type[pw.Model]) -> PartialIndex:
+    """The voided rows of a register: counts are all − voided, two index-only counts instead of a table scan."""
+    table = model._meta.table_name
+    return PartialIndex(f"{table}_voided_ids", table, "id", "voided = 1")
 
 
 class NumberSerial(BaseModel):

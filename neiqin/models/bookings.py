@@ -25,6 +25,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
@@ -548,7 +549,7 @@ def _booking_status(row: dict) -> str:
 
 
 def _booking_status_condition(key: str):
-    today = dt.date.today()
+    today = clock.today()
     if key == "today":
         return (Booking.day == today) & (Booking.status == ACTIVE)
     if key == "upcoming":

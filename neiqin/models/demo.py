@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
+from neiqin import clock
 from neiqin.models import settings
 from neiqin.models.base import AuditLog, db, now
 from neiqin.models.staff import STAFF, Department, Staff
@@ -74,7 +75,7 @@ def seed_directory(rng: random.Random, people: int = 60) -> list[Staff]:
             "mobile": fake_mobile(rng), "email": f"user{len(staff) + 1}@example.com", "birthday": bd,
         }))
     # a birthday today keeps the 今日 screen honest (29 February: the 28th, as birth years may not be leap)
-    s, t = staff[0], dt.date.today()
+    s, t = staff[0], clock.today()
     if s.birthday and (s.birthday.month, s.birthday.day) != (t.month, t.day):
         STAFF.update(s, {"birthday": s.birthday.replace(month=t.month, day=28 if (t.month, t.day) == (2, 29)
                                                         else t.day)})
@@ -154,20 +155,28 @@ def generate(rows: int = 300, *, seed: int = 7, progress: Callable[[int, int], N
 
     moment = now()
     today = moment.date()
-    # today: some left, some still on site, appointments later today and tomorrow
+    opens, closes = dt.datetime.combine(today, dt.time(8, 0)), dt.datetime.combine(today, dt.time(17, 30))
+    # today, relative to the clock and never in the future: visitors who came before now (some left, some still
+    # on site), appointments later today and tomorrow. Before office hours nobody has come yet: today's
+    # visitors are appointments still to come.
     for i in range(min(rows, 12)):
         host = rng.choice(staff)
         data = {"name": fake_name(rng), "company": fake_company(rng), "id_number": fake_id(rng),
                 "phone": fake_mobile(rng), "purpose": rng.choice(PURPOSES), "host": host.id,
                 "party_size": rng.choice([1, 1, 2]), "belongings": rng.choice(BELONGINGS)}
         if i < 4:
-            data["expected_at"] = dt.datetime.combine(today + dt.timedelta(days=i // 2),
-                                                      dt.time(14 + i, 0))
+            expected = dt.datetime.combine(today + dt.timedelta(days=i // 2), dt.time(14 + i, 0))
+            data["expected_at"] = expected if expected > moment else expected + dt.timedelta(days=1)
+        else:
+            arrive = max(opens, min(moment, closes) - dt.timedelta(minutes=20 * (12 - i)))
+            if arrive > moment:
+                data["expected_at"] = arrive + dt.timedelta(hours=1)
+            else:
+                data["arrive_at"] = arrive
+        if "expected_at" in data:
             data["visit_date"] = data["expected_at"].date()
             make_appointment(data)
             continue
-        data["arrive_at"] = max(dt.datetime.combine(today, dt.time(8, 0)),
-                                moment - dt.timedelta(minutes=20 * (12 - i)))
         v = check_in(data)
         if i < 7:
             check_out(v, min(moment, v.arrive_at + dt.timedelta(minutes=30)))

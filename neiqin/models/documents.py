@@ -24,6 +24,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators, workdays
 from neiqin.models.base import AuditLog, BaseModel, FieldHistory, VoidableModel, current_actor, db, now
@@ -487,7 +488,7 @@ def validate_incoming(data: dict, record: IncomingDoc | None) -> dict:
     else:
         received_at = _moment(received_at, "签收时间", "received_at", errors, default=now())
         out["received_at"] = received_at
-    out["received_on"] = received_at.date() if received_at else dt.date.today()
+    out["received_on"] = received_at.date() if received_at else clock.today()
     if record is not None and out["received_on"].year != record.year:
         errors.setdefault("received_at", f"收文号 {record.no} 按 {record.year} 年编号，收文日期不能改到其他年份"
                                          "（请作废后重新登记）")
@@ -575,7 +576,7 @@ def _import_incoming(data: dict) -> dict:
 
 
 def _in_status_condition(key: str):
-    today = dt.date.today()
+    today = clock.today()
     active = IncomingDoc.status.in_(IN_ACTIVE)
     if key == "active":
         return active
@@ -596,7 +597,7 @@ def _in_status_condition(key: str):
 
 def due_soon_limit(today: dt.date | None = None) -> dt.date:
     """The last 办理期限 that counts as "即将到期": within two working days from today."""
-    return workdays.add_working_days(today or dt.date.today(), DUE_SOON_WORKDAYS)
+    return workdays.add_working_days(today or clock.today(), DUE_SOON_WORKDAYS)
 
 
 def _handler_text(row: dict) -> str:
@@ -673,7 +674,7 @@ def register_incoming(data: dict, *, confirm_duplicate: bool = False) -> Incomin
 
 def peek_incoming_no(day: dt.date | None = None) -> str:
     """The number the next 收文 of ``day``'s year will get (for the form; the real one is taken at save)."""
-    year = (day or dt.date.today()).year
+    year = (day or clock.today()).year
     n = (IncomingDoc.select(pw.fn.MAX(IncomingDoc.serial)).where(IncomingDoc.year == year).scalar() or 0) + 1
     return format_incoming_no(year, n)
 
@@ -886,15 +887,15 @@ def finish_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     errors: dict[str, str] = {}
     result = text_field(data, errors, "result", "办理结果", required=True, max_len=1000)
     reply_no = normalize_doc_no(text_field(data, errors, "reply_no", "复文号", max_len=60))
-    done_on = _date(data.get("done_on"), "办结日期", "done_on", errors) or dt.date.today()
+    done_on = _date(data.get("done_on"), "办结日期", "done_on", errors) or clock.today()
     if done_on < doc.received_on:
         errors.setdefault("done_on", f"办结日期不能早于收文日期（{doc.received_on}）")
-    elif done_on > dt.date.today():
+    elif done_on > clock.today():
         errors.setdefault("done_on", "办结日期不能晚于今天")
     by = _name(data, "by", "经办人", errors) or doc.handler
     if errors:
         raise ValidationError(errors)
-    at = max(dt.datetime.combine(done_on, now().time()) if done_on < dt.date.today() else now(),
+    at = max(dt.datetime.combine(done_on, now().time()) if done_on < clock.today() else now(),
              doc.received_at or dt.datetime.min)
     change = {"result": result, "reply_no": reply_no, "done_on": done_on, "status": IN_DONE}
     return _apply(doc, change, "办结", by, at, result + (f"（复文 {reply_no}）" if reply_no else ""),
@@ -910,8 +911,8 @@ def archive_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
     if not archive_no and not volume_no:
         errors["archive_no"] = "请填写档号或卷号"
-    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or dt.date.today()
-    if day > dt.date.today():
+    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    if day > clock.today():
         errors.setdefault("archived_on", "归卷日期不能晚于今天")
     elif day < (doc.done_on or doc.received_on):
         errors.setdefault("archived_on", f"归卷日期不能早于{'办结' if doc.done_on else '收文'}日期")
@@ -954,7 +955,7 @@ def next_actions(doc: IncomingDoc | dict) -> list[str]:
 def is_overdue(row: dict | IncomingDoc, today: dt.date | None = None) -> bool:
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
     due = get("due_date")
-    return bool(due) and not get("voided") and get("status") in IN_ACTIVE and due < (today or dt.date.today())
+    return bool(due) and not get("voided") and get("status") in IN_ACTIVE and due < (today or clock.today())
 
 
 def due_state(row: dict | IncomingDoc, today: dt.date | None = None, soon: dt.date | None = None) -> str:
@@ -963,7 +964,7 @@ def due_state(row: dict | IncomingDoc, today: dt.date | None = None, soon: dt.da
     due = get("due_date")
     if not due or get("voided") or get("status") not in IN_ACTIVE:
         return ""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if due < today:
         return "overdue"
     if due <= (soon or due_soon_limit(today)):
@@ -973,7 +974,7 @@ def due_state(row: dict | IncomingDoc, today: dt.date | None = None, soon: dt.da
 
 def due_text(due: dt.date, today: dt.date | None = None) -> str:
     """"逾期 2 个工作日", "今天到期", "明天到期", "还有 3 个工作日"."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if due < today:
         n = workdays.working_days_between(due, today)
         return f"逾期 {n} 个工作日" if n else f"逾期 {(today - due).days} 天（均为休息日）"
@@ -1069,8 +1070,8 @@ def _org_list(data: dict, key: str, label: str, errors: dict) -> str:
 def validate_outgoing(data: dict, record: OutgoingDoc | None) -> dict:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
-    issued_on = _date(data.get("issued_on"), "发文日期", "issued_on", errors) or dt.date.today()
-    if issued_on > dt.date.today() + dt.timedelta(days=30):
+    issued_on = _date(data.get("issued_on"), "发文日期", "issued_on", errors) or clock.today()
+    if issued_on > clock.today() + dt.timedelta(days=30):
         errors.setdefault("issued_on", "发文日期不能晚于一个月后")
     if record is not None and issued_on.year != record.year:
         errors.setdefault("issued_on", f"{record.doc_no} 按 {record.year} 年编号，发文日期不能改到其他年份")
@@ -1129,7 +1130,7 @@ def next_outgoing_serial(code: str, year: int) -> int:
 
 
 def peek_outgoing_no(code: str, day: dt.date | None = None) -> str:
-    year = (day or dt.date.today()).year
+    year = (day or clock.today()).year
     return format_outgoing_no(code, year, next_outgoing_serial(code, year))
 
 
@@ -1364,8 +1365,8 @@ def archive_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
     if not archive_no and not volume_no:
         errors["archive_no"] = "请填写档号或卷号"
-    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or dt.date.today()
-    if day > dt.date.today():
+    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    if day > clock.today():
         errors.setdefault("archived_on", "归卷日期不能晚于今天")
     elif day < doc.issued_on:
         errors.setdefault("archived_on", f"归卷日期不能早于发文日期（{doc.issued_on}）")
@@ -1603,7 +1604,7 @@ def bulk_documents(n: int, seed: int = 7, *, years: int = 3,
     For benchmarks and the 今日 / global-search work: one audit entry for the whole batch.
     """
     rng = random.Random(seed)
-    today = dt.date.today()
+    today = clock.today()
     start = today - dt.timedelta(days=365 * years)
     handlers = [(s.department, s.name) for s in Staff.select(Staff.name, Staff.department).limit(60)] or \
         [("办公室", "王芳"), ("财务部", "李强"), ("工程部", "张伟")]

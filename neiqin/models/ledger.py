@@ -22,7 +22,7 @@ from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from neiqin import numbering
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, now
+from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, declare_index, now, voided_index
 
 # ---------------------------------------------------------------------------------------------- columns
 
@@ -489,6 +489,7 @@ LEDGERS: dict[str, LedgerSpec] = {}
 
 def register_ledger(spec: LedgerSpec) -> LedgerSpec:
     LEDGERS[spec.key] = spec
+    declare_index(spec.model, voided_index(spec.model))  # count() takes all − voided through it
     return spec
 
 

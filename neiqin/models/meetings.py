@@ -26,6 +26,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import today as today_registry
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
@@ -163,7 +164,7 @@ class ActionItem(VoidableModel):
         indexes = ((("status", "due"), False), (("due", "id"), False))
 
     def overdue_days(self, today: dt.date | None = None) -> int:
-        today = today or dt.date.today()
+        today = today or clock.today()
         return (today - self.due).days if self.status == OPEN and not self.voided and self.due < today else 0
 
 
@@ -576,8 +577,8 @@ def complete_action(a: ActionItem, done_on: Any = None, note: str = "") -> Actio
     if a.status != OPEN:
         raise NeiqinError(f"该事项当前为“{a.status}”")
     errors: dict[str, str] = {}
-    day = parse_day(done_on or dt.date.today(), "完成日期", "done_on", errors)
-    if day and day > dt.date.today():
+    day = parse_day(done_on or clock.today(), "完成日期", "done_on", errors)
+    if day and day > clock.today():
         errors["done_on"] = "完成日期不能晚于今天"
     elif day and a.meeting_day and day < a.meeting_day:
         errors["done_on"] = f"完成日期不能早于会议日期（{a.meeting_day}）"
@@ -675,7 +676,7 @@ def minutes_document(m: Meeting) -> dict:
 
 def save_draft(meeting_id: int, doc: dict) -> dt.datetime:
     """Autosave: the editor's document in one small transaction of its own."""
-    at = dt.datetime.now().replace(microsecond=0)
+    at = clock.now()
     body = json.dumps(doc, ensure_ascii=False)
     with db.atomic():
         (MinutesDraft.insert(meeting_id=meeting_id, body=body, saved_at=at)
@@ -807,7 +808,7 @@ def commit_minutes(m: Meeting, doc: dict, *, amend_reason: str = "") -> Meeting:
             a = ActionItem.get_by_id(r.action_id)
             if a.status == OPEN and not a.voided:
                 if outcome == DONE:
-                    complete_action(a, min(m.day, dt.date.today()), result or f"经{m.title}回顾确认完成")
+                    complete_action(a, min(m.day, clock.today()), result or f"经{m.title}回顾确认完成")
                 elif outcome == CANCELLED:
                     cancel_action(a, f"{m.title}（{m.day}）决定取消：{result}")
         stored = {"items": items, "summary": summary}
@@ -878,7 +879,7 @@ def minutes_state(row: dict) -> str:
 
 
 def _meeting_status_condition(key: str):
-    today = dt.date.today()
+    today = clock.today()
     if key == "upcoming":
         return Meeting.day >= today
     if key == "unminuted":
@@ -933,7 +934,7 @@ def action_state(row: dict, today: dt.date | None = None) -> str:
     status = row.get("status")
     if status != OPEN:
         return status or ""
-    today = today or dt.date.today()
+    today = today or clock.today()
     due = row.get("due")
     if due and due < today:
         return f"逾期 {(today - due).days} 天"
@@ -943,7 +944,7 @@ def action_state(row: dict, today: dt.date | None = None) -> str:
 
 
 def _action_status_condition(key: str):
-    today = dt.date.today()
+    today = clock.today()
     if key == "open":
         return ActionItem.status == OPEN
     if key == "overdue":
@@ -1018,7 +1019,7 @@ def open_actions(until: dt.date | None = None, owner_id: int | None = None) -> l
 
 def actions_by_owner(today: dt.date | None = None, *, only_overdue: bool = False) -> list[tuple[str, list[ActionItem]]]:
     """督办表: open items grouped by owner; owners with overdue items first, then by name."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     groups: dict[str, list[ActionItem]] = {}
     for a in open_actions(today - dt.timedelta(days=1) if only_overdue else None):
         key = a.owner + (f"（{a.department}）" if a.department else "")
@@ -1223,7 +1224,7 @@ def bulk_meetings(n: int, seed: int = 7) -> int:
                      for r in DEMO_ROOMS]
     slots = [(h, h + 1) for h in (8, 9, 10, 11, 13, 14, 15, 16)]
     per_day = len(room_list) * len(slots)
-    today = dt.date.today()
+    today = clock.today()
     first_day = today - dt.timedelta(days=n // per_day + 2)
     stamp = now()
     with db.atomic():

@@ -25,6 +25,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.addresses import ADDRESSES, POSTCODE_RE, Organisation
@@ -359,7 +360,7 @@ def overdue_cutoff(moment: dt.datetime | None = None) -> dt.datetime:
 
 
 def waiting_days(received_at: dt.datetime, today: dt.date | None = None) -> int:
-    return ((today or dt.date.today()) - received_at.date()).days
+    return ((today or clock.today()) - received_at.date()).days
 
 
 def is_overdue(row: dict | Parcel, moment: dt.datetime | None = None, *, cutoff: dt.datetime | None = None) -> bool:
@@ -434,7 +435,7 @@ def _parcel_status_condition(key: str):
     if key == "overdue":
         return (Parcel.status == WAITING) & (Parcel.received_at < overdue_cutoff())
     if key == "today":
-        return Parcel.receive_date == dt.date.today()
+        return Parcel.receive_date == clock.today()
     if key == "picked":
         return Parcel.status == PICKED
     return Parcel.status == RETURNED
@@ -768,8 +769,8 @@ def validate_dispatch(data: dict, record: Dispatch | None) -> dict:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     out["send_date"] = _date(data.get("send_date"), "寄件日期", "send_date", errors,
-                             record.send_date if record else dt.date.today())
-    if out["send_date"] and out["send_date"] > dt.date.today():
+                             record.send_date if record else clock.today())
+    if out["send_date"] and out["send_date"] > clock.today():
         errors.setdefault("send_date", "寄件日期不能晚于今天")
     elif out["send_date"] and out["send_date"].year < 2000:
         errors.setdefault("send_date", "寄件日期不合理")

@@ -19,6 +19,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
@@ -348,7 +349,7 @@ def _seal_status_condition(key: str):
 
 
 def _licence_status_condition(key: str):
-    today = dt.date.today()
+    today = clock.today()
     if key == "lent":
         return Licence.status == LIC_LENT
     if key == "expired":
@@ -363,7 +364,7 @@ def licence_state(row: dict, today: dt.date | None = None) -> str:
     until = row.get("valid_until") if isinstance(row, dict) else row.valid_until
     if not until:
         return ""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if until < today:
         return "expired"
     if until <= add_months(today, licence_warn_months()):

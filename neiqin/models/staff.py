@@ -9,6 +9,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
@@ -124,7 +125,7 @@ def _validate_staff(data: dict, record: Staff | None) -> dict:
             bd = None
     if isinstance(bd, dt.datetime):
         bd = bd.date()
-    if bd and not errors.get("birthday") and (bd > dt.date.today() or bd.year < 1900):
+    if bd and not errors.get("birthday") and (bd > clock.today() or bd.year < 1900):
         errors["birthday"] = "生日不合理"
     out["birthday"] = bd or None
     status = (data.get("status") or STATUS_ACTIVE).strip()

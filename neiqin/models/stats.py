@@ -15,6 +15,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.models.ledger import LEDGERS, LedgerSpec, get_ledger
 
 
@@ -51,7 +52,7 @@ def month_keys(start: dt.date, end: dt.date) -> list[str]:
 
 def last_months(n: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The first day of the month ``n - 1`` months ago, and today: the default range of the charts."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     y, m = today.year, today.month - (n - 1)
     while m < 1:
         y, m = y - 1, m + 12

@@ -22,6 +22,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import check_void, text_field
@@ -318,18 +319,18 @@ def post_stocktake(take: Stocktake | int, data: dict, *, at: dt.datetime | None 
         elif len(name) > 40:
             errors[key] = f"{label}不能超过 40 字"
         names[key] = name
-    post_date = data.get("post_date") or dt.date.today()
+    post_date = data.get("post_date") or clock.today()
     if isinstance(post_date, str):
         try:
             post_date = dt.date.fromisoformat(post_date.strip())
         except ValueError:
             errors["post_date"] = "过账日期格式应为 YYYY-MM-DD"
-            post_date = dt.date.today()
+            post_date = clock.today()
     if isinstance(post_date, dt.datetime):
         post_date = post_date.date()
     if "post_date" not in errors and post_date < take.start_date:
         errors["post_date"] = f"过账日期不能早于盘点开始日期（{take.start_date}）"
-    elif "post_date" not in errors and post_date > dt.date.today():
+    elif "post_date" not in errors and post_date > clock.today():
         errors["post_date"] = "过账日期不能晚于今天"
     if errors:
         raise ValidationError(errors)

@@ -29,6 +29,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, VoidableModel, db, now
@@ -204,7 +205,7 @@ def _date(value: Any, label: str, key: str, errors: dict, default: dt.date | Non
     day = validators.parse_day(value, label, key, errors)
     if day is None:
         return None
-    if day > dt.date.today():
+    if day > clock.today():
         errors.setdefault(key, f"{label}不能晚于今天")
     elif day.year < 2000:
         errors.setdefault(key, f"{label}不合理")
@@ -231,7 +232,7 @@ class Supply(VoidableModel):
     max_stock = pw.IntegerField(default=0)
     ref_price = pw.IntegerField(default=0)
     status = pw.CharField(max_length=4, default=ITEM_ACTIVE)
-    since = pw.DateField(default=dt.date.today)  # 建档日期: no movement may be dated before it
+    since = pw.DateField(default=clock.today)  # 建档日期: no movement may be dated before it
     note = pw.TextField(default="")
     pinyin = pw.CharField(max_length=200, default="")
     initials = pw.CharField(max_length=60, default="")
@@ -377,7 +378,7 @@ def _validate_item(data: dict, record: Supply | None) -> dict:
         errors["status"] = "状态只能是“在用”或“停用”"
     out["status"] = status
     since = _date(data.get("since"), "建档日期", "since", errors,
-                  default=record.since if record is not None else dt.date.today())
+                  default=record.since if record is not None else clock.today())
     if record is not None and since and "since" not in errors:
         first = _first_move_date(record.id)
         if first and since > first:
@@ -788,7 +789,7 @@ def receive(data: dict, *, zero_price_ok: bool = False, at: dt.datetime | None =
     errors: dict[str, str] = {}
     lines = data.get("lines") or [{k: data.get(k) for k in ("item", "code", "qty", "in_qty", "unit_price",
                                                              "unit_cost", "amount")}]
-    day = _date(data.get("move_date"), "入库日期", "move_date", errors, default=dt.date.today())
+    day = _date(data.get("move_date"), "入库日期", "move_date", errors, default=clock.today())
     supplier = text_field(data, errors, "supplier", "供应商", max_len=100)
     invoice = text_field(data, errors, "invoice_no", "发票号", max_len=40)
     _, handler, _ = _person(data.get("handler"))
@@ -865,7 +866,7 @@ def issue(data: dict, *, at: dt.datetime | None = None) -> list[StockMove]:
     for key, val, label in (("approver", approver, "审批人"), ("issuer", issuer, "发放人")):
         if len(val) > 40:
             errors[key] = f"{label}不能超过 40 字"
-    day = _date(data.get("move_date"), "领用日期", "move_date", errors, default=dt.date.today())
+    day = _date(data.get("move_date"), "领用日期", "move_date", errors, default=clock.today())
     common_purpose = text_field(data, errors, "purpose", "用途", max_len=200) if single else \
         str(data.get("purpose") or "").strip()[:200]
     note = text_field(data, errors, "note", "备注", max_len=500)
@@ -924,7 +925,7 @@ def return_issue(issue_move: StockMove | int, data: dict, *, at: dt.datetime | N
     if qty and "qty" not in errors and qty > issued - back:
         errors["qty"] = (f"退库数量不能超过未退数量 {qty_text(issued - back, item.unit)}"
                          f"（领用 {qty_text(issued, item.unit)}，已退 {qty_text(back, item.unit)}）")
-    day = _date(data.get("move_date"), "退库日期", "move_date", errors, default=dt.date.today())
+    day = _date(data.get("move_date"), "退库日期", "move_date", errors, default=clock.today())
     if day and "move_date" not in errors and day < move.move_date:
         errors["move_date"] = f"退库日期不能早于领用日期（{move.move_date}）"
     reason = text_field(data, errors, "reason", "退库原因", max_len=200)
@@ -953,7 +954,7 @@ def scrap(data: dict, *, at: dt.datetime | None = None) -> StockMove:
     item = _item(data.get("item") or data.get("code"), errors)
     qty = parse_qty(data.get("qty"), item.unit if item else "", errors, "qty", "报损数量")
     reason = text_field(data, errors, "reason", "报损原因", required=True, max_len=200)
-    day = _date(data.get("move_date"), "报损日期", "move_date", errors, default=dt.date.today())
+    day = _date(data.get("move_date"), "报损日期", "move_date", errors, default=clock.today())
     _, handler, _ = _person(data.get("handler"))
     _, approver, _ = _person(data.get("approver"))
     with write_transaction():
@@ -1035,7 +1036,7 @@ def void_move(move: StockMove | int, reason: str) -> StockMove:
                     .order_by(StockMove.move_date.desc(), StockMove.id.desc()).scalar())
             residue = _rdiv(fresh.on_hand * (last or fresh.ref_price), 100 * Q) - fresh.stock_value
         if residue:
-            day = max(dt.date.today(), move.move_date)
+            day = max(clock.today(), move.move_date)
             no = _next_no(COST, day.year)
             _create_move(f"成本调整 {no}：{item.name} 结转作废 {move.no} 后的成本差异 {money_text(residue)}",
                          **_base(item, COST, no, day, None), qty=0, unit_cost=0, amount=residue,

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.models.base import AuditLog, db, now
 from neiqin.models.staff import Staff
 from neiqin.models.supplies import (
@@ -144,7 +145,7 @@ def seed(rng, staff: list, rows: int = 300) -> dict:
     Everything is recorded in date order, as a clerk would have, so the stocktake rule sees a true history."""
     if Supply.select().exists() or not staff:
         return {}
-    today = dt.date.today()
+    today = clock.today()
     start = (today.replace(day=1) - dt.timedelta(days=100)).replace(day=1)
     count_day = today.replace(day=1) - dt.timedelta(days=1)
     items = _demo_items(rng, start)
@@ -244,7 +245,7 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
         from neiqin.models.demo import seed_directory
 
         staff = seed_directory(rng)
-    today = dt.date.today()
+    today = clock.today()
     first = today - dt.timedelta(days=days)
     items = list(Supply.select().where(Supply.voided == False).order_by(Supply.id))  # noqa: E712
     if not items:

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from neiqin import clock
+
 log = logging.getLogger(__name__)
 
 OVERDUE = "overdue"  # red: past its deadline
@@ -88,7 +90,7 @@ def compute(today: dt.date | None = None, keys: list[str] | None = None) -> list
     A section that fails is returned empty with ``error`` set and the reason logged: one broken query must not
     blank the whole morning screen.
     """
-    day = today or dt.date.today()
+    day = today or clock.today()
     out = []
     for s in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
         if keys is not None and s.key not in keys:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from neiqin import clock
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -21,7 +23,7 @@ def id_check_char(first17: str) -> str:
 def validate_resident_id(value: str, today: dt.date | None = None) -> str | None:
     """Return a Chinese message if ``value`` is not a valid 居民身份证 number, else None."""
     v = value.strip().upper()
-    today = today or dt.date.today()
+    today = today or clock.today()
     if len(v) == 18:
         if not re.fullmatch(r"\d{17}[\dX]", v):
             return "身份证号码只能由 17 位数字加 1 位数字或 X 组成"

@@ -8,9 +8,10 @@ from functools import lru_cache
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
+from neiqin.models.base import AuditLog, BaseModel, PartialIndex, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import Staff, pinyin_keys
 from neiqin.models.validators import (
@@ -59,7 +60,9 @@ class Visit(VoidableModel):
     pii_erased_at = pw.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("visit_date", "id"), False), (("status", "visit_date"), False))
+        indexes = ((("visit_date", "id"), False), (("status", "visit_date"), False),
+                   # visits whose personal data still awaits erasure (erase_expired_personal_data)
+                   PartialIndex("visit_pii_pending", "visit", "visit_date", "pii_erased_at IS NULL"))
 
     def __str__(self) -> str:
         return f"{self.name}（{self.visit_date}）"
@@ -168,7 +171,7 @@ def validate_visit(data: dict, record: Visit | None) -> dict:
         size = 1
     out["party_size"] = size
 
-    today = dt.date.today()
+    today = clock.today()
     moment = now()
     visit_date = _parse_date(data.get("visit_date", today), "日期", errors, "visit_date")
     if visit_date and status != APPOINTMENT and visit_date > today:
@@ -234,7 +237,7 @@ def _arrive_or_expected(row: dict):
 
 def _status_condition(key: str):
     if key == "today":
-        return (Visit.visit_date == dt.date.today()) & (Visit.status != APPOINTMENT)
+        return (Visit.visit_date == clock.today()) & (Visit.status != APPOINTMENT)
     if key == "appointments":
         return Visit.status == APPOINTMENT
     if key == "on_site":
@@ -344,7 +347,7 @@ def remove_watch(entry: WatchEntry, reason: str) -> None:
 
 def next_badge_no(day: dt.date | None = None) -> str:
     """The next free badge number of the day: prefix + 3 digits (F001, F002 …)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     prefix = settings.get("visitor.badge_prefix") or ""
     today_or_on_site = (Visit.visit_date == day) | ((Visit.status == ON_SITE) & (Visit.voided == False))  # noqa: E712
     used = {v.badge_no for v in Visit.select(Visit.badge_no).where(today_or_on_site)}
@@ -488,7 +491,7 @@ def prefill_from(previous: Visit) -> dict:
 
 def erase_expired_personal_data(today: dt.date | None = None, days: int | None = None) -> int:
     """个人信息保护法: blank ID and phone numbers of visits older than the retention period; audited."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     days = int(days if days is not None else settings.get("visitor.retention_days") or 180)
     cutoff = today - dt.timedelta(days=days)
     pending = (Visit.visit_date < cutoff) & Visit.pii_erased_at.is_null()  # served by visit_pii_pending

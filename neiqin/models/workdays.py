@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models import settings
 
@@ -233,7 +234,7 @@ def known_years() -> list[int]:
 def missing_years(today: dt.date | None = None) -> list[int]:
     """Years the clerk should enter now: the current year, and the next one from November (when the State
     Council's notice is normally out)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     cal = calendar()
     wanted = [today.year] + ([today.year + 1] if today.month >= 11 else [])
     return [y for y in wanted if not cal.covers(y)]

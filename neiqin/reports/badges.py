@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models.validators import mask_id, mask_phone
 from neiqin.models.visitors import LEFT, ON_SITE, Visit
@@ -119,7 +120,7 @@ def _hm(moment: dt.datetime | None) -> str:
 def write_visit_slip(path: str | os.PathLike, visit: Visit, *, org_name: str = "",
                      printed_at: dt.datetime | None = None) -> int:
     """来访单 for one visit: the register's fields in a ruled grid, then the signature lines."""
-    moment = printed_at or dt.datetime.now()
+    moment = printed_at or clock.now()
     number = f"来访证号：{visit.badge_no}" if visit.badge_no else ""
     day = visit.visit_date
     with form_document(path, title="来访单", org_name=org_name) as doc:
@@ -163,7 +164,7 @@ def write_on_site_list(path: str | os.PathLike, visits: Sequence[Visit] | None =
     Grouped by 被访部门 so each department's host can account for their own visitors. Returns the page count.
     """
     visits = on_site_visits() if visits is None else list(visits)
-    moment = printed_at or dt.datetime.now()
+    moment = printed_at or clock.now()
     people = sum(v.party_size for v in visits)
     rows = ([str(i), v.name, v.company, str(v.party_size), v.host_dept, v.host_name, _hm(v.arrive_at),
              v.badge_no, "", ""] for i, v in enumerate(visits, 1))

@@ -14,6 +14,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.models.documents import (
     IN_RETURNED,
     Circulation,
@@ -129,7 +130,7 @@ def write_processing_sheet_pdf(doc: IncomingDoc, path: str | os.PathLike, *, org
                      size=SIZE)
         if doc.voided:
             f.note(f"本记录已作废：{doc.void_reason}", size=11)
-        f.note(f"内勤台账打印　{dt.datetime.now():%Y-%m-%d %H:%M}　本笺随文件流转，办结后与文件一并归档。", size=8)
+        f.note(f"内勤台账打印　{clock.now():%Y-%m-%d %H:%M}　本笺随文件流转，办结后与文件一并归档。", size=8)
     return Path(path)
 
 

@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.filters import AutoFilter
 
+from neiqin import clock
 from neiqin.errors import ImportFileError, NeiqinError, ValidationError
 from neiqin.models import visitors
 from neiqin.models.base import AuditLog
@@ -463,7 +464,7 @@ class _Reader:
 
 def _adjust_visit(data: dict, staff_ids: dict[str, int | None]) -> dict:
     """Imported visits are history (see the module docstring): never 在场 unless it is today's."""
-    today = dt.date.today()
+    today = clock.today()
     day = data.get("visit_date")
     arrive, leave = data.get("arrive_at"), data.get("leave_at")
     expected_only = data.pop(APPROX_KEY, False) and not leave

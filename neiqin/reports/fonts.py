@@ -84,7 +84,15 @@ class FontInfo:
 FALLBACK = FontInfo(CID_FALLBACK, "", "内置宋体（未嵌入，显示效果取决于阅读软件）", False, "song")
 
 
+FONT_DIRS_ENV = "NEIQIN_FONT_DIRS"
+
+
 def system_font_dirs() -> list[Path]:
+    """Where the machine keeps fonts; ``NEIQIN_FONT_DIRS`` (paths joined by os.pathsep) replaces them, so a
+    portable install or a test run uses exactly the fonts it brings, whatever else the machine has."""
+    chosen = os.environ.get(FONT_DIRS_ENV, "").strip()
+    if chosen:
+        return [Path(p) for p in chosen.split(os.pathsep) if p]
     dirs: list[Path] = []
     if sys.platform == "win32":
         windir = os.environ.get("WINDIR") or os.environ.get("SystemRoot") or r"C:\Windows"

@@ -25,6 +25,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.models.meetings import (
     ABSENT,
     ATTENDED,
@@ -111,7 +112,7 @@ def _heading(doc: FormDoc, text: str, size: float = 12, gap: float = 4 * mm) -> 
 
 def write_notice_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = "", issued: dt.date | None = None) -> int:
     """会议通知 on the 公文 page; returns the page count."""
-    issued = issued or dt.date.today()
+    issued = issued or clock.today()
     rows = _attendees(m)
     members = [a for a in rows if a.role == MEMBER]
     observers = [a for a in rows if a.role == OBSERVER]
@@ -288,7 +289,7 @@ def write_minutes_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = ""
 def write_supervision_pdf(path: str | os.PathLike, *, org_name: str = "", today: dt.date | None = None,
                           only_overdue: bool = False) -> int:
     """督办表: open action items by owner, overdue owners first; returns the page count."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     groups = actions_by_owner(today, only_overdue=only_overdue)
     total = sum(len(items) for _, items in groups)
     overdue = sum(1 for _, items in groups for a in items if a.due < today)
@@ -304,7 +305,7 @@ def write_supervision_pdf(path: str | os.PathLike, *, org_name: str = "", today:
     title = "逾期督办事项一览表" if only_overdue else "督办事项一览表"
     with form_document(path, title=title, org_name=org_name, pagesize=landscape(A4), running_head=title) as doc:
         doc.title_block(title, org_name, subtitle=f"截至{cn_date(today)}：未办结 {total} 项，其中逾期 {overdue} 项",
-                        number=f"打印：{dt.datetime.now():%Y-%m-%d %H:%M}")
+                        number=f"打印：{clock.now():%Y-%m-%d %H:%M}")
         if rows:
             doc.table(columns, rows, size=9.5, max_lines=4)
         else:

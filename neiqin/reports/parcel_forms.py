@@ -12,6 +12,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.models.parcels import CostReport, WaitingGroup, overdue_days, waiting_days, waiting_groups, yuan
 from neiqin.reports import atomic_output
 from neiqin.reports.forms import MIN_TEXT, FormDoc, TableColumn, form_document, format_moment
@@ -41,7 +42,7 @@ def write_pickup_slips(path: str | os.PathLike, groups: Sequence[WaitingGroup] |
     """
     from neiqin.errors import NeiqinError
 
-    moment = moment or dt.datetime.now().replace(microsecond=0)
+    moment = moment or clock.now()
     groups = list(groups) if groups is not None else waiting_groups()
     if not groups:
         raise NeiqinError("没有待领取的快递，不需要打印取件通知单")
@@ -109,7 +110,7 @@ def write_waiting_list(path: str | os.PathLike, *, org_name: str = "", moment: d
 
     Returns the number of pages. An empty list still prints (a dated “无待领取快递” sheet for the file).
     """
-    moment = moment or dt.datetime.now().replace(microsecond=0)
+    moment = moment or clock.now()
     from neiqin.models.staff import Department
 
     order = {d: i for i, d in enumerate(Department.names(active_only=False))}
@@ -159,7 +160,7 @@ def write_cost_report_pdf(path: str | os.PathLike, report: CostReport, *, org_na
 
     Twelve months a table; a longer range continues in further tables. Returns the number of pages.
     """
-    moment = moment or dt.datetime.now().replace(microsecond=0)
+    moment = moment or clock.now()
     first, last = report.months[0], report.months[-1]
     span = _month_label(first) if first == last else f"{_month_label(first)} 至 {_month_label(last)}"
     with atomic_output(path) as tmp:

@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
 from neiqin.reports import Cancelled, atomic_output, total_rows
@@ -443,7 +444,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         measured.append((h, voided, cells))
 
     count = len(measured)
-    moment = printed_at or dt.datetime.now()
+    moment = printed_at or clock.now()
     info_right = f"共 {count - voided_count} 条" + (f"（另有作废 {voided_count} 条）" if voided_count else "")
     info_right += f"　打印时间：{moment:%Y-%m-%d %H:%M}"
     title = f"{org_name}{spec.title}" if org_name else spec.title

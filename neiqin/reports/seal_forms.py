@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from neiqin import clock
 from neiqin.models.seals import DISAGREE, SealLoan, SealUse
 from neiqin.reports import atomic_output
 from neiqin.reports.fonts import font_for
@@ -156,7 +157,7 @@ def write_use_form_pdf(use: SealUse, path: str | os.PathLike, *, org_name: str =
             s.text("本申请未获批准。", size=11)
         if use.voided:
             s.text(f"本记录已作废：{use.void_reason}", size=11)
-        s.footer(f"内勤台账打印　{dt.datetime.now():%Y-%m-%d %H:%M}")
+        s.footer(f"内勤台账打印　{clock.now():%Y-%m-%d %H:%M}")
         c.showPage()
         c.save()
     return Path(path)
@@ -165,7 +166,7 @@ def write_use_form_pdf(use: SealUse, path: str | os.PathLike, *, org_name: str =
 def write_reminder_pdf(loan: SealLoan, path: str | os.PathLike, *, org_name: str = "",
                        today: dt.date | None = None) -> Path:
     """催还单: a note to the borrower of an overdue (or soon due) seal or licence."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     overdue_days = (today - loan.due_at.date()).days
     with atomic_output(path) as tmp:
         c = Canvas(str(tmp), pagesize=A4)
@@ -195,7 +196,7 @@ def write_reminder_pdf(loan: SealLoan, path: str | os.PathLike, *, org_name: str
         c.setDash()
         s.y -= 4 * mm
         s.text("回执：已收到催还通知，将于＿＿＿＿年＿＿月＿＿日前归还。　　借用人签字：＿＿＿＿＿＿", size=11)
-        s.footer(f"内勤台账打印　{dt.datetime.now():%Y-%m-%d %H:%M}")
+        s.footer(f"内勤台账打印　{clock.now():%Y-%m-%d %H:%M}")
         c.showPage()
         c.save()
     return Path(path)

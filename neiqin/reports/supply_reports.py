@@ -16,6 +16,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import stocktake as T
 from neiqin.models import supplies as S
@@ -41,7 +42,7 @@ def _cn_date(d: dt.date) -> str:
 
 
 def _printed() -> str:
-    return f"打印时间：{dt.datetime.now():%Y-%m-%d %H:%M}"
+    return f"打印时间：{clock.now():%Y-%m-%d %H:%M}"
 
 
 # ---------------------------------------------------------------------------------------------- 领用单
@@ -159,7 +160,7 @@ def write_difference_pdf(take: T.Stocktake, path: str | os.PathLike, *, org_name
 def write_reorder_pdf(lines: Sequence[S.ReorderLine], path: str | os.PathLike, *, org_name: str = "",
                       applicant: str = "", day: dt.date | None = None) -> Path:
     """采购申请单 (补货清单): items at or below 安全库存, suggested up to 最高库存, with amounts."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     with form_document(path, title="办公用品采购申请单", org_name=org_name, pagesize=LANDSCAPE, margins=NARROW,
                        running_head="办公用品采购申请单") as doc:
         doc.title_block("办公用品采购申请单", org_name, number=f"申请日期：{_cn_date(day)}",
@@ -334,7 +335,7 @@ def export_reorder_xlsx(lines: Sequence[S.ReorderLine], path: str | os.PathLike,
     body.append(["", "合计", "", "", "", "", None, None, None, None, None,
                  S.dec_money(sum(x.amount for x in lines)), ""])
     return _workbook_rows(path, "补货清单", header, body, [9, 14, 18, 5, 9, 10, 9, 9, 9, 9, 9, 11, 22], org_name,
-                          f"生成日期：{dt.date.today()}", money_cols=(10, 11), qty_cols=(6, 7, 8, 9))
+                          f"生成日期：{clock.today()}", money_cols=(10, 11), qty_cols=(6, 7, 8, 9))
 
 
 def export_summary_xlsx(by: str, start: dt.date | None, end: dt.date | None, path: str | os.PathLike, *,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.models.today import DUE, OVERDUE, Section, TodayItem, day_heading
 from neiqin.reports.forms import MIN_TEXT, TableColumn, form_document
 from neiqin.reports.labels import Box, draw_text
@@ -58,7 +59,7 @@ def write_today_sheet(sections: Sequence[Section], path: str | os.PathLike, *, d
     if kind not in TITLES:
         raise ValueError(kind)
     title = TITLES[kind]
-    printed_at = printed_at or dt.datetime.now().replace(microsecond=0)
+    printed_at = printed_at or clock.now()
     overdue = sum(s.overdue for s in sections)
     due = sum(s.due for s in sections)
     total = sum(s.total for s in sections)

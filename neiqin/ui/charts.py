@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.models import stats
 from neiqin.ui.util import show_error, tr
 
@@ -36,7 +37,7 @@ RANGES = ["最近12个月", "今年", "去年", "最近24个月", "自定义"]
 
 
 def range_for(name: str, today: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
-    today = today or dt.date.today()
+    today = today or clock.today()
     if name == "最近12个月":
         return stats.last_months(12, today)
     if name == "最近24个月":
@@ -257,7 +258,7 @@ class ChartsView(QWidget):
         if self.data is None:
             return None
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.data.title.split('（')[0]}-{dt.date.today():%Y%m%d}.png"
+        name = f"{self.data.title.split('（')[0]}-{clock.today():%Y%m%d}.png"
         path, _ = QFileDialog.getSaveFileName(self, tr("导出图片"), str(Path(docs) / name), "PNG (*.png)")
         if not path:
             return None

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import FieldHistory
 from neiqin.ui.staff_picker import StaffPicker
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import qnow, qtoday, show_error, tr
 
 ERROR_STYLE = "border: 1px solid #d93025; background: #fff4f4;"
 
@@ -134,13 +134,13 @@ class RecordForm(QDialog):
             w = QDateEdit()
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
-            w.setDate(QDate.currentDate())
+            w.setDate(qtoday())
             return w
         if f.kind == "datetime":
             w = QDateTimeEdit()
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd HH:mm")
-            w.setDateTime(QDateTime.currentDateTime())
+            w.setDateTime(qnow())
             return w
         if f.kind == "int":
             w = QSpinBox()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import documents as docs
 from neiqin.models import settings, workdays
@@ -120,7 +121,7 @@ class DocForm(StepForm):
         start = self.start
         if "received_at" in self.widgets:
             start = self.value("received_at").date()
-        start = start or dt.date.today()
+        start = start or clock.today()
         due = None
         if str(values.get("due_date") or "").strip():
             try:
@@ -264,7 +265,7 @@ class IncomingPane(LedgerPane):
     def new_values(self) -> dict:
         return {"copies": 1, "kind": "通知", **_deadline_defaults()}
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         """Register one document after another until Esc: the 签收人 carries over, the rest starts fresh."""
         first = None
         done: list[IncomingDoc] = []
@@ -432,7 +433,7 @@ class IncomingPane(LedgerPane):
             return docs.assign_incoming(doc, data)
 
         return ask(self, tr("交办承办 · ") + doc.no, fields, save, values,
-                   self._note(doc, tr("办理期限从交办之日起算；不能早于收文日期。")), start=dt.date.today())
+                   self._note(doc, tr("办理期限从交办之日起算；不能早于收文日期。")), start=clock.today())
 
     def circulate(self, doc: IncomingDoc) -> Any:
         from neiqin.models.staff import staff_choices

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.models.ledger import LedgerQuery, LedgerSpec
@@ -37,13 +38,13 @@ from neiqin.paths import DataDir
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.jobs import run_job
 from neiqin.ui.table_model import LedgerTableModel
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 DATE_PRESETS = ["全部日期", "今天", "最近7天", "本月", "上月", "今年", "自定义"]
 
 
 def preset_range(name: str, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     if name == "今天":
         return today, today
     if name == "最近7天":
@@ -99,8 +100,8 @@ class LedgerPane(QWidget):
         if self.spec.date_field:
             bar.addWidget(QLabel(tr(self.spec.date_label)))
             self.date_preset.addItems([tr(p) for p in DATE_PRESETS])
-            self.date_from.setDate(QDate.currentDate().addDays(-30))
-            self.date_to.setDate(QDate.currentDate())
+            self.date_from.setDate(qtoday().addDays(-30))
+            self.date_to.setDate(qtoday())
             for w in (self.date_from, self.date_to):
                 w.setEnabled(False)
                 w.dateChanged.connect(lambda: self._debounce.start())
@@ -451,7 +452,7 @@ class LedgerPane(QWidget):
     def export_view(self) -> Path | None:
         from neiqin.reports.excel import export_xlsx
 
-        path = self.ask_save_path(f"{self.spec.tab_title}-{dt.date.today():%Y%m%d}.xlsx", "Excel (*.xlsx)")
+        path = self.ask_save_path(f"{self.spec.tab_title}-{clock.today():%Y%m%d}.xlsx", "Excel (*.xlsx)")
         if not path:
             return None
         if not path.lower().endswith(".xlsx"):

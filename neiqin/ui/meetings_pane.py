@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.models.bookings import (
@@ -89,7 +90,7 @@ def booking_label(b: Booking) -> str:
 
 def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
     """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting."""
-    today = dt.date.today()
+    today = clock.today()
     used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
                                                                            & (Meeting.voided == False))}  # noqa: E712
     q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31)) & (Booking.day <= today + dt.timedelta(days=62))
@@ -127,7 +128,7 @@ class MeetingsListPane(LedgerPane):
             return DUE_COLOR  # a draft waits to be saved
         if row.get("final_at"):
             return None
-        if row["day"] <= dt.date.today() and not row.get("minutes_saved_at"):
+        if row["day"] <= clock.today() and not row.get("minutes_saved_at"):
             return GREY
         return None
 
@@ -180,7 +181,7 @@ class MeetingsListPane(LedgerPane):
     def save_edit(self, record: Any, data: dict) -> Any:
         return with_capacity(self, lambda ack: update_meeting(record, data, capacity_ack=ack))
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         fields = self.form_fields()
         start = self.new_values() if values is None else self._with_booking_label(values)
         form = RecordForm(tr("新建会议"), fields, lambda v: self.save_new(self.form_data(v)), start, self,
@@ -201,7 +202,7 @@ class MeetingsListPane(LedgerPane):
         last = last_of_series(rec.series_id) or rec
         self.form_fields()
         values = next_meeting_values(last)
-        return self.new_record(values)
+        return self.new_record(values=values)
 
     def open_minutes(self) -> Any:
         rec = self.require_record()
@@ -270,7 +271,7 @@ class ActionsPane(LedgerPane):
 
     def row_background(self, row: dict) -> QColor | None:
         if row["status"] == OPEN:
-            today = dt.date.today()
+            today = clock.today()
             if row["due"] < today:
                 return OVERDUE_COLOR
             if row["due"] <= today + dt.timedelta(days=2):
@@ -299,7 +300,7 @@ class ActionsPane(LedgerPane):
         ]
 
     def new_values(self) -> dict:
-        return {"due": dt.date.today() + dt.timedelta(days=7)}
+        return {"due": clock.today() + dt.timedelta(days=7)}
 
     def record_values(self, record: Any) -> dict:
         label = next((lab for lab, i in self._meetings if i == record.meeting_id), self._meetings[0][0])
@@ -326,7 +327,7 @@ class ActionsPane(LedgerPane):
         fields = [FormField("done_on", "完成日期", "date"), FormField("done_note", "办理情况", "multiline")]
         form = RecordForm(tr("办结") + f" · {rec.task[:20]}", fields,
                           lambda v: complete_action(rec, v["done_on"], v["done_note"]),
-                          {"done_on": dt.date.today()}, self)
+                          {"done_on": clock.today()}, self)
         if form.exec() and form.result_record is not None:
             self.after_change(rec.id)
             return form.result_record
@@ -382,7 +383,7 @@ class BookingsPane(LedgerPane):
     def row_background(self, row: dict) -> QColor | None:
         if row["status"] == ADJUSTED:
             return GREY
-        return DUE_COLOR if row["day"] == dt.date.today() else None
+        return DUE_COLOR if row["day"] == clock.today() else None
 
     def form_fields(self, record: Any = None) -> list[FormField]:
         self._rooms = {r.name: r.id for r in room_choices()}
@@ -562,13 +563,13 @@ class MeetingsPane(MultiViewPane):
         values = {"title": b.purpose, "kind": MEETING_KINDS[1], "booking": b.id, "day": b.day,
                   "start": f"{b.start_at:%H:%M}", "end": f"{b.end_at:%H:%M}", "place": b.room_name,
                   "department": b.department, "host": {"id": b.organiser_id, "name": b.organiser}}
-        return self.meetings.new_record(values)
+        return self.meetings.new_record(values=values)
 
 
 def reminders_text() -> str:
     """One status-bar line: overdue action items (for whoever wires reminders)."""
     n = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
-                                  & (ActionItem.due < dt.date.today())).count()
+                                  & (ActionItem.due < clock.today())).count()
     return f"逾期督办事项 {n} 项" if n else ""
 
 

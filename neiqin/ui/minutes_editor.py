@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.meetings import (
@@ -311,7 +312,7 @@ class MinutesEditor(QWidget):
     # ---- document
 
     def default_due(self) -> dt.date:
-        return max(self.meeting.day, dt.date.today()) + dt.timedelta(days=7)
+        return max(self.meeting.day, clock.today()) + dt.timedelta(days=7)
 
     def load(self, doc: dict) -> None:
         for box in self.items:
@@ -549,7 +550,7 @@ class MinutesEditor(QWidget):
         self.load(minutes_document(self.meeting))
         self.dirty = False
         self._set_read_only(bool(self.meeting.final_at))
-        self.status.setText(tr("已保存") + f" {dt.datetime.now():%H:%M:%S}")
+        self.status.setText(tr("已保存") + f" {clock.now():%H:%M:%S}")
         self.status.setStyleSheet("color:#188038")
         self.saved.emit(self.meeting.id)
         return True

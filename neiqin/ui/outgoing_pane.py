@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+from neiqin import clock
 from neiqin.models import documents as docs
 from neiqin.models import settings
 from neiqin.models.documents import OUTGOING, OutgoingDoc
@@ -118,10 +118,10 @@ class OutgoingPane(LedgerPane):
 
     def new_values(self) -> dict:
         codes = docs.outgoing_codes()
-        return {"code": codes[0], "kind": "通知", "copies": 1, "issued_on": dt.date.today(),
-                "signed_on": dt.date.today()}
+        return {"code": codes[0], "kind": "通知", "copies": 1, "issued_on": clock.today(),
+                "signed_on": clock.today()}
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         form = OutgoingForm(tr("登记发文"), registration_fields(), lambda v: docs.register_outgoing(self.form_data(v)),
                             {**self.new_values(), **(values or {})}, self,
                             note=tr("复核后登记：发文字号在保存时分配，不留空号、不重号；作废的号码不再使用。"),
@@ -241,7 +241,7 @@ class OutgoingPane(LedgerPane):
         q = self.model.query
         start, end = (q.date_from, q.date_to) if doc is None else (None, None)
         if doc is None and not (start or end):
-            start = end = dt.date.today()
+            start = end = clock.today()
         path = stamp_path(self, f"送文簿-{doc.doc_no}" if doc is not None else "送文簿")
         org = settings.org_name()
         shown = preview_pdf(self, tr("送文簿"), path, lambda out, progress, cancelled: write_delivery_book_pdf(

@@ -502,10 +502,10 @@ class CarrierRulesDialog(QDialog):
     def set_rules(self, rules: list[dict]) -> None:
         self.table.setRowCount(0)
         for r in rules:
-            self.add_row(r)
+            self.add_row(rule=r)
 
-    def add_row(self, rule: dict | None = None) -> None:
-        rule = rule if isinstance(rule, dict) else {"kind": PREFIX, "pattern": "", "carrier": "", "example": ""}
+    def add_row(self, *, rule: dict | None = None) -> None:  # keyword-only: 添加's slot
+        rule = rule if rule is not None else {"kind": PREFIX, "pattern": "", "carrier": "", "example": ""}
         i = self.table.rowCount()
         self.table.insertRow(i)
         kind = QComboBox()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
@@ -72,7 +73,7 @@ from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 WAITING_COLOR = QColor("#fef7e0")
 OVERDUE_COLOR = QColor("#fce8e6")
@@ -151,7 +152,7 @@ class ParcelsPane(LedgerPane):
 
     def _cutoff(self) -> dt.datetime:
         """The 滞留 cutoff, read from the settings once a minute, not for every cell painted."""
-        moment = dt.datetime.now()
+        moment = clock.now()
         cached = getattr(self, "_cutoff_cache", None)
         if cached is None or moment - cached[0] > dt.timedelta(minutes=1):
             cached = self._cutoff_cache = (moment, overdue_cutoff(moment))
@@ -224,7 +225,7 @@ class ParcelsPane(LedgerPane):
         ]
 
     def new_values(self) -> dict:
-        return {"pieces": 1, "received_at": dt.datetime.now().replace(second=0, microsecond=0)}
+        return {"pieces": 1, "received_at": clock.now().replace(second=0, microsecond=0)}
 
     def record_values(self, record: Any) -> dict:
         values = super().record_values(record)
@@ -498,7 +499,7 @@ class DispatchesPane(LedgerPane):
             self.recordsChanged.emit()
 
     def new_values(self) -> dict:
-        return {"send_date": dt.date.today(), "pay_mode": PAY_MODES[0]}
+        return {"send_date": clock.today(), "pay_mode": PAY_MODES[0]}
 
     def save_new(self, data: dict) -> Any:
         return record_dispatch(data)
@@ -552,7 +553,7 @@ class CostView(QWidget):
         self.datadir = getattr(pane, "datadir", None)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        today = QDate.currentDate()
+        today = qtoday()
         self.date_from = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM")
         self.date_to = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM")
         self.date_from.setDate(QDate(today.year(), 1, 1))
@@ -592,7 +593,7 @@ class CostView(QWidget):
         return a, nxt - dt.timedelta(days=1)
 
     def _preset(self) -> None:
-        today = dt.date.today()
+        today = clock.today()
         name = self.preset.currentText()
         first_this = today.replace(day=1)
         last_prev = first_this - dt.timedelta(days=1)

@@ -8,7 +8,6 @@ printer driver behaves the same. With no printer installed the dialog says so an
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import shutil
@@ -49,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
@@ -62,7 +62,20 @@ ZOOMS = [("适合宽度", "width"), ("整页", "page"), ("50%", 0.5), ("75%", 0.
 
 
 def printer_names() -> list[str]:
+    """The machine's printers by name: the one place every dialog asks (标签打印, 信封, 打印预览).
+
+    Tests replace it with a list of their own (tests/ui/conftest.py), so that "no printer" or "these printers"
+    never depends on the machine the tests run on.
+    """
     return [p.printerName() for p in QPrinterInfo.availablePrinters()]
+
+
+def open_printer(name: str) -> QPrinter:
+    """The named printer at its own resolution; NeiqinError (Chinese) when it is no longer installed."""
+    info = QPrinterInfo.printerInfo(name)
+    if info.isNull():
+        raise NeiqinError(tr("找不到打印机“") + name + tr("”：它可能已被删除或改名，请重新选择打印机"))
+    return QPrinter(info, QPrinter.PrinterMode.HighResolution)
 
 
 NO_PRINTER = ("本机没有安装可用的打印机。\n\n可以先“另存为 PDF”，再拷到连接打印机的电脑上打印；"
@@ -139,7 +152,7 @@ class DirectPrintMixin:
         buttons = QDialogButtonBox()
         self.print_btn = buttons.addButton(tr("打印 (Enter)"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.print_btn.setEnabled(bool(names))
-        self.print_btn.clicked.connect(self.print_now)
+        self.print_btn.clicked.connect(self.print_now)  # print_now takes no positional argument: see its doc
         self.preview_btn = buttons.addButton(tr("预览…"), QDialogButtonBox.ButtonRole.ActionRole)
         self.preview_btn.clicked.connect(self.preview)
         self.save_btn = buttons.addButton(tr("另存为 PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
@@ -181,14 +194,18 @@ class DirectPrintMixin:
         from PySide6.QtWidgets import QFileDialog
 
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.FILE_STEM or self.title}-{dt.date.today():%Y%m%d}.pdf"
+        name = f"{self.FILE_STEM or self.title}-{clock.today():%Y%m%d}.pdf"
         target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
         if not target:
             return None
         return self.make_pdf(Path(target if target.lower().endswith(".pdf") else target + ".pdf"))
 
-    def print_now(self, printer: QPrinter | None = None) -> int:
-        """Straight to the chosen printer (no print dialog): the one-press path at the desk."""
+    def print_now(self, *, printer: QPrinter | None = None) -> int:
+        """Straight to the chosen printer (no print dialog): the one-press path at the desk (打印, Enter).
+
+        ``printer`` replaces the chosen one. It is keyword-only because this is the 打印 button's slot:
+        ``clicked`` hands its ``checked`` (False) to a slot's first positional parameter.
+        """
         name = self.printer_name()
         if printer is None and not name:
             self.error.setText(tr("本机没有可用的打印机，请“另存为 PDF”"))
@@ -210,12 +227,12 @@ class DirectPrintMixin:
 def print_pdf_file(parent, path: Path, printer_name: str, doc_name: str, printer: QPrinter | None = None) -> int:
     """Straight to a named printer (no print dialog): the one-press path of the label and envelope dialogs.
 
-    ``printer`` replaces the named one (tests print to a PDF printer). Raises NeiqinError in Chinese.
+    ``printer`` replaces the named one. Raises NeiqinError in Chinese.
     """
+    if printer is None:
+        printer = open_printer(printer_name)
     doc = QPdfDocument(parent)
     doc.load(str(path))
-    if printer is None:
-        printer = QPrinter(QPrinterInfo.printerInfo(printer_name), QPrinter.PrinterMode.HighResolution)
     printer.setDocName(doc_name)
     try:
         return print_document(doc, printer)
@@ -551,7 +568,7 @@ def prints_dir(widget: QWidget | None) -> Path:
 
 
 def stamp_path(widget: QWidget | None, name: str) -> Path:
-    return prints_dir(widget) / f"{name}-{dt.datetime.now():%Y%m%d-%H%M%S}.pdf"
+    return prints_dir(widget) / f"{name}-{clock.now():%Y%m%d-%H%M%S}.pdf"
 
 
 def preview_pdf(parent: QWidget | None, title: str, path: Path,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
 
+from neiqin import clock
 from neiqin.models.bookings import ADJUSTED, COMPANY, Booking, bookings_between, office_hours, room_choices
 from neiqin.ui.util import tr
 
@@ -37,7 +38,7 @@ class RoomGrid(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.mode = "day"
-        self.day = dt.date.today()
+        self.day = clock.today()
         self.rooms = []
         self.bookings: list[Booking] = []
         self.cursor_room = 0
@@ -158,7 +159,7 @@ class RoomGrid(QWidget):
             if self.mode == "week":
                 day = self.span()[0] + dt.timedelta(days=c)
                 text = f"{day:%m-%d} 周{WEEK[day.weekday()]}"
-                if day == dt.date.today():
+                if day == clock.today():
                     p.fillRect(head, QColor("#fef7e0"))
                 p.drawText(head, Qt.AlignmentFlag.AlignCenter, text)
             elif c % 2 == 0:
@@ -179,7 +180,7 @@ class RoomGrid(QWidget):
             if self.mode == "week" or c % 2 == 0:
                 p.drawLine(int(x), 0, int(x), int(self.HEAD_H + len(self.rooms) * self.row_h()))
         # now line
-        now = dt.datetime.now()
+        now = clock.now()
         if self.mode == "day" and self.day == now.date():
             start, end = self.hours()
             if start <= now <= end:
@@ -373,7 +374,7 @@ class RoomScheduleView(QWidget):
         self.refresh()
 
     def go_today(self) -> None:
-        self.grid.day = dt.date.today()
+        self.grid.day = clock.today()
         self.refresh()
 
     def show_day(self, day: dt.date) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models.seals import (
     AGREE,
@@ -260,7 +261,7 @@ def lend_dialog(parent) -> SealLoan | None:
     if not items:
         QMessageBox.information(parent, tr("没有可借出的物品"), tr("所有印章和证照都已借出或停用。"))
         return None
-    tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(17, 30))
+    tomorrow = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time(17, 30))
     fields = [
         FormField("item", "借出物品", "combo", required=True, choices=list(items)),
         FormField("borrower", "借用人", "staff", required=True),

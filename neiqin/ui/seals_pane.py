@@ -62,7 +62,7 @@ from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 PENDING_COLOR = QColor("#fef7e0")
 APPROVED_COLOR = QColor("#e8f0fe")
@@ -121,7 +121,7 @@ class SealUsesPane(LedgerPane):
         self.step_btn.setEnabled(bool(row) and not row["voided"] and row["status"] in (PENDING, APPROVED))
         self.attach_btn.setEnabled(bool(row))
 
-    def new_record(self, values: dict | None = None) -> Any:
+    def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         use = run_use_process(self, self.datadir.attachments, values=values)
         if use is not None:
             self.after_change(use.id)
@@ -148,7 +148,7 @@ class SealUsesPane(LedgerPane):
         if use is None:
             return None
         if use.voided:
-            return self.new_record(correction_values(use))
+            return self.new_record(values=correction_values(use))
         reason = ask_reason(self, tr("更正用印记录"), tr("登记后的用印记录不能修改。更正将作废原记录（保留可查）并重新登记。\n"
                                                       "请填写作废原因：") + f"\n{SEAL_USES.describe(use)}",
                             tr("例如：份数登记错误"))
@@ -160,7 +160,7 @@ class SealUsesPane(LedgerPane):
             show_error(self, e)
             return None
         self.after_change(use.id)
-        return self.new_record(correction_values(use))
+        return self.new_record(values=correction_values(use))
 
     def print_form(self) -> Path | None:
         use = self.require_record()
@@ -424,7 +424,7 @@ class SealStatsView(QWidget):
             self.group.addItem(tr("按") + tr(label), key)
         bar.addWidget(self.group)
         bar.addWidget(QLabel(tr("用印日期")))
-        today = QDate.currentDate()
+        today = qtoday()
         self.date_from = QDateEdit(QDate(today.year(), 1, 1), calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.date_to = QDateEdit(today, calendarPopup=True, displayFormat="yyyy-MM-dd")
         bar.addWidget(self.date_from)

@@ -7,7 +7,7 @@ the quantity; with 逐件扫描 each scan adds one). The difference shown follow
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +34,7 @@ from neiqin.models import settings
 from neiqin.models import stocktake as T
 from neiqin.models import supplies as S
 from neiqin.ui.staff_picker import StaffPicker
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 GAIN = QColor("#e6f4ea")
 LOSS = QColor("#fce8e6")
@@ -106,7 +106,7 @@ class PostDialog(QDialog):
             w.set_value({"id": None, "name": settings.get(default) or ""})
             self.widgets[key] = w
             form.addRow("* " + tr(label), self._with_error(key, w))
-        self.post_date = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.post_date = QDateEdit(qtoday(), calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.widgets["post_date"] = self.post_date
         form.addRow(tr("过账日期"), self._with_error("post_date", self.post_date))
         layout.addLayout(form)

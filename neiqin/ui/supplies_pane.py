@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.models import supplies as S
@@ -42,7 +43,7 @@ from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.stocktake_view import StocktakeView
 from neiqin.ui.supply_desk import IssueDesk
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 LOW_COLOR = QColor("#fef7e0")
 EMPTY_COLOR = QColor("#fce8e6")
@@ -117,7 +118,7 @@ class ItemsPane(LedgerPane):
         ]
 
     def new_values(self) -> dict:
-        return {"unit": "个", "status": S.ITEM_ACTIVE, "since": dt.date.today()}
+        return {"unit": "个", "status": S.ITEM_ACTIVE, "since": clock.today()}
 
     def record_values(self, record: Any) -> dict:
         return {"code": record.code, "name": record.name, "category": record.category, "spec": record.spec,
@@ -293,7 +294,7 @@ class MovesPane(LedgerPane):
         return self.receive_dialog(None)
 
     def receive_dialog(self, item: S.Supply | None, values: dict | None = None) -> Any:
-        init = {"move_date": dt.date.today(), "handler": {"id": None, "name": settings.get("supplies.keeper") or ""}}
+        init = {"move_date": clock.today(), "handler": {"id": None, "name": settings.get("supplies.keeper") or ""}}
         if item is not None:
             init.update(item=f"{item.code} {item.name} {item.spec}".strip(), unit_price=S.price_text(item.last_cost
                                                                                                  or item.ref_price))
@@ -341,7 +342,7 @@ class MovesPane(LedgerPane):
                   FormField("move_date", "报损日期", "date")]
         form = RecordForm(tr("报损登记"), fields, lambda v: S.scrap({**v, "item": _code_of(v["item"])}), None, self,
                           note=tr("损坏、过期、遗失的物品按移动加权平均单价出账。"))
-        init = {"move_date": dt.date.today()}
+        init = {"move_date": clock.today()}
         if item is not None:
             init["item"] = f"{item.code} {item.name} {item.spec}".strip()
         init.update(values or {})
@@ -385,7 +386,7 @@ class MovesPane(LedgerPane):
                   FormField("handler", "经手人", "staff"),
                   FormField("move_date", "退库日期", "date")]
         form = RecordForm(tr("退库") + f" · {move.no} {move.person} {move.name}", fields,
-                          lambda v: S.return_issue(move, v), {"qty": S.qty_text(left), "move_date": dt.date.today()},
+                          lambda v: S.return_issue(move, v), {"qty": S.qty_text(left), "move_date": clock.today()},
                           self, note=tr("按原领用单价退回，部门领用金额相应减少。"))
         return self._finish(form)
 
@@ -524,7 +525,7 @@ class ReorderView(QWidget):
         except NeiqinError as e:
             show_error(self, e)
             return None
-        path = self.pane.subpanes[0].ask_save_path(f"补货清单-{dt.date.today():%Y%m%d}.xlsx", "Excel (*.xlsx)")
+        path = self.pane.subpanes[0].ask_save_path(f"补货清单-{clock.today():%Y%m%d}.xlsx", "Excel (*.xlsx)")
         if not path:
             return None
         try:
@@ -561,7 +562,7 @@ class ReportsView(QWidget):
         self.kind = QComboBox()
         for key, label in REPORTS:
             self.kind.addItem(tr(label), key)
-        today = QDate.currentDate()
+        today = qtoday()
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(today.year())

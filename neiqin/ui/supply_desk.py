@@ -9,10 +9,9 @@ transaction, when the slip is saved.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models import supplies as S
 from neiqin.models.staff import Department
 from neiqin.ui.staff_picker import StaffPicker
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import qtoday, show_error, tr
 
 ERROR_COLOR = QColor("#fce8e6")
 
@@ -103,7 +103,7 @@ class IssueDesk(QWidget):
         self.approver.setPlaceholderText(tr("审批人（可不填）"))
         self.purpose = QLineEdit()
         self.purpose.setPlaceholderText(tr("用途，如 日常办公"))
-        self.day = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.day = QDateEdit(qtoday(), calendarPopup=True, displayFormat="yyyy-MM-dd")
         for col, (label, w) in enumerate(((tr("领用人"), self.person), (tr("部门"), self.department),
                                           (tr("审批人"), self.approver))):
             grid.addWidget(QLabel(label), 0, col * 2)
@@ -402,7 +402,7 @@ class IssueDesk(QWidget):
         self._render()
 
     def count_and_description(self) -> tuple[int, str]:
-        today = dt.date.today()
+        today = clock.today()
         n = S.StockMove.select(S.StockMove.no).where(
             (S.StockMove.kind == S.ISSUE) & (S.StockMove.move_date == today)
             & (S.StockMove.voided == False)).distinct().count()  # noqa: E712
@@ -429,7 +429,7 @@ class BatchIssueDialog(QDialog):
         self.person = StaffPicker()
         self.person.setPlaceholderText(tr("代领人"))
         self.approver = StaffPicker()
-        self.purpose = QLineEdit(f"{dt.date.today():%Y年%m月}部门月度领用")
+        self.purpose = QLineEdit(f"{clock.today():%Y年%m月}部门月度领用")
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
         cats = sorted({s.category for s in S.Supply.select(S.Supply.category) if s.category})

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.models import settings, today
 from neiqin.models.today import DUE, OVERDUE, Section, TodayItem
 from neiqin.ui.reminders import open_item
@@ -291,7 +292,7 @@ class TodayPane(QWidget):
         self.spec = self.SPEC
         self.datadir = datadir
         self.ui_settings = ui_settings
-        self.day = dt.date.today()
+        self.day = clock.today()
         self.sections: list[Section] = []
         self._dirty = True
         self._refreshed_at = dt.datetime.min
@@ -348,7 +349,7 @@ class TodayPane(QWidget):
             self._debounce.start()
 
     def _tick(self) -> None:
-        if dt.date.today() != self.day:  # past midnight: a new day's list, even if nobody looks
+        if clock.today() != self.day:  # past midnight: a new day's list, even if nobody looks
             self.refresh()
         elif self.isVisible():
             self.refresh()
@@ -357,7 +358,7 @@ class TodayPane(QWidget):
 
     def refresh(self) -> None:
         self._debounce.stop()
-        self.day = dt.date.today()
+        self.day = clock.today()
         try:
             mark = self._change_mark()
             self.sections = today.compute(self.day)
@@ -365,7 +366,7 @@ class TodayPane(QWidget):
             show_error(self, e)
             return
         self._dirty = False
-        self._refreshed_at = dt.datetime.now()
+        self._refreshed_at = clock.now()
         self._mark = mark
         self.date_label.setText(today.day_heading(self.day))
         overdue = sum(s.overdue for s in self.sections)
@@ -377,7 +378,7 @@ class TodayPane(QWidget):
         if due:
             bits.append(f"<span style='color:#9a5b00'><b>到期 {due}</b></span>")
         bits.append(f"共 {total} 项")
-        self.summary_label.setText("　".join(bits) + f"　<span style='color:#888'>{dt.datetime.now():%H:%M} 更新</span>")
+        self.summary_label.setText("　".join(bits) + f"　<span style='color:#888'>{clock.now():%H:%M} 更新</span>")
         self.board.show_sections(self.sections, self.day)
         if self.charts is not None and self.tabs.currentIndex() == 1:
             self.charts.refresh()
@@ -393,7 +394,7 @@ class TodayPane(QWidget):
     def showEvent(self, event) -> None:
         # coming back to 今日 shows the present: after any change, and at least once a minute (times pass)
         if self._dirty or self._change_mark() != self._mark or \
-                (dt.datetime.now() - self._refreshed_at).total_seconds() > REFRESH_MS / 1000:
+                (clock.now() - self._refreshed_at).total_seconds() > REFRESH_MS / 1000:
             self.refresh()
         super().showEvent(event)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,9 +16,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 
 log = logging.getLogger(__name__)
+
+
+def qtoday() -> QDate:
+    """Today from the program's clock, as a QDate (never ``QDate.currentDate()``: tests pin the clock)."""
+    day = clock.today()
+    return QDate(day.year, day.month, day.day)
+
+
+def qnow() -> QDateTime:
+    """Now from the program's clock, as a QDateTime."""
+    moment = clock.now()
+    return QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute, moment.second))
 
 
 def tr(text: str) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import AuditLog
@@ -90,7 +91,7 @@ class VisitorsPane(LedgerPane):
         self.on_site_label = QLabel()
         self.action_bar.addWidget(self.on_site_label)
         self._closing_prompted: dt.date | None = None
-        self._retention_day = dt.date.today()  # create_window() erased at start-up
+        self._retention_day = clock.today()  # create_window() erased at start-up
         self._closing_timer = QTimer(self, interval=60_000, timeout=self.check_closing_time)
         self._closing_timer.start()
         self.selection_changed()
@@ -153,7 +154,7 @@ class VisitorsPane(LedgerPane):
         return seen + [p for p in PURPOSE_CHOICES if p not in seen]
 
     def new_values(self) -> dict:
-        now = dt.datetime.now()
+        now = clock.now()
         return {"id_type": settings.get("visitor.default_id_type"), "party_size": 1,
                 "purpose": settings.get("visitor.default_purpose") or "", "visit_date": now.date(),
                 "arrive_at": now.strftime("%H:%M")}
@@ -217,7 +218,7 @@ class VisitorsPane(LedgerPane):
     def new_appointment(self) -> Any:
         self._appointment = True
         try:
-            tomorrow = dt.date.today() + dt.timedelta(days=1)
+            tomorrow = clock.today() + dt.timedelta(days=1)
             values = {**self.new_values(), "visit_date": tomorrow, "expected_at": "09:30"}
             return self.open_form(tr("新建预约"), values, lambda v: self.save_new(self.form_data(v)))
         finally:
@@ -300,13 +301,13 @@ class VisitorsPane(LedgerPane):
 
     def check_closing_time(self, force: bool = False) -> None:
         """At closing time (and at start-up for earlier days) offer to close visits nobody checked out."""
-        today = dt.date.today()
+        today = clock.today()
         if self._retention_day != today:  # the window may stay open for days: erase expired data daily
             self._retention_day = today
             if erase_expired_personal_data():
                 self.refresh()
         stale = on_site(before=today)
-        late = dt.datetime.now() >= closing_moment(today) and self._closing_prompted != today
+        late = clock.now() >= closing_moment(today) and self._closing_prompted != today
         if not (stale or late or force):
             return
         visits = on_site() if (late or force) else stale

@@ -6,8 +6,6 @@ optionally followed by the holiday's name). Saved into the database (audited); d
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models import workdays
 from neiqin.ui.forms import ERROR_STYLE
@@ -52,7 +51,7 @@ class WorkdaysDialog(QDialog):
         top.addWidget(QLabel(tr("年份")))
         self.year = QComboBox()
         self.year.setEditable(True)
-        this = dt.date.today().year
+        this = clock.today().year
         years = sorted(set(workdays.known_years()) | {this, this + 1})
         self.year.addItems([str(y) for y in years])
         top.addWidget(self.year)

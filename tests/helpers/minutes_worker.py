@@ -4,7 +4,8 @@
     python minutes_worker.py check DATA_DIR MEETING_ID  open the editor, print what it shows, quit
 
 ``type`` prints ``ready`` once the editor is up, then ``typed N T`` after word N went into the notes (T is
-``time.monotonic()``, which is system-wide, so the test can compare it with the moment it sent SIGKILL).
+``time.monotonic()``, which is system-wide, so the test can compare it with the moment it sent SIGKILL), and
+``saved N T`` after each autosave that wrote words up to N.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ def main() -> None:
         os._exit(0)
     box.notes.setFocus()
     counter = {"n": 0}
+    autosave = editor.autosave
+
+    def autosave_and_report() -> None:  # ``saved N T``: words up to N were in the database at T
+        if autosave():
+            say(f"saved {counter['n'] - 1} {time.monotonic():.3f}")
+
+    editor.autosave_timer.timeout.disconnect()
+    editor.autosave_timer.timeout.connect(autosave_and_report)
 
     def type_word() -> None:
         n = counter["n"]

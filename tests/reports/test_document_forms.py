@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from neiqin import clock
 from neiqin.models import STAFF, LedgerQuery
 from neiqin.models import documents as docs
 from neiqin.models.base import now
@@ -69,7 +70,7 @@ def test_delivery_book(database, tmp_path):
     for expected in ("送文簿", "封皮号", out_doc.doc_no, "市国资委", "市财政局", "急件、", "内部", "周收发", "共2封",
                      rows[0].envelope_label):
         assert expected in text, expected
-    today = dt.date.today()
+    today = clock.today()
     text = pdf_text(write_delivery_book_pdf(tmp_path / "range.pdf", date_from=today, date_to=today))
     assert "市财政局" in text
     empty = pdf_text(write_delivery_book_pdf(tmp_path / "none.pdf", date_from=today - dt.timedelta(days=9),

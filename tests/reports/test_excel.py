@@ -4,6 +4,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from neiqin import clock
 from neiqin.errors import ImportFileError, NeiqinError, ValidationError
 from neiqin.models import STAFF, VISITORS, AuditLog, LedgerQuery, Staff, Visit
 from neiqin.models import visitors as V
@@ -19,7 +20,7 @@ from neiqin.reports.excel import (
 )
 
 ID = "11010519491231002X"
-PAST = dt.date.today() - dt.timedelta(days=30)
+PAST = clock.today() - dt.timedelta(days=30)
 VISIT_HEADERS = ["日期", "姓名", "单位", "证件号码", "被访人", "到达", "离开", "备注"]
 STAFF_FIELDS = ["name", "department", "title", "office_phone", "extension", "mobile", "email", "birthday",
                 "status", "note", "pinyin", "initials"]
@@ -251,7 +252,7 @@ def test_dates_in_several_text_forms_import(host, tmp_path):
 
 
 def test_status_rules_for_imported_visits(host, tmp_path):
-    today, future = dt.date.today(), dt.date.today() + dt.timedelta(days=3)
+    today, future = clock.today(), clock.today() + dt.timedelta(days=3)
     rows = [visit_row("甲一", leave=None), visit_row("乙二", day=future, arrive="10:00", leave=None),
             visit_row("丙三", day=today, arrive="00:01", leave=None)]
     preview = read_import(VISITORS, sheet(tmp_path / "s.xlsx", [VISIT_HEADERS, *rows]))
@@ -266,7 +267,7 @@ def test_status_rules_for_imported_visits(host, tmp_path):
 
 
 def test_appointments_round_trip(host, tmp_path):
-    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=2), dt.time(15, 0))
+    when = dt.datetime.combine(clock.today() + dt.timedelta(days=2), dt.time(15, 0))
     V.make_appointment({"name": "预约人", "host": host.id, "expected_at": when})
     path = tmp_path / "a.xlsx"
     export_xlsx(VISITORS, LedgerQuery(), path)

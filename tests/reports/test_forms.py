@@ -11,6 +11,7 @@ import pdfplumber
 import pytest
 from reportlab.lib.units import mm
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.reports import Cancelled
 from neiqin.reports.forms import (
@@ -130,7 +131,7 @@ def test_form_table_can_be_cancelled(tmp_path):
 def visits(database, host):
     from neiqin.models.visitors import VISITORS, arrive, check_in, make_appointment
 
-    today = dt.date.today()
+    today = clock.today()
     a = check_in({"name": "欧阳明", "company": "上海浦东物流有限公司", "host": host.id,
                   "id_number": "11010519491231002X", "phone": "13912345678", "purpose": "商务洽谈"})
     b = check_in({"name": "李四", "company": "北京某某科技股份有限公司", "host": host.id, "party_size": 3})
@@ -146,15 +147,15 @@ def visits(database, host):
 def test_badge_visits_of_the_day(visits):
     from neiqin.reports.badges import badge_visits
 
-    got = badge_visits(dt.date.today())
+    got = badge_visits(clock.today())
     assert [v.name for v in got] == ["欧阳明", "李四", "钱七"]
-    assert badge_visits(dt.date.today() - dt.timedelta(days=1)) == []
+    assert badge_visits(clock.today() - dt.timedelta(days=1)) == []
 
 
 def test_badges_inside_labels_and_qr_decodes(visits, tmp_path):
     from neiqin.reports.badges import badge_visits, write_badges
 
-    day_visits = badge_visits(dt.date.today())
+    day_visits = badge_visits(clock.today())
     for key in ("a4-2x5-badge", "roll-60x40", "a4-3x8"):
         stock = PRESETS[key]
         out = tmp_path / f"{key}.pdf"
@@ -168,7 +169,7 @@ def test_badges_inside_labels_and_qr_decodes(visits, tmp_path):
     assert "当日有效" in text and "访客证" in text
     if ZBAR and PDFTOPPM:
         got = _decode(tmp_path / "a4-2x5-badge.pdf", tmp_path)
-        day = dt.date.today().isoformat()
+        day = clock.today().isoformat()
         assert got == sorted(f"NQV:{v.id}:{v.badge_no}:{day}" for v in day_visits)
 
 

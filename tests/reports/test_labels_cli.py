@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pdfplumber
 import pytest
 
+from neiqin import clock
 from neiqin.cli import main
 from neiqin.db import close_database, open_database
 
@@ -64,7 +63,7 @@ def test_badges_of_today(demo_dir, tmp_path, capsys):
     from neiqin.models import Visit
 
     open_database(demo_dir.db_path)
-    today = dt.date.today()
+    today = clock.today()
     expected = (Visit.select().where((Visit.voided == False) & Visit.status.in_(["在场", "已离开"])  # noqa: E712
                                      & (Visit.visit_date == today) & Visit.arrive_at.is_null(False)).count())
     close_database()

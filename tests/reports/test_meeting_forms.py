@@ -8,6 +8,7 @@ import datetime as dt
 import pdfplumber
 import pytest
 
+from neiqin import clock
 from neiqin.models import STAFF
 from neiqin.models.meetings import (
     ABSENT,
@@ -29,7 +30,7 @@ from neiqin.reports.meeting_forms import (
     write_supervision_pdf,
 )
 
-DAY = dt.date.today() - dt.timedelta(days=10)
+DAY = clock.today() - dt.timedelta(days=10)
 CELL = GW_BLOCK_W / 28
 
 

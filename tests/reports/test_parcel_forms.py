@@ -8,6 +8,7 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import STAFF
 from neiqin.models.base import now
@@ -83,7 +84,7 @@ def test_waiting_list_when_nothing_waits(database, tmp_path):
 
 def test_cost_report_pdf_and_excel(database, host, tmp_path):
     li = STAFF.create({"name": "李四", "department": "财务部"})
-    today = dt.date.today()
+    today = clock.today()
     base = {"recipient_org": "某单位", "address": "某地址", "carrier": "顺丰速运"}
     record_dispatch({**base, "sender": host.id, "cost": "12.50", "send_date": today})
     record_dispatch({**base, "sender": li.id, "cost": "30", "send_date": today.replace(day=1)})

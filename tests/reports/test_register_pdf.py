@@ -7,6 +7,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
+from neiqin import clock
 from neiqin.models import STAFF, VISITORS, LedgerQuery, settings
 from neiqin.models import visitors as V
 from neiqin.reports import Cancelled, fonts
@@ -31,7 +32,7 @@ def past_visit(host, day, i, **kw):
 def register(host, tmp_path):
     """90 visits over three days (every 7th with a long note, one voided), printed; (path, pages, visits)."""
     settings.set_value("org_name", "测试市某某局")
-    start = dt.date.today() - dt.timedelta(days=10)
+    start = clock.today() - dt.timedelta(days=10)
     visits = [past_visit(host, start + dt.timedelta(days=i // 30), i, note=LONG_NOTE if i % 7 == 3 else "")
               for i in range(90)]
     VISITORS.void(visits[5], "登记重复")
@@ -123,7 +124,7 @@ def test_staff_register_with_chosen_columns(database, tmp_path):
 
 
 def test_cancel_leaves_the_old_file_alone(host, tmp_path):
-    past_visit(host, dt.date.today() - dt.timedelta(days=1), 1)
+    past_visit(host, clock.today() - dt.timedelta(days=1), 1)
     path = tmp_path / "reg.pdf"
     path.write_bytes(b"old")
     with pytest.raises(Cancelled):
@@ -172,7 +173,7 @@ def test_wrap_keeps_newlines_and_truncates_with_ellipsis(widths):
 
 
 def test_a_cell_longer_than_a_page_is_truncated(host, tmp_path):
-    past_visit(host, dt.date.today() - dt.timedelta(days=1), 1, note="备" * 1000)
+    past_visit(host, clock.today() - dt.timedelta(days=1), 1, note="备" * 1000)
     path = tmp_path / "long.pdf"
     assert write_register_pdf(VISITORS, LedgerQuery(), path, org_name="x") == 1  # not 1,000 chars of pages
     text = squeeze(page_texts(path)[0])

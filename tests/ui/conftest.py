@@ -2,13 +2,55 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from neiqin.ui import jobs
+from neiqin.ui import jobs, preview
+
+from .printers import MACHINE_PRINTER_NAMES, CupsPdfQueue, FilePrinter
 
 
 @pytest.fixture(autouse=True)
 def _sync_jobs(monkeypatch):
     monkeypatch.setattr(jobs, "RUN_SYNCHRONOUSLY", True)
     monkeypatch.setenv("NEIQIN_NO_OPEN", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_machine_printers(monkeypatch):
+    """No UI test reads the machine's printer list: the dialogs see no printer unless the test gives some."""
+    monkeypatch.setattr(preview, "printer_names", lambda: [])
+
+
+@pytest.fixture
+def printers(monkeypatch):
+    """``printers(["HP LaserJet"])`` or ``printers([])``: the printer list the dialogs see, the test's own."""
+
+    def use(names):
+        monkeypatch.setattr(preview, "printer_names", lambda: list(names))
+
+    return use
+
+
+@pytest.fixture(scope="session")
+def _cups_pdf_queue():
+    return CupsPdfQueue.find()
+
+
+@pytest.fixture(params=["cups-pdf", "pdf-file"])
+def printer(request, monkeypatch, tmp_path):
+    """A printer the dialogs offer, and the jobs it received.
+
+    ``cups-pdf``: a real CUPS queue (skipped with the reason when the machine has none); the dialogs see the
+    machine's own printer list and the test picks the queue in it. ``pdf-file``: the one printer the dialogs see
+    writes PDF files; the same buttons, on any machine.
+    """
+    if request.param == "pdf-file":
+        return FilePrinter(monkeypatch, tmp_path / "file-printer")
+    queue = request.getfixturevalue("_cups_pdf_queue")
+    if isinstance(queue, str):
+        pytest.skip(queue)
+    monkeypatch.setattr(preview, "printer_names", MACHINE_PRINTER_NAMES)
+    if queue.name not in MACHINE_PRINTER_NAMES():
+        pytest.skip(f"Qt does not list the CUPS queue {queue.name} (is Qt's CUPS print support plugin there?)")
+    return queue
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import logging
 import sys
 
-from neiqin import app
+from neiqin import app, clock
 
 
 def test_excepthook_logs_and_shows_instead_of_dying(qtbot, datadir, monkeypatch):
@@ -40,7 +40,7 @@ def test_create_window_erases_expired_personal_data(qtbot, datadir, database, ho
     from neiqin.models import Visit
     from neiqin.models.visitors import check_in
 
-    old = dt.date.today() - dt.timedelta(days=400)
+    old = clock.today() - dt.timedelta(days=400)
     v = check_in({"name": "李四", "host": host.id, "id_number": "11010519491231002X", "visit_date": old,
                   "arrive_at": dt.datetime.combine(old, dt.time(9))})
     w = app.create_window(datadir)

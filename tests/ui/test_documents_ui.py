@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
 
+from neiqin import clock
 from neiqin.models import STAFF, workdays
 from neiqin.models import documents as docs
 from neiqin.models.documents import IncomingDoc, OutgoingDoc
@@ -77,7 +78,7 @@ def test_morning_mail_registered_by_keyboard(qtbot, window, pane):
         qtbot.keyClick(form.widgets["title"], Qt.Key.Key_Return)  # urgent without a deadline: refused
         seen["urgent"] = form.errors["due_date"].text()
         assert IncomingDoc.select().count() == 0 and form.isVisible()
-        form.widgets["due_date"].setText((dt.date.today() - dt.timedelta(days=400)).isoformat())
+        form.widgets["due_date"].setText((clock.today() - dt.timedelta(days=400)).isoformat())
         qtbot.keyClick(form.widgets["title"], Qt.Key.Key_Return)
         seen["early"] = form.errors["due_date"].text()
         form.widgets["due_date"].clear()
@@ -90,7 +91,7 @@ def test_morning_mail_registered_by_keyboard(qtbot, window, pane):
     qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
     assert "紧急公文必须填写办理期限" in seen["urgent"]
     assert "不能早于收文日期" in seen["early"]
-    assert str(workdays.add_working_days(dt.date.today(), 3)) in seen["hint"]
+    assert str(workdays.add_working_days(clock.today(), 3)) in seen["hint"]
     assert "已经登记过" in seen["dup"]
     rows = list(IncomingDoc.select().order_by(IncomingDoc.id))
     assert [r.serial for r in rows] == [1, 2]
@@ -102,7 +103,7 @@ def test_morning_mail_registered_by_keyboard(qtbot, window, pane):
 def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
     doc = docs.register_incoming({"sender_org": "市住房和城乡建设局", "sender_no": "某建发〔2026〕5号",
                                   "title": "关于开展安全检查的通知", "signed_by": "张三",
-                                  "received_at": dt.datetime.now().replace(second=0, microsecond=0)
+                                  "received_at": clock.now().replace(second=0, microsecond=0)
                                   - dt.timedelta(hours=2)})
     view = pane.incoming
     view.refresh()
@@ -159,7 +160,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
     do_step(assign)
     qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_HANDLING)
     got = IncomingDoc.get_by_id(doc.id)
-    assert got.handler_dept == "工程部" and got.due_date == workdays.add_working_days(dt.date.today(), 5)
+    assert got.handler_dept == "工程部" and got.due_date == workdays.add_working_days(clock.today(), 5)
 
     def finish(form):
         type_text(qtbot, form.widgets["result"], "已检查完毕")
@@ -178,11 +179,11 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
 
 
 def test_overdue_rows_stand_out_and_filter(qtbot, window, pane):
-    today = dt.date.today()
+    today = clock.today()
     for n, due in enumerate((today - dt.timedelta(days=2), workdays.add_working_days(today, 1),
                              today + dt.timedelta(days=30))):
         d = docs.register_incoming({"sender_org": f"单位{n}", "title": f"文件{n}",
-                                    "received_at": dt.datetime.now() - dt.timedelta(days=5)})
+                                    "received_at": clock.now() - dt.timedelta(days=5)})
         d = docs.review_incoming(d, {"by": "张三"})
         docs.assign_incoming(d, {"handler": "陈杰", "due_date": due})
     view = pane.incoming
@@ -225,7 +226,7 @@ def test_outgoing_numbered_sent_and_signed(qtbot, window, pane):
     when_modal(form)
     view.table.setFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
-    year = dt.date.today().year
+    year = clock.today().year
     assert f"公司发〔{year}〕1号" in seen["hint"] and f"公司函〔{year}〕1号" in seen["hint2"]
     assert seen["signer"] == "请填写签发人"
     doc = OutgoingDoc.get()

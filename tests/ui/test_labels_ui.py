@@ -3,26 +3,19 @@ custom stock, calibration offsets per printer, and the 打印字体 settings pag
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pypdf
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from neiqin.models import Visit, settings
 from neiqin.ui import label_dialog as LD
-from neiqin.ui import preview as P
 from neiqin.ui.label_dialog import CustomStockDialog, LabelPrintDialog
 from neiqin.ui.preview import PreviewDialog
 
 from .conftest import type_text
+from .printers import HAVE_ZBAR, assert_printed_as_sent, barcodes
 from .test_visitors_ui import fill_visit
-
-ZBAR = shutil.which("zbarimg") and shutil.which("pdftoppm")
 
 
 def when_dialog(cls, callback, tries=100):
@@ -45,34 +38,39 @@ def type_lines(qtbot, widget, lines):
         type_text(qtbot, widget, line)
 
 
-def pdf_printer(path) -> QPrinter:
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(path))
-    return printer
+def press_print(qtbot, dlg, printer, press: str, enter_from) -> dict:
+    """Pick ``printer`` in a print dialog and press 打印 by mouse or Enter (from ``enter_from``), as the clerk does.
+
+    Returns what the dialog showed afterwards; a dialog left open (the press failed) is closed, so that the
+    test reports the failure instead of waiting in exec() for ever.
+    """
+    try:
+        printer.choose(dlg.printer)
+        assert dlg.print_btn.isEnabled() and dlg.print_btn.isDefault()
+        if press == "mouse":
+            qtbot.mouseClick(dlg.print_btn, Qt.MouseButton.LeftButton)
+        else:
+            enter_from.setFocus()
+            qtbot.keyClick(enter_from, Qt.Key.Key_Return)
+        return {"error": dlg.error.text(), "closed": not dlg.isVisible(), "pdf": dlg.last_pdf}
+    finally:
+        if dlg.isVisible():
+            dlg.reject()
 
 
-def decode(pdf: Path, tmp_path: Path) -> list[str]:
-    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "r")],
-                   check=True)
-    out = subprocess.run(["zbarimg", "-q", "--raw", *map(str, tmp_path.glob("r*.png"))], capture_output=True)
-    return [x for x in out.stdout.decode().split("\n") if x]
-
-
-def test_badge_printed_at_check_in(qtbot, window, tmp_path):
-    """登记后打印来访证 ticked: Ctrl+N, fill, Enter — the badge dialog follows, one press prints the badge."""
+def test_badge_printed_at_check_in(qtbot, window, tmp_path, printer):
+    """登记后打印来访证 ticked: Ctrl+N, fill, Enter — the badge dialog follows, Enter prints the badge."""
     from neiqin.ui.forms import RecordForm
 
     pane = window.pane("visitors")
     pane.badge_on_checkin.setChecked(True)
     assert settings.get("visitor.print_badge_on_checkin") is True
-    out = tmp_path / "badge.pdf"
     result = {}
 
     def on_labels(dlg):
         result["labels"] = len(dlg.labels)
         result["stock"] = dlg.stock.currentData()
-        result["sent"] = dlg.print_now(printer=pdf_printer(out))  # what 打印 does, to a PDF printer here
+        result.update(press_print(qtbot, dlg, printer, "enter", dlg.copies))
 
     def on_form(form):
         fill_visit(qtbot, form)
@@ -80,14 +78,14 @@ def test_badge_printed_at_check_in(qtbot, window, tmp_path):
         qtbot.keyClick(form.widgets["plate"], Qt.Key.Key_Return)  # Enter saves
 
     when_dialog(RecordForm, on_form)
+    before = printer.snapshot()
     pane.new_record()
     visit = Visit.get(Visit.name == "欧阳明")
-    assert result == {"labels": 1, "stock": "a4-2x5-badge", "sent": 1}
-    assert len(pypdf.PdfReader(out).pages) == 1
-    text = pypdf.PdfReader(out).pages[0].extract_text()
-    assert "访客证" in text or out.stat().st_size > 1000  # printed as an image: the QR code tells the truth
-    if ZBAR:
-        assert decode(out, tmp_path) == [f"NQV:{visit.id}:{visit.badge_no}:{visit.visit_date.isoformat()}"]
+    assert (result["labels"], result["stock"], result["error"], result["closed"]) == (1, "a4-2x5-badge", "", True)
+    out, = printer.collect(qtbot, before, tmp_path / "printed")
+    assert assert_printed_as_sent(result["pdf"], out) == [0]  # an A4 sheet of badges, portrait
+    if HAVE_ZBAR:  # printed as an image: the QR code tells the truth
+        assert barcodes(out, tmp_path / "zbar") == [f"NQV:{visit.id}:{visit.badge_no}:{visit.visit_date.isoformat()}"]
 
 
 def test_no_badge_dialog_when_not_ticked(qtbot, window, host, monkeypatch):
@@ -114,7 +112,8 @@ def select(qtbot, pane, record_id):
     assert pane.select_id(record_id)
 
 
-def test_badge_button_without_printer_saves_pdf(qtbot, window, visit, tmp_path, monkeypatch):
+def test_badge_button_without_printer_saves_pdf(qtbot, window, visit, tmp_path, monkeypatch, printers):
+    printers([])  # this machine's printers, whatever they are, are not the test's
     pane = window.pane("visitors")
     select(qtbot, pane, visit.id)
     assert pane.badge_btn.isEnabled()
@@ -185,6 +184,46 @@ def test_label_tool_from_the_tools_menu(qtbot, window, tmp_path):
     assert seen["pages"] == 2  # label 24 of the first sheet, then three on the next
 
 
+@pytest.mark.parametrize(("press", "stock"), [("mouse", "roll-60x40"), ("enter", "a4-3x8")])
+def test_label_tool_print_button_sends_the_labels_to_the_printer(qtbot, window, tmp_path, printer, press, stock):
+    """工具 → 标签打印: two barcode labels typed, the printer picked, 打印 pressed by mouse or Enter — the job
+    reaches the printer: one page per sheet, on the stock's paper, at 100 %, the codes readable."""
+    seen = {}
+
+    def on_tool(dlg):
+        dlg.template.setCurrentIndex(dlg.template.findData("barcode"))
+        type_lines(qtbot, dlg.lines, ["ZC-2026-0001 | 笔记本电脑 | 办公室", "ZC-2026-0002 | 打印机"])
+        dlg.stock.setCurrentIndex(dlg.stock.findData(stock))
+        seen.update(press_print(qtbot, dlg, printer, press, dlg.copies))
+
+    when_dialog(LabelPrintDialog, on_tool)
+    before = printer.snapshot()
+    window.actions_by_name["labels"].trigger()
+    assert (seen["error"], seen["closed"]) == ("", True)
+    out, = printer.collect(qtbot, before, tmp_path / "printed")
+    pages = len(pypdf.PdfReader(seen["pdf"]).pages)
+    assert pages == (2 if stock == "roll-60x40" else 1)  # a roll prints a page per label
+    turns = assert_printed_as_sent(seen["pdf"], out)
+    # a 60×40 mm roll label is a landscape page: CUPS puts it on 40×60 mm paper and turns the picture
+    assert turns == ([90, 90] if stock == "roll-60x40" and printer.kind == "cups-pdf" else [0] * pages)
+    if HAVE_ZBAR:  # the first printed page: both labels of the sheet, the first label of the roll
+        codes = barcodes(out, tmp_path / "zbar")
+        assert codes == (["ZC-2026-0001"] if stock == "roll-60x40" else ["ZC-2026-0001", "ZC-2026-0002"])
+    assert settings.get("labels.printer") == printer.name, "the printer used is remembered"
+
+
+def test_a_printer_gone_since_the_list_was_read_is_named_and_nothing_prints(qtbot, window, printers):
+    """The list still offers a printer that was removed: 打印 says so at the printer and keeps the dialog open."""
+    printers(["HP LaserJet 1020（已删除）"])
+    dlg = LabelPrintDialog(window)
+    qtbot.addWidget(dlg)
+    type_lines(qtbot, dlg.lines, ["ZC-2026-0001 | 笔记本电脑"])
+    dlg.show()
+    qtbot.mouseClick(dlg.print_btn, Qt.MouseButton.LeftButton)
+    assert "找不到打印机“HP LaserJet 1020（已删除）”" in dlg.error.text() and dlg.isVisible()
+    assert settings.get("labels.printer") in (None, ""), "a printer that printed nothing is not remembered"
+
+
 def test_parse_lines_reports_every_bad_line():
     with pytest.raises(Exception, match="第 1 行.*第 3 行"):
         LD.parse_lines("barcode", "中文码\nOK-1\n坏码")
@@ -217,8 +256,8 @@ def test_custom_stock_dialog(qtbot, window):
     assert settings.get("labels.custom_stocks")[0]["name"] == "自制 3×8 66 mm"
 
 
-def test_calibration_offsets_per_printer(qtbot, window, monkeypatch):
-    monkeypatch.setattr(P, "printer_names", lambda: ["HP LaserJet", "Zebra ZD420"])  # the dialogs' printer list
+def test_calibration_offsets_per_printer(qtbot, window, monkeypatch, printers):
+    printers(["HP LaserJet", "Zebra ZD420"])  # the dialogs' printer list
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
     dlg = LabelPrintDialog(window)
     qtbot.addWidget(dlg)

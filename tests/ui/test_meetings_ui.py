@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from neiqin import clock
 from neiqin.models import STAFF
 from neiqin.models.bookings import ADJUSTED, ROOMS, Booking, BookingSeries
 from neiqin.models.meetings import DONE, OPEN, ActionItem, Meeting, MinutesDraft
@@ -22,7 +23,7 @@ from .conftest import type_text, when_modal
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 # a Monday a few weeks back, so the meetings are held and items can be completed
-MONDAY = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 21)
+MONDAY = clock.today() - dt.timedelta(days=clock.today().weekday() + 21)
 
 
 @pytest.fixture

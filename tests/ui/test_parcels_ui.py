@@ -367,7 +367,7 @@ def test_cost_view_prints_and_address_book_batch_envelopes(qtbot, dispatches, wi
 def test_carrier_rules_dialog(qtbot, parcels):
     def edit(dlg):
         assert isinstance(dlg, CarrierRulesDialog)
-        dlg.add_row({"kind": "regex", "pattern": "(ZX", "carrier": "同城急送", "example": ""})
+        dlg.add_row(rule={"kind": "regex", "pattern": "(ZX", "carrier": "同城急送", "example": ""})
         dlg.save()
         assert "正则表达式有误" in dlg.error.text() and dlg.isVisible()
         last = dlg.table.rowCount() - 1

@@ -78,8 +78,9 @@ def test_navigation_zoom_and_thumbnails(qtbot, window, visits):
     assert not dlg.thumbs.item(0).icon().isNull()
 
 
-def test_without_printers_the_dialog_says_so_and_offers_save_as(qtbot, window, visits, tmp_path, monkeypatch):
-    assert P.printer_names() == []  # no printers on this machine (no CUPS)
+def test_without_printers_the_dialog_says_so_and_offers_save_as(qtbot, window, visits, tmp_path, monkeypatch,
+                                                                  printers):
+    printers([])  # a machine without printers, whatever this one has
     dlg = open_register_preview(qtbot, window)
     assert "没有安装打印机" in dlg.printer_note.text()
     target = tmp_path / "saved"
@@ -173,7 +174,7 @@ def test_first_page_of_a_500_row_register_shows_quickly(qtbot, window, database,
     assert elapsed < 5.0, elapsed  # the benchmark measures the real figure (target 1 s); this catches a regression
 
 
-def test_print_dialog_passes_range_and_copies(qtbot, window, visits, tmp_path, monkeypatch):
+def test_print_dialog_passes_range_and_copies(qtbot, window, visits, tmp_path, monkeypatch, printers):
     """With a printer installed: the clerk's page range and copy count from QPrintDialog reach the printer."""
     out = tmp_path / "dialog.pdf"
 
@@ -201,8 +202,49 @@ def test_print_dialog_passes_range_and_copies(qtbot, window, visits, tmp_path, m
             self.printer.setCopyCount(2)
             return P.QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(P, "printer_names", lambda: ["HP LaserJet"])
+    printers(["HP LaserJet"])
     monkeypatch.setattr(P, "QPrintDialog", FakePrintDialog)
     dlg = open_register_preview(qtbot, window)
     assert dlg.print_dialog() == 2
     assert len(pypdf.PdfReader(out).pages) == 2
+
+
+def test_the_print_check_sees_a_shift_a_scale_and_a_cut(tmp_path):
+    """assert_printed_as_sent (the printing tests' measure) fails on a print moved 1 mm, printed at 97 % ("fit to
+    page"), on other paper, or with a page too many; and passes the page itself."""
+    from pypdf import PdfWriter, Transformation
+    from pypdf.generic import RectangleObject
+
+    from neiqin.reports.labels import PRESETS, write_calibration
+
+    from .printers import MM, assert_printed_as_sent
+
+    sent = tmp_path / "sent.pdf"
+    write_calibration(sent, PRESETS["a4-3x8"])
+    assert assert_printed_as_sent(sent, sent) == [0]
+
+    def printed(name, change):
+        writer = PdfWriter(clone_from=sent)
+        change(writer)
+        writer.write(tmp_path / name)
+        return tmp_path / name
+
+    def moved(w):
+        w.pages[0].add_transformation(Transformation().translate(1 * MM, 0))
+
+    def scaled(w):
+        w.pages[0].add_transformation(Transformation().scale(0.97, 0.97))
+
+    def letter(w):
+        w.pages[0].mediabox = RectangleObject([0, 0, 612, 792])
+
+    def two(w):
+        w.add_blank_page()
+
+    for change in (moved, scaled):
+        with pytest.raises(AssertionError, match="moved|counterpart"):
+            assert_printed_as_sent(sent, printed(change.__name__ + ".pdf", change))
+    with pytest.raises(AssertionError, match="paper 215.9×279.4 mm printed, 210.0×297.0 mm sent"):
+        assert_printed_as_sent(sent, printed("letter.pdf", letter))
+    with pytest.raises(AssertionError, match="2 pages printed, 1 sent"):
+        assert_printed_as_sent(sent, printed("two.pdf", two))

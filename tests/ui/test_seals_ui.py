@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from neiqin import clock
 from neiqin.models import STAFF
 from neiqin.models.seals import LICENCES, SEALS, Licence, SealLoan, SealUse
 from neiqin.ui.seal_dialogs import StepForm, set_datetime
@@ -134,7 +135,7 @@ def test_clerk_records_use_loan_prints_and_verifies(qtbot, window, seals_pane, d
         set_datetime(form.widgets["returned_at"], loan.lent_at - dt.timedelta(hours=1))
         qtbot.keyClick(form.widgets["return_note"], Qt.Key.Key_Return)
         seen["return_error"] = form.errors["returned_at"].text()
-        set_datetime(form.widgets["returned_at"], dt.datetime.now())
+        set_datetime(form.widgets["returned_at"], clock.now())
         qtbot.keyClick(form.widgets["return_note"], Qt.Key.Key_Return)
 
     when_modal(return_form)
@@ -166,7 +167,7 @@ def test_clerk_records_use_loan_prints_and_verifies(qtbot, window, seals_pane, d
 
 
 def test_stats_view_and_expired_licence_is_asked(qtbot, window, seals_pane):
-    LICENCES.update(Licence.get(), {"valid_until": dt.date.today() - dt.timedelta(days=3)})
+    LICENCES.update(Licence.get(), {"valid_until": clock.today() - dt.timedelta(days=3)})
     seals_pane.show_view(3)
     lic = seals_pane.licences
     qtbot.keyClick(window, Qt.Key.Key_F5)

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from neiqin import clock
 from neiqin.models import STAFF
 from neiqin.models import stocktake as T
 from neiqin.models import supplies as S
@@ -24,7 +25,7 @@ ENTER = Qt.Key.Key_Return
 @pytest.fixture
 def stocked(database, host):
     STAFF.create({"name": "王芳", "department": "财务部"})
-    day = dt.date.today() - dt.timedelta(days=3)
+    day = clock.today() - dt.timedelta(days=3)
     paper = S.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "spec": "70g", "location": "A柜", "since": day,
                                "min_stock": 5, "max_stock": 50})
     staples = S.SUPPLIES.create({"name": "订书钉", "unit": "盒", "location": "B柜", "since": day})

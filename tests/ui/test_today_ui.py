@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from neiqin import clock
 from neiqin.models import settings
 from neiqin.models.base import now
 from neiqin.models.seals import LICENCES, lend
@@ -107,7 +108,7 @@ def test_long_sections_are_short_until_asked(qtbot, window, host):
 
 
 def test_backup_row_runs_the_backup_action_and_due_rows_are_amber(qtbot, window, host):
-    STAFF_BIRTHDAY = dt.date.today().replace(year=1990) if (dt.date.today().month, dt.date.today().day) != (2, 29) \
+    STAFF_BIRTHDAY = clock.today().replace(year=1990) if (clock.today().month, clock.today().day) != (2, 29) \
         else dt.date(1990, 2, 28)
     from neiqin.models import STAFF
 
@@ -233,7 +234,7 @@ def test_reminder_waits_while_the_clerk_types_in_a_field(qtbot, window, loan):
 def test_set_times_of_day_trigger_a_check(qtbot, window, loan):
     reminders = window.reminders
     settings.set_value("today.reminder_times", "09:00, 14:00")
-    day = dt.date.today()
+    day = clock.today()
     reminders.last_check = dt.datetime.combine(day, dt.time(8, 59))
     window.pane("visitors").table.setFocus()
     reminders.tick(dt.datetime.combine(day, dt.time(8, 59, 30)))

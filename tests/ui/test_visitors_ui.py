@@ -5,6 +5,7 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from neiqin import clock
 from neiqin.models import AuditLog, Visit
 from neiqin.ui.forms import RecordForm
 from neiqin.ui.util import ReasonDialog
@@ -119,7 +120,7 @@ def test_appointment_arrival_and_returning_visitor(qtbot, window):
     when_modal(on_form)
     pane.new_appointment()
     appt = Visit.get(Visit.name == "赵六")
-    assert appt.status == "预约" and appt.visit_date == dt.date.today() + dt.timedelta(days=1)
+    assert appt.status == "预约" and appt.visit_date == clock.today() + dt.timedelta(days=1)
     pane.select_id(appt.id)
     pane.arrive_selected()
     assert Visit.get_by_id(appt.id).status == "在场"
