@@ -44,9 +44,10 @@ WORKER = Path(__file__).with_name("helpers") / "numbering_worker.py"
 MARCH = dt.datetime(2026, 3, 2, 10, 0)
 
 
-def use(seal, at: dt.datetime = MARCH) -> SealUse:
+def use(seal, at: dt.datetime | None = MARCH) -> SealUse:
+    """A 用印申请 at ``at`` (None: now, by the clock)."""
     return apply_use({"seal": seal.id, "applicant": "王芳", "department": "办公室", "doc_title": "证明",
-                      "copies": 1, "purpose": "开具证明", "applied_at": at})
+                      "copies": 1, "purpose": "开具证明", **({"applied_at": at} if at else {})})
 
 
 @pytest.fixture
@@ -203,25 +204,27 @@ def test_a_number_already_in_the_register_is_skipped(seal):
 
 
 def test_the_serial_restarts_at_the_turn_of_the_year(seal, item):
-    with clock.frozen_at("2026-12-31 23:59"), write_transaction():
-        assert [USE_NO.take().text for _ in range(2)] == ["印2026-0001", "印2026-0002"]
-    with clock.frozen_at("2027-01-01 00:00"), write_transaction():
-        assert USE_NO.take().text == "印2027-0001"
-        assert LOAN_NO.take().text == "借2027-0001"
-    with clock.frozen_at("2026-12-31 23:59"), write_transaction():  # a late entry for the old year continues it
-        assert USE_NO.take().text == "印2026-0003"
-    # through the registers: the period is the year of the record's own date
-    with clock.frozen_at("2025-12-31 23:59"):
-        last_year = use(seal, clock.now())
-        receipt = S.receive({"item": item, "qty": 5, "unit_price": "2.00", "move_date": clock.today()})[0]
-    with clock.frozen_at("2026-01-01 00:00"):
-        new_year = use(seal, clock.now())
-        issue = S.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室",
-                         "move_date": clock.today()})[0]
-        doc = docs.register_incoming({"received_at": clock.now(), "signed_by": "王芳", "sender_org": "市财政局",
-                                      "title": "关于预算的通知"})
-    assert (last_year.no, new_year.no) == ("印2025-0001", "印2026-0004")
-    assert (receipt.no, issue.no, doc.no) == ("RK2025-0001", "LY2026-0001", "收〔2026〕1号")
+    letter = {"title": "关于年度计划的请示", "kind": "请示", "main_to": "市国资委", "signer": "李强", "code": "公司发"}
+    mail = {"signed_by": "王芳", "sender_org": "市财政局", "title": "关于预算的通知"}
+
+    def register_all() -> list[str]:  # each register's step, at the clock's now
+        out = docs.register_outgoing(letter)
+        return [use(seal, None).no, S.receive({"item": item, "qty": 5, "unit_price": "2.00"})[0].no,
+                S.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室"})[0].no,
+                docs.register_incoming(mail).no, f"{out.doc_no}/{out.seq}"]
+
+    with clock.frozen_at("2026-12-31 23:59"):
+        assert use(seal, None).no == "印2026-0001"
+        assert register_all() == ["印2026-0002", "RK2026-0001", "LY2026-0001", "收〔2026〕1号", "公司发〔2026〕1号/1"]
+        with write_transaction():
+            assert LOAN_NO.take().text == "借2026-0001"  # the allocator's own default year is the clock's
+    with clock.frozen_at("2027-01-01 00:00"):
+        assert register_all() == ["印2027-0001", "RK2027-0001", "LY2027-0001", "收〔2027〕1号", "公司发〔2027〕1号/1"]
+        with write_transaction():
+            assert LOAN_NO.take().text == "借2027-0001"
+    with clock.frozen_at("2027-01-01 00:05"):  # a late entry for the old year continues the old year
+        assert use(seal, dt.datetime(2026, 12, 31, 23, 58)).no == "印2026-0003"
+        assert use(seal, None).no == "印2027-0002"
 
 
 # ---------------------------------------------------------------------------------------------- patterns in 设置
@@ -365,6 +368,8 @@ def _build_v6(datadir) -> None:
         DROP INDEX stock_move_no_line; CREATE INDEX stock_move_no ON stock_move (no);
         ALTER TABLE stock_move DROP COLUMN line;
         DELETE FROM schema_version WHERE version >= 7;
+        INSERT INTO schema_version (version, app_version, applied_at)
+            SELECT 6, 'before the allocator', '2026-03-02 10:00:00' WHERE NOT EXISTS (SELECT 1 FROM schema_version);
     """)
     con.close()
 
