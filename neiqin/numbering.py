@@ -17,7 +17,8 @@
 * A **new year** is a new period: its serial starts at 1 (the period is the year of the record's own date, so a
   use backdated to last December continues last year's numbers).
 
-A later ledger numbers its records with one declaration and one call::
+A later ledger numbers its records with one declaration and one call (its number column declared
+``unique=True``, so that a new database gets the index; its migration adds it to older files)::
 
     VISIT_NO = numbering.series("visit", "来访编号", "FK{year}-{n:05}", setting="visitor.number_pattern",
                                 column=Visit.no)
