@@ -156,7 +156,7 @@ def test_killed_backup_never_leaves_a_false_backup(template, tmp_path):
     try:
         one = server.one_run_takes(99)
         for seed in range(30):
-            printed = server.run_and_kill(seed, rng.uniform(0, 1.6 * one))
+            printed = server.run_and_kill(seed, rng.uniform(0, 2.5 * one))
             finished += len(printed)
             for made in backup.list_backups(target):  # whatever carries a backup's name is a good backup
                 assert backup.verify_backup(made, run_extra=False).ok
@@ -195,7 +195,7 @@ def test_killed_restore_leaves_old_or_new_data_whole(template, tmp_path):
     try:
         one = server.one_run_takes(99)
         for seed in range(40):
-            completed += len(server.run_and_kill(seed, rng.uniform(0, 1.6 * one)))
+            completed += len(server.run_and_kill(seed, rng.uniform(0, 2.5 * one)))
             backup.recover_interrupted_restore(datadir)  # what the next start does first
             check_database(datadir.db_path).close()
             current = (staff_names(datadir.db_path), files(datadir.attachments))
