@@ -7,13 +7,13 @@ write while the window (or another command) has the same data open.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from neiqin import APP_TITLE, __version__
 from neiqin.backup_cli import register as register_backup
+from neiqin.cli_common import date_arg
 from neiqin.errors import NeiqinError
 from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
@@ -30,13 +30,6 @@ EXTRA_COMMANDS.append(register_today)
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse speaks English; the clerk reads one Chinese line
         self.exit(2, f"{self.prog}: 命令行参数错误：{message}（用 --help 查看用法）\n")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”格式应为 YYYY-MM-DD") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="开始日期 YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="结束日期 YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", type=date_arg, metavar="DATE", help="开始日期 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE", help="结束日期 YYYY-MM-DD")
     p.add_argument("--search", default="", help="查找内容")
     p.add_argument("--status", default="", help="状态筛选键，例如 on_site")
 

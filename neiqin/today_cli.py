@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from neiqin.cli_common import date_arg
 from neiqin.paths import DataDir
 
 RED, AMBER, BOLD, RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
@@ -27,10 +28,8 @@ EXIT_OVERDUE = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from neiqin.cli import _date
-
     p = sub.add_parser("today", help="今日待办：逾期、到期和今天的事项（文字，或打印交接班单）")
-    p.add_argument("--date", type=_date, default=None, metavar="DATE", help="按哪一天（默认今天）")
+    p.add_argument("--date", type=date_arg, default=None, metavar="DATE", help="按哪一天（默认今天）")
     p.add_argument("--urgent", action="store_true", help="只列出逾期和到期的事项")
     p.add_argument("--section", action="append", default=None, metavar="KEY",
                    help="只列出这些栏目（可重复；见 --list-sections）")

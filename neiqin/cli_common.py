@@ -1,0 +1,15 @@
+"""Helpers shared by the command-line modules (``cli``, ``labels_cli``, ``today_cli`` …), so that none of them
+imports another for a private helper. No Qt, nothing heavy: every ``python -m neiqin`` run imports this."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+
+def date_arg(text: str) -> dt.date:
+    """An argparse ``type=`` for dates: ``2026-05-12`` or ``2026/05/12``; a Chinese message otherwise."""
+    try:
+        return dt.date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”格式应为 YYYY-MM-DD") from None
