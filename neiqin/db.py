@@ -18,7 +18,7 @@ import peewee as pw
 
 from neiqin import __version__
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
-from neiqin.models import ALL_MODELS, db
+from neiqin.models import db
 from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ PRAGMAS = {
 
 
 def _v1_initial(database: pw.Database) -> None:
+    from neiqin.models import ALL_MODELS
+
     database.create_tables(ALL_MODELS)
 
 

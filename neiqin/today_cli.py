@@ -79,13 +79,13 @@ def cmd_today(args, datadir: DataDir) -> int:
     from neiqin.models import settings, today
 
     if args.list_sections:
-        for s in sorted(today.SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        for s in sorted(today.registered().values(), key=lambda s: (s.order, s.key)):
             print(f"{s.key}\t{s.title}")
         return 0
     if args.worklist and not args.pdf:
         raise NeiqinError("--worklist 需与 --pdf 一起使用")
     if args.section:
-        unknown = [k for k in args.section if k not in today.SECTIONS]
+        unknown = [k for k in args.section if k not in today.registered()]
         if unknown:
             raise NeiqinError(f"没有栏目：{'、'.join(unknown)}（用 --list-sections 查看）")
     day = args.date or dt.date.today()

@@ -470,6 +470,8 @@ def check_void(rec: Any, reason: str) -> str:
 
 _BOOKKEEPING = {"id", "created_at", "updated_at", "voided", "void_reason", "voided_at"}
 
+# The ledgers registered so far: a ledger module registers its own when it is first imported. For every ledger
+# use all_ledgers() (or get_ledger), which imports the ones not yet loaded.
 LEDGERS: dict[str, LedgerSpec] = {}
 
 
@@ -478,7 +480,26 @@ def register_ledger(spec: LedgerSpec) -> LedgerSpec:
     return spec
 
 
+def sort_registry(module_rank: dict[str, int]) -> None:
+    """Put ``LEDGERS`` in a fixed order (by defining module, then as registered), whichever ledger was used
+    first."""
+    specs = list(LEDGERS.values())
+    specs.sort(key=lambda s: module_rank.get(s.model.__module__, len(module_rank)))
+    LEDGERS.clear()
+    LEDGERS.update((s.key, s) for s in specs)
+
+
+def all_ledgers() -> dict[str, LedgerSpec]:
+    """Every ledger of the application (importing the ledger modules not loaded yet)."""
+    from neiqin.models import load_all
+
+    load_all()
+    return LEDGERS
+
+
 def get_ledger(key: str) -> LedgerSpec:
+    if key not in LEDGERS:
+        all_ledgers()
     try:
         return LEDGERS[key]
     except KeyError:

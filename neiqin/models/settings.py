@@ -71,6 +71,10 @@ def register(defaults: dict[str, Any], labels: dict[str, str]) -> None:
 def get(key: str) -> Any:
     row = Setting.get_or_none(Setting.key == key)
     if row is None:
+        if key not in DEFAULTS:  # declared by a ledger module not imported yet
+            from neiqin.models import load_all
+
+            load_all()
         return DEFAULTS.get(key)
     return json.loads(row.value)
 

@@ -69,7 +69,16 @@ class Section:
         return f"{self.total} 项" + (f"（{'，'.join(bits)}）" if bits else "")
 
 
+# The sections registered so far: each ledger module registers its own when first imported. registered() has all.
 SECTIONS: dict[str, Section] = {}
+
+
+def registered() -> dict[str, Section]:
+    """Every ledger's sections (importing the ledger modules not loaded yet)."""
+    from neiqin.models import load_all
+
+    load_all()
+    return SECTIONS
 
 
 def section(key: str, title: str, order: int, ledger: str = ""):
@@ -90,7 +99,7 @@ def compute(today: dt.date | None = None, keys: list[str] | None = None) -> list
     """
     day = today or dt.date.today()
     out = []
-    for s in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
+    for s in sorted(registered().values(), key=lambda s: (s.order, s.key)):
         if keys is not None and s.key not in keys:
             continue
         try:
