@@ -67,7 +67,7 @@ def _qt_translations(app) -> None:
 
 def create_window(datadir: DataDir):
     """Open the database and build the main window (the caller owns the QApplication and the lock)."""
-    from neiqin.backup import recover_interrupted_restore
+    from neiqin.backup_guard import recover_interrupted_restore
     from neiqin.db import open_database
     from neiqin.models.visitors import erase_expired_personal_data
     from neiqin.ui.main_window import MainWindow
@@ -107,7 +107,7 @@ def run_gui(datadir: DataDir) -> int:
             QMessageBox.critical(None, APP_TITLE, str(e))
             return 2
         window.show()
-        QTimer.singleShot(800, lambda: window.pane("visitors").check_closing_time())
+        QTimer.singleShot(800, window.closing_watch.check)  # visits nobody checked out on earlier days
         return app.exec()
     finally:
         close_database()

@@ -155,3 +155,17 @@ def test_imports_inside_functions_and_type_checking_do_not_count(tmp_path):
                    "def f():\n    import neiqin.app\n", encoding="utf-8")
     known = {"neiqin.db", "neiqin.cli", "neiqin.app"}
     assert top_level_imports("neiqin.mod", src, known) == {"neiqin.db"}
+
+
+def test_load_all_knows_every_module_that_registers_something():
+    """``neiqin.models`` imports ledger modules on first use; ``load_all`` (ALL_MODELS, LEDGERS, 今日, settings
+    defaults) must know each module that registers a ledger, a 今日 section or settings."""
+    import neiqin.models
+
+    marks = ("register_ledger(", "@section(", ".section(", "settings.register(")
+    registering = {p.stem for p in (PACKAGE / "models").glob("*.py")
+                   if p.stem not in ("ledger", "today", "settings", "__init__")
+                   and any(m in p.read_text(encoding="utf-8") for m in marks)}
+    assert registering <= set(neiqin.models.LEDGER_MODULES), registering - set(neiqin.models.LEDGER_MODULES)
+    source = (PACKAGE / "models" / "__init__.py").read_text(encoding="utf-8")
+    assert all(f"        {name},\n" in source for name in neiqin.models.LEDGER_MODULES)  # imported by load_all

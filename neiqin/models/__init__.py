@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib
 
 # Every module that registers ledgers, 今日 sections or settings, in the order a full import registers them
-# (the order of ``LEDGERS`` and of the tables in ``ALL_MODELS``).
-LEDGER_MODULES = ("addresses", "staff", "documents", "bookings", "meetings", "parcels", "supplies", "stocktake",
+# (the order of ``LEDGERS``).
+LEDGER_MODULES = ("addresses", "staff", "workdays", "documents", "bookings", "meetings", "parcels", "supplies",
                   "seal_chain", "seals", "visitors", "today_sections")
 
 # name → the module of this package that defines it
@@ -39,10 +39,23 @@ def load_all() -> None:
     global _loaded
     if _loaded:
         return
-    from neiqin.models import ledger
+    # plain import statements, so that PyInstaller bundles them all
+    from neiqin.models import (  # noqa: F401
+        addresses,
+        bookings,
+        documents,
+        ledger,
+        meetings,
+        parcels,
+        seal_chain,
+        seals,
+        staff,
+        supplies,
+        today_sections,
+        visitors,
+        workdays,
+    )
 
-    for name in LEDGER_MODULES:
-        importlib.import_module(f"{__name__}.{name}")
     ledger.sort_registry({f"{__name__}.{name}": i for i, name in enumerate(LEDGER_MODULES)})
     _loaded = True
 

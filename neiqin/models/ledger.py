@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import peewee as pw
-from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, FieldHistory, VoidableModel, db, now
@@ -107,31 +106,39 @@ def _fts_string(s: str) -> str:
 
 
 class SearchIndex:
-    """Two FTS5 tables (trigram + single-character) holding each record's searchable text by rowid."""
+    """Two FTS5 tables (trigram + single-character) holding each record's searchable text by rowid.
+
+    Their model classes are made when first used (a search, a save, creating the tables): a start that only
+    reads the 今日 lists does not pay for them.
+    """
 
     def __init__(self, name: str):
         self.name = name
+        self._tri: type[pw.Model] | None = None
+        self._uni: type[pw.Model] | None = None
 
-        class Tri(FTS5Model):
-            rowid = RowIDField()
-            body = SearchField()
+    def _table(self, kind: str, tokenize: str) -> type[pw.Model]:
+        from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
-            class Meta:
-                database = db
-                table_name = f"{name}_fts_tri"
-                options = {"tokenize": "trigram"}
+        class Meta:
+            database = db
+            table_name = f"{self.name}_fts_{kind}"
+            options = {"tokenize": tokenize}
 
-        class Uni(FTS5Model):
-            rowid = RowIDField()
-            body = SearchField()
+        attrs = {"rowid": RowIDField(), "body": SearchField(), "Meta": Meta, "__module__": __name__}
+        return type(kind.capitalize(), (FTS5Model,), attrs)
 
-            class Meta:
-                database = db
-                table_name = f"{name}_fts_uni"
-                options = {"tokenize": "unicode61"}
+    @property
+    def tri(self) -> type[pw.Model]:
+        if self._tri is None:
+            self._tri = self._table("tri", "trigram")
+        return self._tri
 
-        self.tri = Tri
-        self.uni = Uni
+    @property
+    def uni(self) -> type[pw.Model]:
+        if self._uni is None:
+            self._uni = self._table("uni", "unicode61")
+        return self._uni
 
     @property
     def models(self) -> list[type[pw.Model]]:

@@ -193,3 +193,13 @@ WEEKDAYS = "一二三四五六日"
 
 def day_heading(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+def when_text(when: dt.date | dt.datetime | None, day: dt.date) -> str:
+    """An item's time as the 今日 list and sheets show it: "今天 09:05", "10月9日 14:00", "今天", "10月9日"."""
+    if when is None:
+        return ""
+    if isinstance(when, dt.datetime):
+        prefix = "今天" if when.date() == day else f"{when.month}月{when.day}日"
+        return f"{prefix} {when:%H:%M}"
+    return "今天" if when == day else f"{when.month}月{when.day}日"

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStorageInfo, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -36,12 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neiqin import backup
+from neiqin.backup_guard import usb_backup_status
 from neiqin.db import too_new_message
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
 from neiqin.ui import jobs
 from neiqin.ui.util import show_error, tr
+
+if TYPE_CHECKING:
+    from neiqin import backup  # the backup engine is imported where a backup or a restore is made
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ FIRST_DAILY_CHECK_MS = 2 * 60 * 1000
 
 
 def _error_text(exc: BaseException) -> str:
+    from neiqin import backup
+
     mapped = backup.map_sqlite_error(exc)
     if mapped is not None:
         return str(mapped)
@@ -66,6 +71,7 @@ def _error_text(exc: BaseException) -> str:
 
 def _reporting(fn: Callable[[backup.Progress], Any]) -> Callable[[Callable, Callable], Any]:
     """Adapt a backup job's ``report(stage, done, total)`` (which raises once cancelled) to ``neiqin.ui.jobs``."""
+    from neiqin import backup
 
     def job(progress: Callable, cancelled: Callable[[], bool]) -> Any:
         def report(stage: str, done: int, total: int) -> None:
@@ -89,6 +95,8 @@ def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.P
 
 def list_drives() -> list[backup.Drive]:
     """Removable drives from the core detection, plus volumes Qt sees at the usual USB mount places."""
+    from neiqin import backup
+
     drives = {d.root: d for d in backup.detect_removable_drives()}
     for vol in QStorageInfo.mountedVolumes():
         root = Path(vol.rootPath())
@@ -195,6 +203,8 @@ class BackupDialog(QDialog):
             self.set_target(Path(folder), Path(folder).name or folder)
 
     def set_target(self, folder: Path | None, label: str) -> None:
+        from neiqin import backup
+
         self.folder, self.folder_label = folder, label
         self.start_button.setEnabled(folder is not None)
         self.target_label.setText(tr("备份到：") + str(folder) if folder else tr("请选择U盘或文件夹"))
@@ -232,6 +242,8 @@ class BackupDialog(QDialog):
     # ---- running it
 
     def _passphrase(self, tid: str | None) -> str | None:
+        from neiqin import backup
+
         if not self.encrypt.isChecked():
             return None
         text = self.passphrase.text()
@@ -243,6 +255,8 @@ class BackupDialog(QDialog):
         return text
 
     def start(self) -> None:
+        from neiqin import backup
+
         if self.folder is None:
             return
         from neiqin.models import settings
@@ -271,6 +285,8 @@ class BackupDialog(QDialog):
 
 def find_backups(datadir: DataDir) -> list[tuple[Path, str]]:
     """(file, where) for backups on plugged-in sticks and the automatic ones, newest first."""
+    from neiqin import backup
+
     found: list[tuple[dt.datetime, Path, str]] = []
     for drive in list_drives():
         for path in backup.list_backups(drive.backup_folder):
@@ -286,6 +302,8 @@ class RestoreDialog(QDialog):
     restored = Signal(object)  # RestoreResult
 
     def __init__(self, datadir: DataDir, parent: QWidget | None = None):
+        from neiqin import backup
+
         super().__init__(parent)
         self.datadir = datadir
         self.path: Path | None = None
@@ -343,6 +361,8 @@ class RestoreDialog(QDialog):
             self.set_file(Path(name))
 
     def set_file(self, path: Path | None) -> None:
+        from neiqin import backup
+
         self.path, self.info = path, None
         self.preview_text.clear()
         self.message.clear()
@@ -364,6 +384,8 @@ class RestoreDialog(QDialog):
             self.preview()
 
     def preview(self) -> None:
+        from neiqin import backup
+
         if self.path is None:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -381,6 +403,8 @@ class RestoreDialog(QDialog):
         self.restore_button.setEnabled(not self.info.too_new)
 
     def restore(self) -> None:
+        from neiqin import backup
+
         if self.path is None or self.info is None:
             return
         answer = QMessageBox.question(
@@ -405,6 +429,7 @@ class RestoreDialog(QDialog):
         self.restored.emit(result)
 
     def _commit(self, staged: backup.StagedRestore) -> backup.RestoreResult:
+        from neiqin import backup
         from neiqin.db import close_database
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -425,7 +450,7 @@ class BackupStatusLabel(QLabel):
 
     def refresh(self, now: dt.datetime | None = None) -> None:
         try:
-            text, overdue, tip = backup.usb_backup_status(now)
+            text, overdue, tip = usb_backup_status(now)
         except Exception:  # noqa: BLE001 - the status bar must never break the window
             log.exception("backup status")
             return
@@ -503,6 +528,8 @@ class BackupController(QObject):
             QTimer.singleShot(0, QApplication.quit)
 
     def verify_now(self) -> None:
+        from neiqin import backup
+
         path = self.datadir.db_path
         try:
             report = run_with_progress(self.window, tr("校验数据文件"), lambda report: backup.verify_database(path))
@@ -516,6 +543,8 @@ class BackupController(QObject):
 
     def check_daily(self) -> None:
         """Start the day's automatic backup in the background when none was made today."""
+        from neiqin import backup
+
         if self._restored or (self.job is not None and self.job.isRunning()):
             return
         if not backup.auto_backup_due(self.datadir):
@@ -528,6 +557,8 @@ class BackupController(QObject):
         self.job.start()
 
     def _daily_done(self) -> None:
+        from neiqin import backup
+
         job = self.job
         if job is None:
             return
@@ -538,6 +569,8 @@ class BackupController(QObject):
 
     def on_closing(self) -> None:
         """On exit: stop a running daily backup, then make one last automatic backup if anything changed."""
+        from neiqin import backup
+
         self.status_timer.stop()
         self.daily_timer.stop()
         if self.job is not None and self.job.isRunning():

@@ -302,7 +302,7 @@ def install(window) -> Reminders:
     action.setToolTip(tr("列出全部逾期和到期事项"))
     action.triggered.connect(reminders.show_all_due)
     window.actions_by_name["reminders"] = action
-    from neiqin.ui.dialogs import register_settings_page
+    from neiqin.ui.settings_pages import register_settings_page
 
     register_settings_page(add_settings_page)
     return reminders
