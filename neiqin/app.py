@@ -13,7 +13,10 @@ from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
 
-LINUX_CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
+# (file, its family): a CJK font the system's font configuration already lists is used by name (no file to read
+# at start-up); otherwise the file is added to the application's fonts
+LINUX_CJK_FONTS = [("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
+                   ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei")]
 
 
 def install_excepthook(datadir: DataDir) -> None:
@@ -46,8 +49,11 @@ def _app_font(app) -> None:
     if sys.platform.startswith("win"):
         app.setFont(QFont("Microsoft YaHei UI", 9))
         return
-    for path in LINUX_CJK_FONTS:
+    for path, family in LINUX_CJK_FONTS:
         if Path(path).exists():
+            if QFontDatabase.hasFamily(family):
+                app.setFont(QFont(family, 10))
+                return
             fid = QFontDatabase.addApplicationFont(path)
             families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
             if families:

@@ -98,7 +98,7 @@ class Column:
 # ---------------------------------------------------------------------------------------------- search
 
 FIELD_SEP_UNI = "\ue000"  # a private-use token between fields, so phrases never join two fields
-_CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]", re.UNICODE)
+_CJK_OR_WORD = r"[\w\u3400-\u9fff\uf900-\ufaff]"  # compiled (and cached by re) at the first search
 
 
 def _fts_string(s: str) -> str:
@@ -168,7 +168,7 @@ class SearchIndex:
         """(fts model, MATCH expression) for one search term, or None if the term cannot match anything."""
         if len(term) >= 3:
             return self.tri, _fts_string(term)
-        chars = [c for c in term if _CJK_OR_WORD.match(c)]
+        chars = [c for c in term if re.match(_CJK_OR_WORD, c)]
         if not chars:
             return None
         return self.uni, _fts_string(" ".join(chars))

@@ -2,7 +2,8 @@
 
 ``install(window)`` wires them into the main window. It expects ``window.menus["file"]`` (a QMenu),
 ``window.statusBar()``, ``window.datadir`` (a DataDir) and a ``window.closing`` signal emitted from closeEvent.
-The work itself lives in ``neiqin.backup`` (no Qt); long jobs run on a QThread that uses its own sqlite3
+The work itself lives in ``neiqin.backup`` (no Qt), imported where a backup or a restore is made: a start only
+reads the status through ``neiqin.backup_guard``. Long jobs run on a QThread that uses its own sqlite3
 connections, and only the results (and settings writes, which go through peewee) come back to the UI thread.
 """
 

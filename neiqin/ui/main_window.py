@@ -143,11 +143,31 @@ def _install_backup(window: MainWindow) -> None:
 
 
 def _install_today(window: MainWindow) -> None:
-    from neiqin.ui.global_search import install as install_search  # Ctrl+K over every ledger
     from neiqin.ui.reminders import install as install_reminders  # 到期提醒 at start-up and set times
 
-    install_search(window)
+    _install_search(window)
     install_reminders(window)
+
+
+def _install_search(window: MainWindow) -> None:
+    """视图 → 搜索全部台账 (Ctrl+K) over every ledger, also on the toolbar; ``actions_by_name["global_search"]``.
+    The search dialog (neiqin.ui.global_search) is imported when first opened."""
+    action = QAction(tr("搜索全部台账…"), window)
+    action.setShortcut(QKeySequence("Ctrl+K"))
+    action.setToolTip(tr("在全部台账和通讯录中搜索（Ctrl+K）"))
+    action.triggered.connect(lambda: _open_search(window))
+    window.actions_by_name["global_search"] = action
+    menu = window.menus["view"]
+    first = menu.actions()[0] if menu.actions() else None
+    menu.insertAction(first, action)
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(action)
+
+
+def _open_search(window: MainWindow) -> None:
+    from neiqin.ui.global_search import open_search
+
+    open_search(window)
 
 
 def _install_ledger_settings(window: MainWindow) -> None:

@@ -169,7 +169,7 @@ class Reminders(QObject):
         self.pending: list[tuple[Section, TodayItem]] = []
         self.last_check = now()
         self.last_shown: dt.datetime | None = None
-        self.panel = ReminderPanel(window)
+        self._panel: ReminderPanel | None = None  # built the first time something is shown
         self.notice = QToolButton()
         self.notice.setAutoRaise(True)
         self.notice.setStyleSheet("color:#b06000; font-weight:bold")
@@ -181,6 +181,12 @@ class Reminders(QObject):
         if settings.get(today.REMIND_AT_START):
             QTimer.singleShot(STARTUP_DELAY_MS, self, self.remind)  # cancelled if the window goes first
         window.closing.connect(self.timer.stop)
+
+    @property
+    def panel(self) -> ReminderPanel:
+        if self._panel is None:
+            self._panel = ReminderPanel(self.window)
+        return self._panel
 
     def tick(self, moment: dt.datetime | None = None) -> None:
         moment = moment or now()
@@ -218,7 +224,7 @@ class Reminders(QObject):
         if not self.pending:
             self.notice.hide()
             return False
-        if not force and typing_somewhere(exclude=self.panel):
+        if not force and typing_somewhere(exclude=self._panel):
             self.notice.setText(f"提醒：{len(self.pending)} 项新到期")
             self.notice.setToolTip(tr("正在填写，提醒稍后显示；点击现在查看"))
             self.notice.show()
