@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from neiqin import clock
 from neiqin.models.visitors import closing_moment, erase_expired_personal_data, on_site
@@ -49,6 +49,8 @@ class ClosingWatch(QObject):
         if QApplication.activeModalWidget() is not None:
             self.prompted = None if late else self.prompted
             return  # never pop up over a form the clerk is typing in; the timer asks again later
+        from PySide6.QtWidgets import QDialog
+
         from neiqin.ui.visitors_pane import ForgottenVisitsDialog
 
         pane = self.window.pane("visitors")

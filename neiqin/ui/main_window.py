@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from neiqin import APP_TITLE, __version__
 from neiqin.models import settings
@@ -137,7 +137,7 @@ def _fonts_page(dialog) -> None:
 
 
 def _install_backup(window: MainWindow) -> None:
-    from neiqin.ui.backup_ui import install  # backup to USB, restore, status-bar reminder, automatic backups
+    from neiqin.ui.backup_status import install  # 备份到U盘, 从备份恢复, status label, automatic backups
 
     install(window)
 
@@ -266,8 +266,7 @@ class MainWindow(QMainWindow):
         quit_ = a("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
         if quit_.shortcut().isEmpty():
             quit_.setShortcut(QKeySequence("Ctrl+Q"))
-        data_dir = a("open_data_dir", "打开数据目录", lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(self.datadir.root))))
+        data_dir = a("open_data_dir", "打开数据目录", self.open_data_dir)
         about = a("about", "关于", self.about)
 
         bar = self.menuBar()
@@ -365,7 +364,15 @@ class MainWindow(QMainWindow):
             for p in self.panes:
                 p.refresh()
 
+    def open_data_dir(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.datadir.root)))
+
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, tr("关于内勤台账"), f"{APP_TITLE} {__version__}\n" + tr("数据目录：") +
                           str(self.datadir.root))
 

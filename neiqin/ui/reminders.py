@@ -15,16 +15,10 @@ import logging
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
-    QCheckBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QTextEdit,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -43,17 +37,18 @@ log = logging.getLogger(__name__)
 STARTUP_DELAY_MS = 2500  # after the window is up and painted
 TICK_MS = 30_000  # how often set times and deferred reminders are checked
 ROLE = Qt.ItemDataRole.UserRole
-TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 
 
 def typing_somewhere(exclude: QWidget | None = None) -> bool:
     """A dialog is open, or the keyboard is in a field that takes text: the clerk is busy entering something."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+
     if QApplication.activeModalWidget() is not None:
         return True
     w = QApplication.focusWidget()
     if w is None or (exclude is not None and (w is exclude or exclude.isAncestorOf(w))):
         return False
-    if isinstance(w, TEXT_INPUTS):
+    if isinstance(w, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)):
         return not (hasattr(w, "isReadOnly") and w.isReadOnly())
     combo_edit = getattr(w, "lineEdit", None)
     return callable(combo_edit) and combo_edit() is not None
@@ -258,6 +253,8 @@ class Reminders(QObject):
 
 class ReminderSettingsPage(QWidget):
     def __init__(self, parent=None):
+        from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
+
         super().__init__(parent)
         form = QFormLayout(self)
         self.times = QLineEdit(settings.get(today.REMINDER_TIMES) or "")
