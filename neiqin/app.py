@@ -13,7 +13,10 @@ from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
 
-LINUX_CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
+# (file, its family): a CJK font the system's font configuration already lists is used by name (no file to read
+# at start-up); otherwise the file is added to the application's fonts
+LINUX_CJK_FONTS = [("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
+                   ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei")]
 
 
 def install_excepthook(datadir: DataDir) -> None:
@@ -46,8 +49,11 @@ def _app_font(app) -> None:
     if sys.platform.startswith("win"):
         app.setFont(QFont("Microsoft YaHei UI", 9))
         return
-    for path in LINUX_CJK_FONTS:
+    for path, family in LINUX_CJK_FONTS:
         if Path(path).exists():
+            if QFontDatabase.hasFamily(family):
+                app.setFont(QFont(family, 10))
+                return
             fid = QFontDatabase.addApplicationFont(path)
             families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
             if families:
@@ -67,7 +73,7 @@ def _qt_translations(app) -> None:
 
 def create_window(datadir: DataDir):
     """Open the database and build the main window (the caller owns the QApplication and the lock)."""
-    from neiqin.backup import recover_interrupted_restore
+    from neiqin.backup_guard import recover_interrupted_restore
     from neiqin.db import open_database
     from neiqin.models.visitors import erase_expired_personal_data
     from neiqin.ui.main_window import MainWindow
@@ -107,7 +113,7 @@ def run_gui(datadir: DataDir) -> int:
             QMessageBox.critical(None, APP_TITLE, str(e))
             return 2
         window.show()
-        QTimer.singleShot(800, lambda: window.pane("visitors").check_closing_time())
+        QTimer.singleShot(800, window.closing_watch.check)  # visits nobody checked out on earlier days
         return app.exec()
     finally:
         close_database()

@@ -59,6 +59,11 @@ from typing import Any, BinaryIO
 
 import neiqin.db as dbmod
 from neiqin import __version__, clock
+from neiqin.backup_guard import PENDING as _PENDING
+from neiqin.backup_guard import STAGING as _STAGING
+from neiqin.backup_guard import fsync_dir as _fsync_dir
+from neiqin.backup_guard import last_usb_backup, recover_interrupted_restore, usb_backup_status  # noqa: F401
+from neiqin.backup_guard import remove_quietly as _remove_quietly
 from neiqin.errors import DatabaseTooNewError, NeiqinError
 from neiqin.models.seal_chain import backup_verifier as seal_chain_verifier
 from neiqin.paths import DataDir
@@ -84,8 +89,6 @@ ATTACHMENTS = "attachments/"
 _FILE, _END = b"F", b"Z"
 
 _TMP = ".tmp"  # under datadir.backups: snapshots being made, backups being checked
-_STAGING = ".restore-staging"  # under the data dir root: a restore being unpacked
-_PENDING = "restore-pending.json"  # under the data dir root: a restore between its first move and its commit
 _STALE_SECONDS = 3600
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 = no measure; may raise to cancel
@@ -145,22 +148,6 @@ def human_size(n: int | None) -> str:
     return f"{size:.1f} GB"
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder to flush it; NTFS journals the rename itself
-        return
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
 def _fsync_file(path: Path) -> None:
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
@@ -175,19 +162,6 @@ def _drop_cache(path: Path) -> None:
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
-
-
-def _remove_quietly(*paths: Path) -> bool:
-    ok = True
-    for p in paths:
-        try:
-            if p.is_dir():
-                shutil.rmtree(p)
-            else:
-                p.unlink(missing_ok=True)
-        except OSError:
-            ok = False
-    return ok
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -1579,39 +1553,6 @@ def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
     return RestoreResult(staged.info, previous_db, previous_attachments, staged.migrated)
 
 
-def recover_interrupted_restore(datadir: DataDir) -> str | None:
-    """Finish or roll back a restore that was interrupted (crash, power cut). Safe to call at every start.
-
-    Returns a sentence for the log/clerk when something was done, else None.
-    """
-    stage = datadir.root / _STAGING
-    pending = datadir.root / _PENDING
-    if not pending.exists():
-        if stage.exists():
-            _remove_quietly(stage)  # killed while unpacking: nothing had been touched
-        return None
-    try:
-        plan = json.loads(pending.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        plan = {}
-    aside = Path(plan["attachments_aside"]) if plan.get("attachments_aside") else None
-    if (stage / DATABASE).exists():  # the database was never swapped: put the attachments back
-        if aside is not None and aside.exists():
-            if datadir.attachments.exists():
-                shutil.rmtree(datadir.attachments)
-            os.replace(aside, datadir.attachments)
-            _fsync_dir(datadir.root)
-        message = "上次从备份恢复没有完成，已回到恢复前的数据。"
-    else:
-        if aside is not None and aside.exists() and not any(aside.iterdir()):
-            _remove_quietly(aside)
-        message = "上次从备份恢复在最后一步被中断，已完成恢复。"
-    pending.unlink(missing_ok=True)
-    _remove_quietly(stage)
-    log.warning(message)
-    return message
-
-
 def restore_backup(path: Path, datadir: DataDir, passphrase: str | None = None, *, migrate: bool = True,
                    lock: bool = True, progress: Progress | None = None) -> RestoreResult:
     """Replace the data with a backup: unpack and check first, keep the current data aside, then swap.
@@ -1806,30 +1747,3 @@ def record_usb_backup(result: BackupResult) -> None:
     settings.set_value("backup.last_usb", {
         "time": result.info.created.isoformat(sep=" "), "folder": str(result.path.parent),
         "file": result.path.name, "size": result.info.file_size, "encrypted": result.info.encrypted})
-
-
-def last_usb_backup() -> dict | None:
-    from neiqin.models import settings
-
-    value = settings.get("backup.last_usb")
-    return value if isinstance(value, dict) and value.get("time") else None
-
-
-def usb_backup_status(now: dt.datetime | None = None) -> tuple[str, bool, str]:
-    """(status-bar text, overdue?, tooltip) for the last USB backup. Needs the database open."""
-    from neiqin.models import settings
-
-    warn = int(settings.get("backup.warn_days") or 7)
-    last = last_usb_backup()
-    if last is None:
-        return "从未备份到U盘", True, "还没有备份到U盘。请用“文件 → 备份到U盘”做一次备份。"
-    try:
-        when = dt.datetime.fromisoformat(last["time"])
-    except (TypeError, ValueError):
-        return "从未备份到U盘", True, "上次U盘备份的记录无法读取，请重新备份一次。"
-    days = ((now or _now()).date() - when.date()).days
-    text = "上次U盘备份 今天" if days <= 0 else f"上次U盘备份 {days} 天前"
-    tip = f"上次U盘备份：{when:%Y-%m-%d %H:%M}\n位置：{last.get('folder', '')}\n文件：{last.get('file', '')}"
-    if days > warn:
-        tip += f"\n已超过 {warn} 天，请尽快备份到U盘。"
-    return text, days > warn, tip

@@ -7,13 +7,13 @@ write while the window (or another command) has the same data open.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from neiqin import APP_TITLE, __version__, clock
 from neiqin.backup_cli import register as register_backup
+from neiqin.cli_common import date_arg, moment_arg
 from neiqin.errors import NeiqinError
 from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
@@ -32,25 +32,11 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: 命令行参数错误：{message}（用 --help 查看用法）\n")
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.replace("/", "-"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”格式应为 YYYY-MM-DD") from None
-
-
-def _moment(text: str) -> dt.datetime:
-    try:
-        return clock.parse_moment(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="neiqin", description=f"{APP_TITLE} {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="数据目录（默认用户数据目录，或环境变量 NEIQIN_HOME）")
     p.add_argument("--version", action="version", version=f"neiqin {__version__}")
-    p.add_argument("--now", type=_moment, metavar="TIME",
+    p.add_argument("--now", type=moment_arg, metavar="TIME",
                    help="从这一时刻起计时运行，如 \"2026-12-31 23:58\"（脚本和演示用；也可设环境变量 NEIQIN_NOW）")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
 
@@ -88,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _filters(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="开始日期 YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="结束日期 YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", type=date_arg, metavar="DATE", help="开始日期 YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE", help="结束日期 YYYY-MM-DD")
     p.add_argument("--search", default="", help="查找内容")
     p.add_argument("--status", default="", help="状态筛选键，例如 on_site")
 

@@ -42,7 +42,7 @@ import peewee as pw
 
 from neiqin import __version__, clock
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
-from neiqin.models import ALL_MODELS, db
+from neiqin.models import db
 from neiqin.numbering import migrate_v7
 from neiqin.paths import DataDir
 
@@ -61,6 +61,13 @@ PRAGMAS = {
 # ---------------------------------------------------------------------------------------------- helpers
 # Each is safe to run once on any file and does nothing when the thing is already there, so a migration can be
 # re-run after a power cut, and a table a later migration creates whole (from today's models) is simply skipped.
+
+
+def all_models() -> list[type[pw.Model]]:
+    """Every declared model (loading each ledger's module: the schema is checked against all of them)."""
+    from neiqin.models import ALL_MODELS
+
+    return ALL_MODELS
 
 
 def table_names(database: pw.Database) -> set[str]:
@@ -165,8 +172,8 @@ def missing_schema(database: pw.Database) -> tuple[list[type[pw.Model]], list[tu
     repeat a number (they are kept as they are), and creating it would fail.
     """
     tables, indexes = table_names(database), index_names(database)
-    missing_tables = [m for m in ALL_MODELS if m._meta.table_name not in tables]
-    missing_indexes = [(m, name) for m in ALL_MODELS if m._meta.table_name in tables
+    missing_tables = [m for m in all_models() if m._meta.table_name not in tables]
+    missing_indexes = [(m, name) for m in all_models() if m._meta.table_name in tables
                        for name, index in declared_indexes(m).items()
                        if name not in indexes and not getattr(index, "_unique", False)]
     return missing_tables, missing_indexes
@@ -178,7 +185,7 @@ def missing_schema(database: pw.Database) -> tuple[list[type[pw.Model]], list[tu
 
 
 def _v1_initial(database: pw.Database) -> None:
-    create_tables(database, ALL_MODELS)
+    create_tables(database, all_models())
 
 
 def _v2_seals(database: pw.Database) -> None:
@@ -311,7 +318,7 @@ def create_schema(database: pw.Database) -> None:
     """A new (empty) database: every table and index as the models declare them, stamped SCHEMA_VERSION."""
     with database.atomic():
         _create_version_table(database)
-        create_tables(database, ALL_MODELS)
+        create_tables(database, all_models())
         _set_version(database, SCHEMA_VERSION)
 
 

@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from neiqin import clock
+from neiqin.cli_common import date_arg
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from neiqin.cli import _date
-
     p = sub.add_parser("labels", help="标签：列出标签纸、打印校准页、打印当日来访证")
     p.add_argument("--list", action="store_true", help="列出可用的标签纸")
     p.set_defaults(func=cmd_labels, needs_db=False, writes=False)
@@ -35,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     badges = labels_sub.add_parser("badges", help="打印某天到访访客的来访证")
     badges.add_argument("file", metavar="FILE.pdf")
     badges.add_argument("--stock", required=True, metavar="KEY", help="标签纸（见 labels --list）")
-    badges.add_argument("--date", type=_date, default=None, metavar="DATE", help="来访日期（默认今天）")
+    badges.add_argument("--date", type=date_arg, default=None, metavar="DATE", help="来访日期（默认今天）")
     badges.add_argument("--start", type=int, default=1, metavar="N", help="从第 N 个标签开始（用过的标签纸）")
     badges.add_argument("--copies", type=int, default=1, metavar="K", help="每人打印 K 张")
     badges.add_argument("--printer", default="", metavar="NAME", help="使用该打印机保存的校准偏移")

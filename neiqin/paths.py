@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from neiqin import APP_NAME
 
 DB_FILENAME = "neiqin.sqlite"
@@ -62,4 +60,6 @@ def resolve_data_dir(cli_value: str | os.PathLike | None = None) -> DataDir:
     env = os.environ.get("NEIQIN_HOME")
     if env:
         return DataDir(Path(env).expanduser().resolve())
+    from platformdirs import user_data_dir  # only when no folder is given (a portable install never needs it)
+
     return DataDir(Path(user_data_dir(APP_NAME, appauthor=False, roaming=False)))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from neiqin import clock
+from neiqin.cli_common import date_arg
 from neiqin.paths import DataDir
 
 RED, AMBER, BOLD, RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"
@@ -28,10 +29,8 @@ EXIT_OVERDUE = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from neiqin.cli import _date
-
     p = sub.add_parser("today", help="今日待办：逾期、到期和今天的事项（文字，或打印交接班单）")
-    p.add_argument("--date", type=_date, default=None, metavar="DATE", help="按哪一天（默认今天）")
+    p.add_argument("--date", type=date_arg, default=None, metavar="DATE", help="按哪一天（默认今天）")
     p.add_argument("--urgent", action="store_true", help="只列出逾期和到期的事项")
     p.add_argument("--section", action="append", default=None, metavar="KEY",
                    help="只列出这些栏目（可重复；见 --list-sections）")
@@ -81,13 +80,13 @@ def cmd_today(args, datadir: DataDir) -> int:
     from neiqin.models import settings, today
 
     if args.list_sections:
-        for s in sorted(today.SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        for s in sorted(today.registered().values(), key=lambda s: (s.order, s.key)):
             print(f"{s.key}\t{s.title}")
         return 0
     if args.worklist and not args.pdf:
         raise NeiqinError("--worklist 需与 --pdf 一起使用")
     if args.section:
-        unknown = [k for k in args.section if k not in today.SECTIONS]
+        unknown = [k for k in args.section if k not in today.registered()]
         if unknown:
             raise NeiqinError(f"没有栏目：{'、'.join(unknown)}（用 --list-sections 查看）")
     day = args.date or clock.today()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from neiqin import backup, clock
 from neiqin.db import close_database, open_database
 from neiqin.paths import DataDir
-from neiqin.ui import backup_ui
+from neiqin.ui import backup_status, backup_ui
 
 PASS = "Zhibanshi 8899"  # QTest can only type ASCII keys
 
@@ -72,7 +72,7 @@ def boxes(monkeypatch) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def window(qtbot, filled, stick, monkeypatch):
-    monkeypatch.setattr(backup_ui, "FIRST_DAILY_CHECK_MS", 10**8)
+    monkeypatch.setattr(backup_status, "FIRST_DAILY_CHECK_MS", 10**8)
     w = StubWindow(filled)
     qtbot.addWidget(w)
     controller = backup_ui.install(w)

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from typing import Any
 
@@ -49,6 +48,8 @@ def _json_default(value: Any) -> str:
 
 
 def current_actor() -> str:
+    import getpass  # when a record is first written, not at every start
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name on some kiosk setups

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
-from neiqin.models.ledger import LEDGERS, LedgerQuery, LedgerSpec, split_terms
+from neiqin.models.ledger import LedgerQuery, LedgerSpec, all_ledgers, split_terms
 from neiqin.models.staff import StaffChoice, match_staff
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Group:
 
 def searchable() -> list[LedgerSpec]:
     """Every ledger with a search index, the directory first, then in the order they were registered."""
-    specs = [s for s in LEDGERS.values() if s.search is not None]
+    specs = [s for s in all_ledgers().values() if s.search is not None]
     return sorted(specs, key=lambda s: (0 if s.key in FIRST else 1))
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import peewee as pw
-from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from neiqin import numbering
 from neiqin.errors import NeiqinError, ValidationError
@@ -101,7 +100,7 @@ class Column:
 # ---------------------------------------------------------------------------------------------- search
 
 FIELD_SEP_UNI = "\ue000"  # a private-use token between fields, so phrases never join two fields
-_CJK_OR_WORD = re.compile(r"[\w\u3400-\u9fff\uf900-\ufaff]", re.UNICODE)
+_CJK_OR_WORD = r"[\w\u3400-\u9fff\uf900-\ufaff]"  # compiled (and cached by re) at the first search
 
 
 def _fts_string(s: str) -> str:
@@ -109,31 +108,39 @@ def _fts_string(s: str) -> str:
 
 
 class SearchIndex:
-    """Two FTS5 tables (trigram + single-character) holding each record's searchable text by rowid."""
+    """Two FTS5 tables (trigram + single-character) holding each record's searchable text by rowid.
+
+    Their model classes are made when first used (a search, a save, creating the tables): a start that only
+    reads the 今日 lists does not pay for them.
+    """
 
     def __init__(self, name: str):
         self.name = name
+        self._tri: type[pw.Model] | None = None
+        self._uni: type[pw.Model] | None = None
 
-        class Tri(FTS5Model):
-            rowid = RowIDField()
-            body = SearchField()
+    def _table(self, kind: str, tokenize: str) -> type[pw.Model]:
+        from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
-            class Meta:
-                database = db
-                table_name = f"{name}_fts_tri"
-                options = {"tokenize": "trigram"}
+        class Meta:
+            database = db
+            table_name = f"{self.name}_fts_{kind}"
+            options = {"tokenize": tokenize}
 
-        class Uni(FTS5Model):
-            rowid = RowIDField()
-            body = SearchField()
+        attrs = {"rowid": RowIDField(), "body": SearchField(), "Meta": Meta, "__module__": __name__}
+        return type(kind.capitalize(), (FTS5Model,), attrs)
 
-            class Meta:
-                database = db
-                table_name = f"{name}_fts_uni"
-                options = {"tokenize": "unicode61"}
+    @property
+    def tri(self) -> type[pw.Model]:
+        if self._tri is None:
+            self._tri = self._table("tri", "trigram")
+        return self._tri
 
-        self.tri = Tri
-        self.uni = Uni
+    @property
+    def uni(self) -> type[pw.Model]:
+        if self._uni is None:
+            self._uni = self._table("uni", "unicode61")
+        return self._uni
 
     @property
     def models(self) -> list[type[pw.Model]]:
@@ -163,7 +170,7 @@ class SearchIndex:
         """(fts model, MATCH expression) for one search term, or None if the term cannot match anything."""
         if len(term) >= 3:
             return self.tri, _fts_string(term)
-        chars = [c for c in term if _CJK_OR_WORD.match(c)]
+        chars = [c for c in term if re.match(_CJK_OR_WORD, c)]
         if not chars:
             return None
         return self.uni, _fts_string(" ".join(chars))
@@ -484,6 +491,8 @@ def check_void(rec: Any, reason: str) -> str:
 
 _BOOKKEEPING = {"id", "created_at", "updated_at", "voided", "void_reason", "voided_at"}
 
+# The ledgers registered so far: a ledger module registers its own when it is first imported. For every ledger
+# use all_ledgers() (or get_ledger), which imports the ones not yet loaded.
 LEDGERS: dict[str, LedgerSpec] = {}
 
 
@@ -493,7 +502,26 @@ def register_ledger(spec: LedgerSpec) -> LedgerSpec:
     return spec
 
 
+def sort_registry(module_rank: dict[str, int]) -> None:
+    """Put ``LEDGERS`` in a fixed order (by defining module, then as registered), whichever ledger was used
+    first."""
+    specs = list(LEDGERS.values())
+    specs.sort(key=lambda s: module_rank.get(s.model.__module__, len(module_rank)))
+    LEDGERS.clear()
+    LEDGERS.update((s.key, s) for s in specs)
+
+
+def all_ledgers() -> dict[str, LedgerSpec]:
+    """Every ledger of the application (importing the ledger modules not loaded yet)."""
+    from neiqin.models import load_all
+
+    load_all()
+    return LEDGERS
+
+
 def get_ledger(key: str) -> LedgerSpec:
+    if key not in LEDGERS:
+        all_ledgers()
     try:
         return LEDGERS[key]
     except KeyError:

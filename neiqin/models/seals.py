@@ -940,9 +940,11 @@ def use_stats(by: str, date_from: dt.date | None = None, date_to: dt.date | None
     return [(r["label"] or "（未填）", r["uses"], r["copies"] or 0, r["stamps"] or 0) for r in q.dicts()]
 
 
-SEAL_MODELS = [Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent]
-for _spec in (SEALS, LICENCES, SEAL_USES, SEAL_LOANS):
-    SEAL_MODELS.extend(_spec.search.models)
+def __getattr__(name: str):
+    if name == "SEAL_MODELS":  # the tables of this ledger (db migration 2); the search tables made when asked for
+        return [Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent,
+                *(m for spec in (SEALS, LICENCES, SEAL_USES, SEAL_LOANS) for m in spec.search.models)]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------------------------- demo data

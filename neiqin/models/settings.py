@@ -82,10 +82,15 @@ def check(key: str, value: Any) -> Any:
 
 
 def get(key: str) -> Any:
-    row = Setting.get_or_none(Setting.key == key)
+    # plain SQL: read many times at start-up and at every refresh (peewee would build the query each time)
+    row = db.execute_sql(f'SELECT value FROM "{Setting._meta.table_name}" WHERE key = ?', (key,)).fetchone()
     if row is None:
+        if key not in DEFAULTS:  # declared by a ledger module not imported yet
+            from neiqin.models import load_all
+
+            load_all()
         return DEFAULTS.get(key)
-    return json.loads(row.value)
+    return json.loads(row[0])
 
 
 def set_value(key: str, value: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin import clock
-from neiqin.models.ledger import LEDGERS, LedgerSpec, get_ledger
+from neiqin.models.ledger import LEDGERS, LedgerSpec, all_ledgers, get_ledger
 
 
 @dataclass
@@ -154,11 +154,11 @@ def _has(module: str, attr: str = "") -> Callable[[], bool]:
 
 
 CHARTS = [
-    Chart("visitors", "来访人次（按月）", visitors_per_month, lambda: "visitors" in LEDGERS),
+    Chart("visitors", "来访人次（按月）", visitors_per_month, lambda: "visitors" in all_ledgers()),
     Chart("parcels", "快递（按月）", parcels_per_month, _has("neiqin.models.parcels")),
     Chart("documents", "收发文（按月）", documents_per_month, _has("neiqin.models.documents")),
     Chart("supplies", "办公用品（按部门）", supplies_cost, _has("neiqin.models.supplies", "cost_by_department")),
-    Chart("seal_uses", "用印（按月）", seal_uses_per_month, lambda: "seal-uses" in LEDGERS),
+    Chart("seal_uses", "用印（按月）", seal_uses_per_month, lambda: "seal-uses" in all_ledgers()),
 ]
 
 

@@ -1378,7 +1378,11 @@ def bulk_stock_moves(n: int, seed: int = 7, *, days: int = 730,
     return bulk(n, seed, days=days, progress=progress)
 
 
-from neiqin.models import stocktake as _stocktake  # noqa: E402 - the stocktake module builds on the above
+def __getattr__(name: str):
+    # every table of this ledger, foreign keys first (created by db migration 5); the stocktake module builds on
+    # this one, so it is imported after it, when the list is first asked for
+    if name == "MODELS":
+        from neiqin.models.stocktake import Stocktake, StocktakeLine
 
-# every table of this ledger, foreign keys first (created by db migration 5)
-MODELS: list = [Supply, StockMove, _stocktake.Stocktake, _stocktake.StocktakeLine]
+        return [Supply, StockMove, Stocktake, StocktakeLine]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

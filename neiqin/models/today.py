@@ -71,7 +71,16 @@ class Section:
         return f"{self.total} 项" + (f"（{'，'.join(bits)}）" if bits else "")
 
 
+# The sections registered so far: each ledger module registers its own when first imported. registered() has all.
 SECTIONS: dict[str, Section] = {}
+
+
+def registered() -> dict[str, Section]:
+    """Every ledger's sections (importing the ledger modules not loaded yet)."""
+    from neiqin.models import load_all
+
+    load_all()
+    return SECTIONS
 
 
 def section(key: str, title: str, order: int, ledger: str = ""):
@@ -92,7 +101,7 @@ def compute(today: dt.date | None = None, keys: list[str] | None = None) -> list
     """
     day = today or clock.today()
     out = []
-    for s in sorted(SECTIONS.values(), key=lambda s: (s.order, s.key)):
+    for s in sorted(registered().values(), key=lambda s: (s.order, s.key)):
         if keys is not None and s.key not in keys:
             continue
         try:
@@ -186,3 +195,13 @@ WEEKDAYS = "一二三四五六日"
 
 def day_heading(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+def when_text(when: dt.date | dt.datetime | None, day: dt.date) -> str:
+    """An item's time as the 今日 list and sheets show it: "今天 09:05", "10月9日 14:00", "今天", "10月9日"."""
+    if when is None:
+        return ""
+    if isinstance(when, dt.datetime):
+        prefix = "今天" if when.date() == day else f"{when.month}月{when.day}日"
+        return f"{prefix} {when:%H:%M}"
+    return "今天" if when == day else f"{when.month}月{when.day}日"

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from neiqin import clock
@@ -46,10 +46,14 @@ class YearTable:
                 "workdays": sorted(d.isoformat() for d in self.workdays), "note": self.note}
 
 
+# beside the package's modules (also in the PyInstaller bundle); a plain path: importlib.resources costs a start
+HOLIDAYS_FILE = Path(__file__).resolve().parent.parent / "data" / "holidays.json"
+
+
 @lru_cache(maxsize=1)
 def shipped() -> dict[int, YearTable]:
     """The tables that ship with the program, by year."""
-    raw = json.loads(resources.files("neiqin").joinpath("data/holidays.json").read_text("utf-8"))
+    raw = json.loads(HOLIDAYS_FILE.read_text("utf-8"))
     out: dict[int, YearTable] = {}
     for year, entry in raw["years"].items():
         t = YearTable(int(year), source="内置", note=entry.get("notice", ""))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 
 from neiqin import clock
-from neiqin.models.today import DUE, OVERDUE, Section, TodayItem, day_heading
+from neiqin.models.today import DUE, OVERDUE, Section, TodayItem, day_heading, when_text
 from neiqin.reports.forms import MIN_TEXT, TableColumn, form_document
 from neiqin.reports.labels import Box, draw_text
 
@@ -38,15 +38,6 @@ def _number(i: int) -> str:
         return NUMERALS[i - 1]
     tens, ones = divmod(i, 10)
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
-
-
-def when_text(when: dt.date | dt.datetime | None, day: dt.date) -> str:
-    if when is None:
-        return ""
-    if isinstance(when, dt.datetime):
-        prefix = "今天" if when.date() == day else f"{when.month}月{when.day}日"
-        return f"{prefix} {when:%H:%M}"
-    return "今天" if when == day else f"{when.month}月{when.day}日"
 
 
 def _row(item: TodayItem, day: dt.date) -> list[str]:

@@ -1,8 +1,10 @@
-"""备份到U盘 and 从备份恢复 dialogs, the 上次U盘备份 status label, and automatic local backups.
+"""备份到U盘 and 从备份恢复 dialogs; the status label and automatic local backups are in ``neiqin.ui.backup_status``
+(re-exported here).
 
 ``install(window)`` wires them into the main window. It expects ``window.menus["file"]`` (a QMenu),
 ``window.statusBar()``, ``window.datadir`` (a DataDir) and a ``window.closing`` signal emitted from closeEvent.
-The work itself lives in ``neiqin.backup`` (no Qt); long jobs run on a QThread that uses its own sqlite3
+The work itself lives in ``neiqin.backup`` (no Qt), imported where a backup or a restore is made: a start only
+reads the status through ``neiqin.backup_guard``. Long jobs run on a QThread that uses its own sqlite3
 connections, and only the results (and settings writes, which go through peewee) come back to the UI thread.
 """
 
@@ -12,10 +14,9 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QStorageInfo, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtCore import QStorageInfo, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -36,22 +36,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neiqin import backup
 from neiqin.db import too_new_message
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
 from neiqin.ui import jobs
+from neiqin.ui.backup_status import RED, BackupController, BackupStatusLabel, install  # noqa: F401 - the wiring
 from neiqin.ui.util import show_error, tr
+
+if TYPE_CHECKING:
+    from neiqin import backup  # the backup engine is imported where a backup or a restore is made
 
 log = logging.getLogger(__name__)
 
-RED = "color:#d93025; font-weight:bold"
-STATUS_REFRESH_MS = 5 * 60 * 1000
-DAILY_CHECK_MS = 30 * 60 * 1000
-FIRST_DAILY_CHECK_MS = 2 * 60 * 1000
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    from neiqin import backup
+
     mapped = backup.map_sqlite_error(exc)
     if mapped is not None:
         return str(mapped)
@@ -64,8 +65,9 @@ def _error_text(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------- background work
 
 
-def _reporting(fn: Callable[[backup.Progress], Any]) -> Callable[[Callable, Callable], Any]:
+def reporting(fn: Callable[[backup.Progress], Any]) -> Callable[[Callable, Callable], Any]:
     """Adapt a backup job's ``report(stage, done, total)`` (which raises once cancelled) to ``neiqin.ui.jobs``."""
+    from neiqin import backup
 
     def job(progress: Callable, cancelled: Callable[[], bool]) -> Any:
         def report(stage: str, done: int, total: int) -> None:
@@ -81,7 +83,7 @@ def _reporting(fn: Callable[[backup.Progress], Any]) -> Callable[[Callable, Call
 
 def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.Progress], Any]) -> Any:
     """Run ``fn(report)`` on a worker thread behind a cancellable progress dialog; return or raise its outcome."""
-    return jobs.run_job(parent, title, _reporting(fn))
+    return jobs.run_job(parent, title, reporting(fn))
 
 
 # ---------------------------------------------------------------------------------------------- drives
@@ -89,6 +91,8 @@ def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.P
 
 def list_drives() -> list[backup.Drive]:
     """Removable drives from the core detection, plus volumes Qt sees at the usual USB mount places."""
+    from neiqin import backup
+
     drives = {d.root: d for d in backup.detect_removable_drives()}
     for vol in QStorageInfo.mountedVolumes():
         root = Path(vol.rootPath())
@@ -195,6 +199,8 @@ class BackupDialog(QDialog):
             self.set_target(Path(folder), Path(folder).name or folder)
 
     def set_target(self, folder: Path | None, label: str) -> None:
+        from neiqin import backup
+
         self.folder, self.folder_label = folder, label
         self.start_button.setEnabled(folder is not None)
         self.target_label.setText(tr("备份到：") + str(folder) if folder else tr("请选择U盘或文件夹"))
@@ -232,6 +238,8 @@ class BackupDialog(QDialog):
     # ---- running it
 
     def _passphrase(self, tid: str | None) -> str | None:
+        from neiqin import backup
+
         if not self.encrypt.isChecked():
             return None
         text = self.passphrase.text()
@@ -243,6 +251,8 @@ class BackupDialog(QDialog):
         return text
 
     def start(self) -> None:
+        from neiqin import backup
+
         if self.folder is None:
             return
         from neiqin.models import settings
@@ -258,7 +268,7 @@ class BackupDialog(QDialog):
                 backup.remember_target(tid, label=label, folder=folder, passphrase=passphrase)
             backup.record_usb_backup(self.backup_result)
         except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
-            show_error(self, _error_text(e), tr("备份没有完成"))
+            show_error(self, error_text(e), tr("备份没有完成"))
             return
         self.passphrase.clear()
         self.confirm.clear()
@@ -271,6 +281,8 @@ class BackupDialog(QDialog):
 
 def find_backups(datadir: DataDir) -> list[tuple[Path, str]]:
     """(file, where) for backups on plugged-in sticks and the automatic ones, newest first."""
+    from neiqin import backup
+
     found: list[tuple[dt.datetime, Path, str]] = []
     for drive in list_drives():
         for path in backup.list_backups(drive.backup_folder):
@@ -286,6 +298,8 @@ class RestoreDialog(QDialog):
     restored = Signal(object)  # RestoreResult
 
     def __init__(self, datadir: DataDir, parent: QWidget | None = None):
+        from neiqin import backup
+
         super().__init__(parent)
         self.datadir = datadir
         self.path: Path | None = None
@@ -343,6 +357,8 @@ class RestoreDialog(QDialog):
             self.set_file(Path(name))
 
     def set_file(self, path: Path | None) -> None:
+        from neiqin import backup
+
         self.path, self.info = path, None
         self.preview_text.clear()
         self.message.clear()
@@ -364,6 +380,8 @@ class RestoreDialog(QDialog):
             self.preview()
 
     def preview(self) -> None:
+        from neiqin import backup
+
         if self.path is None:
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -381,6 +399,8 @@ class RestoreDialog(QDialog):
         self.restore_button.setEnabled(not self.info.too_new)
 
     def restore(self) -> None:
+        from neiqin import backup
+
         if self.path is None or self.info is None:
             return
         answer = QMessageBox.question(
@@ -397,7 +417,7 @@ class RestoreDialog(QDialog):
                 path, datadir, passphrase, migrate=False, progress=report))
             result = self._commit(staged)
         except Exception as e:  # noqa: BLE001 - every failure is shown, in Chinese
-            show_error(self, _error_text(e), tr("没有恢复"))
+            show_error(self, error_text(e), tr("没有恢复"))
             return
         self.passphrase.clear()
         QMessageBox.information(self, tr("恢复完成"), result.summary() + tr("\n\n程序将关闭，请重新打开内勤台账。"))
@@ -405,6 +425,7 @@ class RestoreDialog(QDialog):
         self.restored.emit(result)
 
     def _commit(self, staged: backup.StagedRestore) -> backup.RestoreResult:
+        from neiqin import backup
         from neiqin.db import close_database
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -413,155 +434,3 @@ class RestoreDialog(QDialog):
             return backup.commit_restore(staged, self.datadir)
         finally:
             QApplication.restoreOverrideCursor()
-
-
-# ---------------------------------------------------------------------------------------------- status and wiring
-
-
-class BackupStatusLabel(QLabel):
-    """上次U盘备份 N 天前 in the status bar; red past the threshold; a click opens 备份到U盘."""
-
-    clicked = Signal()
-
-    def refresh(self, now: dt.datetime | None = None) -> None:
-        try:
-            text, overdue, tip = backup.usb_backup_status(now)
-        except Exception:  # noqa: BLE001 - the status bar must never break the window
-            log.exception("backup status")
-            return
-        self.setText(text)
-        self.setToolTip(tip + tr("\n（点击这里备份到U盘）"))
-        self.setStyleSheet(RED if overdue else "")
-        self.overdue = overdue
-
-    def mousePressEvent(self, event) -> None:
-        self.clicked.emit()
-        super().mousePressEvent(event)
-
-
-class BackupController(QObject):
-    """Menu actions, status label, daily and on-exit automatic backups for one main window."""
-
-    restored = Signal(object)
-
-    def __init__(self, window: QMainWindow):
-        super().__init__(window)
-        self.window = window
-        self.datadir: DataDir = window.datadir
-        self.job: jobs.Worker | None = None
-        self.quit_after_restore = True
-        self._restored = False
-        self.actions = self._add_actions(window.menus["file"])
-        self.label = BackupStatusLabel()
-        self.label.clicked.connect(self.open_backup)
-        window.statusBar().addPermanentWidget(self.label)
-        self.label.refresh()
-        self.status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
-        self.status_timer.timeout.connect(self.label.refresh)
-        self.status_timer.start()
-        self.daily_timer = QTimer(self, interval=DAILY_CHECK_MS)
-        self.daily_timer.timeout.connect(self.check_daily)
-        self.daily_timer.start()
-        QTimer.singleShot(FIRST_DAILY_CHECK_MS, self.check_daily)
-        window.closing.connect(self.on_closing)
-
-    def _add_actions(self, menu) -> dict[str, QAction]:
-        actions = {
-            "backup": QAction(tr("备份到U盘…"), self.window),
-            "restore": QAction(tr("从备份恢复…"), self.window),
-            "verify": QAction(tr("校验数据文件"), self.window),
-            "open_backups": QAction(tr("打开本机备份文件夹"), self.window),
-        }
-        actions["backup"].triggered.connect(self.open_backup)
-        actions["restore"].triggered.connect(self.open_restore)
-        actions["verify"].triggered.connect(self.verify_now)
-        actions["open_backups"].triggered.connect(lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(self.datadir.backups))))
-        quit_action = next((a for a in menu.actions() if a.text().startswith(tr("退出"))), None)
-        separator = QAction(self.window)
-        separator.setSeparator(True)
-        menu.insertActions(quit_action, [*actions.values(), separator])
-        return actions
-
-    # ---- menu actions
-
-    def open_backup(self) -> None:
-        BackupDialog(self.datadir, self.window).exec()
-        self.label.refresh()
-
-    def open_restore(self) -> None:
-        dialog = RestoreDialog(self.datadir, self.window)
-        dialog.restored.connect(self._after_restore)
-        dialog.exec()
-
-    def _after_restore(self, result: backup.RestoreResult) -> None:
-        self._restored = True
-        self.status_timer.stop()
-        self.daily_timer.stop()
-        self.restored.emit(result)
-        if self.quit_after_restore:
-            QTimer.singleShot(0, QApplication.quit)
-
-    def verify_now(self) -> None:
-        path = self.datadir.db_path
-        try:
-            report = run_with_progress(self.window, tr("校验数据文件"), lambda report: backup.verify_database(path))
-        except Exception as e:  # noqa: BLE001
-            show_error(self.window, _error_text(e), tr("校验数据文件"))
-            return
-        show = QMessageBox.information if report.ok else QMessageBox.warning
-        show(self.window, tr("校验数据文件"), report.text())
-
-    # ---- automatic backups
-
-    def check_daily(self) -> None:
-        """Start the day's automatic backup in the background when none was made today."""
-        if self._restored or (self.job is not None and self.job.isRunning()):
-            return
-        if not backup.auto_backup_due(self.datadir):
-            return
-        policy = backup.local_policy()
-        datadir = self.datadir
-        self.job = jobs.Worker(_reporting(lambda report: backup.auto_backup(datadir, policy=policy,
-                                                                             progress=report)), self)
-        self.job.finished.connect(self._daily_done)
-        self.job.start()
-
-    def _daily_done(self) -> None:
-        job = self.job
-        if job is None:
-            return
-        if job.error is not None and not isinstance(job.error, backup.BackupCancelled):
-            log.error("automatic backup failed: %s", job.error, exc_info=job.error)
-        elif job.result is not None:
-            log.info("automatic backup %s", job.result.path)
-
-    def on_closing(self) -> None:
-        """On exit: stop a running daily backup, then make one last automatic backup if anything changed."""
-        self.status_timer.stop()
-        self.daily_timer.stop()
-        if self.job is not None and self.job.isRunning():
-            self.job.cancel_requested = True
-            self.job.wait(30_000)
-        if self._restored:
-            return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = backup.auto_backup(self.datadir, policy=backup.local_policy())
-            if result is not None:
-                log.info("backup on exit: %s", result.path)
-        except Exception:  # noqa: BLE001 - closing must never fail because of a backup
-            log.exception("backup on exit failed")
-        finally:
-            QApplication.restoreOverrideCursor()
-
-
-def install(window: QMainWindow) -> BackupController:
-    """Add 备份到U盘 / 从备份恢复 / 校验数据文件 to the File menu, the status label, and automatic backups.
-
-    ``window`` needs: ``menus["file"]`` (QMenu), ``statusBar()``, ``datadir`` (DataDir), and a ``closing`` signal
-    emitted from its closeEvent. The controller is kept as ``window.backup_controller``.
-    """
-    controller = BackupController(window)
-    window.backup_controller = controller
-    return controller

@@ -29,6 +29,7 @@ from neiqin.models import settings
 from neiqin.models.base import AuditLog
 from neiqin.models.ledger import LedgerSpec
 from neiqin.models.staff import Department
+from neiqin.ui.settings_pages import SETTINGS_PAGES, register_settings_page  # noqa: F401 - pages of 设置
 from neiqin.ui.util import tr
 
 ACTION_LABELS = {"create": "新建", "edit": "修改", "void": "作废", "checkin": "来访登记", "checkout": "离开",
@@ -135,16 +136,6 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(buttons)
         self.ok_button = ok
         self.resize(820, 480)
-
-
-# Pages later features add to 设置 (打印字体, 今日与提醒, 快递 …): ``add(dialog)`` puts a tab in ``dialog.tabs`` and
-# (page, save) in ``dialog.extra_pages``. Registered once, by the feature's window extension.
-SETTINGS_PAGES: list[Any] = []
-
-
-def register_settings_page(add) -> None:
-    if add not in SETTINGS_PAGES:
-        SETTINGS_PAGES.append(add)
 
 
 class SettingsDialog(QDialog):

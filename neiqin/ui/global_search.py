@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
@@ -218,21 +218,3 @@ def open_search(window) -> GlobalSearchDialog:
         dlg = window.global_search = GlobalSearchDialog(window)
     dlg.open_box()
     return dlg
-
-
-def install(window) -> None:
-    """视图 → 搜索全部台账 (Ctrl+K), also on the toolbar; ``window.actions_by_name["global_search"]``."""
-    from PySide6.QtGui import QAction
-
-    action = QAction(tr("搜索全部台账…"), window)
-    action.setShortcut(QKeySequence("Ctrl+K"))
-    action.setToolTip(tr("在全部台账和通讯录中搜索（Ctrl+K）"))
-    action.triggered.connect(lambda: open_search(window))
-    window.actions_by_name["global_search"] = action
-    menu = window.menus["view"]
-    first = menu.actions()[0] if menu.actions() else None
-    menu.insertAction(first, action)
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        toolbar.addSeparator()
-        toolbar.addAction(action)

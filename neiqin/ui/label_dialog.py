@@ -1,8 +1,8 @@
 """标签打印: choose the stock, the first free label of a used sheet, copies, printer and its calibration, then
-preview, print or save as PDF. Also the visitor printouts (访客证, 来访单, 在场访客清单) and the window hooks.
+preview, print or save as PDF. Also the visitor printouts (访客证, 来访单, 在场访客清单).
 
-``install(window)`` (registered in main_window.EXTENSIONS) adds 工具 → 标签打印… and the 打印字体 settings
-page, and applies the saved font choices.
+The window's 工具 → 标签打印… (main_window's ``_install_labels``) imports this module when first used: with the
+print preview it brings QtPdf and QtPrintSupport.
 """
 
 from __future__ import annotations
@@ -366,28 +366,5 @@ def preview_on_site_list(parent: QWidget | None) -> PreviewDialog | None:
                            path, org_name=org, progress=progress, cancelled=cancelled))
 
 
-# ---------------------------------------------------------------------------------------------- window hooks
-
-
-def install(window) -> None:
-    """工具 → 标签打印…; the 打印字体 settings page; the saved font choices."""
-    from neiqin.reports import fonts
-
-    try:
-        fonts.load_saved()
-    except Exception:  # noqa: BLE001 - a bad saved font must never stop the window from opening
-        import logging
-
-        logging.getLogger(__name__).exception("could not apply saved fonts")
-    tools = window.menus["tools"]
-    action = tools.addAction(tr("标签打印…"))
-    action.triggered.connect(lambda: LabelPrintDialog(window).exec())
-    window.actions_by_name["labels"] = action
-    from neiqin.ui.dialogs import register_settings_page
-    from neiqin.ui.fonts_page import add_to_settings
-
-    register_settings_page(add_to_settings)
-
-
-__all__ = ["CustomStockDialog", "LabelPrintDialog", "install", "parse_lines", "preview_on_site_list",
+__all__ = ["CustomStockDialog", "LabelPrintDialog", "parse_lines", "preview_on_site_list",
            "preview_visit_slip", "print_badges"]

@@ -1,69 +1,212 @@
-"""The main window: one tab per ledger, actions with standard shortcuts routed to the current tab."""
+"""The main window: one tab per ledger, actions with standard shortcuts routed to the current tab.
+
+Start-up pays only for the tab in front (今日). Every other tab is a placeholder named from :data:`PANES`; its UI
+module, and with it its ledger modules, is imported and the pane built when the tab is first shown or asked for
+(:meth:`MainWindow.pane`, :meth:`MainWindow.pane_for_ledger`). The features in :data:`EXTENSIONS` likewise add
+their menu entries and settings pages at start and import their dialogs when first used.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from neiqin import APP_TITLE, __version__
 from neiqin.models import settings
 from neiqin.paths import DataDir
-from neiqin.ui.documents_pane import DocumentsPane
-from neiqin.ui.ledger_pane import LedgerPane
-from neiqin.ui.meetings_pane import MeetingsPane
-from neiqin.ui.seals_pane import SealsPane
-from neiqin.ui.staff_pane import StaffPane
-from neiqin.ui.supplies_pane import SuppliesPane
-from neiqin.ui.today_pane import TodayPane
 from neiqin.ui.util import tr
-from neiqin.ui.visitors_pane import VisitorsPane
 
-# Ledger tabs in order; each later ledger appends its pane class here.
-PANES: list[type[LedgerPane]] = [TodayPane, DocumentsPane, SealsPane, SuppliesPane, VisitorsPane, MeetingsPane,
-                                 StaffPane]
+if TYPE_CHECKING:
+    from neiqin.ui.ledger_pane import LedgerPane
+
+log = logging.getLogger(__name__)
+
+
+class Tab:
+    """A tab the window names and places before its module is imported; the pane is built on first show."""
+
+    __slots__ = ("key", "title", "load", "ledgers")
+
+    def __init__(self, key: str, title: str, load: Callable[[], type[LedgerPane]],
+                 ledgers: frozenset[str] = frozenset()):
+        self.key = key  # the pane's SPEC.key: window.pane(key)
+        self.title = title  # the pane's SPEC.tab_title
+        self.load = load  # imports the pane's module (a plain import, so PyInstaller bundles it)
+        self.ledgers = ledgers  # every ledger the tab shows, sub-views included (open_record)
+
+    @classmethod
+    def of(cls, pane_class: type[LedgerPane]) -> Tab:
+        """A tab for a pane class already imported."""
+        keys = pane_class.ledger_keys() if hasattr(pane_class, "ledger_keys") else {pane_class.SPEC.key}
+        return cls(pane_class.SPEC.key, pane_class.SPEC.tab_title, lambda: pane_class, frozenset(keys))
+
+    def shows(self, ledger_key: str) -> bool:
+        return ledger_key == self.key or ledger_key in self.ledgers
+
+
+def _today():
+    from neiqin.ui.today_pane import TodayPane
+
+    return TodayPane
+
+
+def _documents():
+    from neiqin.ui.documents_pane import DocumentsPane
+
+    return DocumentsPane
+
+
+def _seals():
+    from neiqin.ui.seals_pane import SealsPane
+
+    return SealsPane
+
+
+def _supplies():
+    from neiqin.ui.supplies_pane import SuppliesPane
+
+    return SuppliesPane
+
+
+def _visitors():
+    from neiqin.ui.visitors_pane import VisitorsPane
+
+    return VisitorsPane
+
+
+def _meetings():
+    from neiqin.ui.meetings_pane import MeetingsPane
+
+    return MeetingsPane
+
+
+def _staff():
+    from neiqin.ui.staff_pane import StaffPane
+
+    return StaffPane
+
+
+# Ledger tabs in order; each later ledger appends its Tab (or, if it does not mind being imported at start-up, its
+# pane class). A test builds every tab and checks its key, title and ledgers against the pane class.
+PANES: list[Tab | type[LedgerPane]] = [
+    Tab("today", "今日", _today),
+    Tab("incoming", "收发文/快递", _documents,
+        frozenset({"incoming", "outgoing", "parcels", "dispatches", "addresses"})),
+    Tab("seal-uses", "用印登记", _seals, frozenset({"seals", "licences", "seal-uses", "seal-loans"})),
+    Tab("supplies", "办公用品", _supplies, frozenset({"supplies", "stock-moves"})),
+    Tab("visitors", "来访登记", _visitors, frozenset({"visitors"})),
+    Tab("meetings", "会议记录", _meetings, frozenset({"meetings", "actions", "bookings", "rooms"})),
+    Tab("staff", "通讯录", _staff, frozenset({"staff"})),
+]
 
 # Features that hook into the window (backup, reminders …): ``install(window) -> None``.
 EXTENSIONS: list[Callable[[MainWindow], None]] = []
 
 
 def _install_labels(window: MainWindow) -> None:
-    from neiqin.ui.label_dialog import install  # a plain import statement, so PyInstaller bundles it
+    """工具 → 标签打印… (the dialog, with QtPdf and reportlab, is imported when first opened), the 打印字体
+    settings page, and the clerk's saved font choices."""
+    from neiqin.reports import fonts  # light: fonts are scanned and registered when something is printed
+    from neiqin.ui.settings_pages import register_settings_page
 
-    install(window)
+    try:
+        fonts.load_saved()
+    except Exception:  # noqa: BLE001 - a bad saved font must never stop the window from opening
+        log.exception("could not apply saved fonts")
+    action = window.menus["tools"].addAction(tr("标签打印…"))
+    action.triggered.connect(lambda: _open_labels(window))
+    window.actions_by_name["labels"] = action
+    register_settings_page(_fonts_page)
+
+
+def _open_labels(window: MainWindow) -> None:
+    from neiqin.ui.label_dialog import LabelPrintDialog
+
+    LabelPrintDialog(window).exec()
+
+
+def _fonts_page(dialog) -> None:
+    from neiqin.ui.fonts_page import add_to_settings
+
+    add_to_settings(dialog)
 
 
 def _install_backup(window: MainWindow) -> None:
-    from neiqin.ui.backup_ui import install  # backup to USB, restore, status-bar reminder, automatic backups
+    from neiqin.ui.backup_status import install  # 备份到U盘, 从备份恢复, status label, automatic backups
 
     install(window)
 
 
 def _install_today(window: MainWindow) -> None:
-    from neiqin.ui.global_search import install as install_search  # Ctrl+K over every ledger
     from neiqin.ui.reminders import install as install_reminders  # 到期提醒 at start-up and set times
 
-    install_search(window)
+    _install_search(window)
     install_reminders(window)
 
 
-def _install_ledger_settings(window: MainWindow) -> None:
-    from neiqin.ui.dialogs import register_settings_page
-    from neiqin.ui.numbering_page import add_settings_page as numbering_page  # 编号: number formats
-    from neiqin.ui.parcels_pane import add_settings_page as parcels_page  # 快递: 滞留天数, 寄件信息, 识别规则
-    from neiqin.ui.workdays_page import add_settings_page as workdays_page  # 工作日历 for 工作日 deadlines
+def _install_search(window: MainWindow) -> None:
+    """视图 → 搜索全部台账 (Ctrl+K) over every ledger, also on the toolbar; ``actions_by_name["global_search"]``.
+    The search dialog (neiqin.ui.global_search) is imported when first opened."""
+    action = QAction(tr("搜索全部台账…"), window)
+    action.setShortcut(QKeySequence("Ctrl+K"))
+    action.setToolTip(tr("在全部台账和通讯录中搜索（Ctrl+K）"))
+    action.triggered.connect(lambda: _open_search(window))
+    window.actions_by_name["global_search"] = action
+    menu = window.menus["view"]
+    first = menu.actions()[0] if menu.actions() else None
+    menu.insertAction(first, action)
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(action)
 
-    register_settings_page(parcels_page)
-    register_settings_page(workdays_page)
-    register_settings_page(numbering_page)
+
+def _open_search(window: MainWindow) -> None:
+    from neiqin.ui.global_search import open_search
+
+    open_search(window)
+
+
+def _install_ledger_settings(window: MainWindow) -> None:
+    from neiqin.ui.settings_pages import register_settings_page
+
+    register_settings_page(_parcels_page)  # 快递: 滞留天数, 寄件信息, 识别规则
+    register_settings_page(_workdays_page)  # 工作日历 for 工作日 deadlines
+    register_settings_page(_numbering_page)  # 编号: number formats
+
+
+def _numbering_page(dialog) -> None:
+    from neiqin.ui.numbering_page import add_settings_page
+
+    add_settings_page(dialog)
+
+
+def _parcels_page(dialog) -> None:
+    from neiqin.ui.parcels_pane import add_settings_page
+
+    add_settings_page(dialog)
+
+
+def _workdays_page(dialog) -> None:
+    from neiqin.ui.workdays_page import add_settings_page
+
+    add_settings_page(dialog)
+
+
+def _install_closing_watch(window: MainWindow) -> None:
+    from neiqin.ui.closing_watch import install  # 下班提醒: visitors nobody checked out
+
+    install(window)
 
 
 EXTENSIONS.append(_install_labels)
 EXTENSIONS.append(_install_backup)
 EXTENSIONS.append(_install_today)
 EXTENSIONS.append(_install_ledger_settings)
+EXTENSIONS.append(_install_closing_watch)
 
 
 class MainWindow(QMainWindow):
@@ -79,13 +222,13 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         # Tabs are built when first shown (or asked for): start-up pays only for the tab in front.
-        self._pane_classes = list(PANES)
+        self.tab_list = [t if isinstance(t, Tab) else Tab.of(t) for t in PANES]
         self._built: dict[int, LedgerPane] = {}
-        for cls in PANES:
+        for tab in self.tab_list:
             holder = QWidget()
             box = QVBoxLayout(holder)
             box.setContentsMargins(0, 0, 0, 0)
-            self.tabs.addTab(holder, tr(cls.SPEC.tab_title))
+            self.tabs.addTab(holder, tr(tab.title))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.count_label = QLabel()
@@ -130,8 +273,7 @@ class MainWindow(QMainWindow):
         quit_ = a("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
         if quit_.shortcut().isEmpty():
             quit_.setShortcut(QKeySequence("Ctrl+Q"))
-        data_dir = a("open_data_dir", "打开数据目录", lambda: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(str(self.datadir.root))))
+        data_dir = a("open_data_dir", "打开数据目录", self.open_data_dir)
         about = a("about", "关于", self.about)
 
         bar = self.menuBar()
@@ -171,10 +313,14 @@ class MainWindow(QMainWindow):
         """The tabs built so far."""
         return [self._built[i] for i in sorted(self._built)]
 
+    def built_pane(self, key: str) -> LedgerPane | None:
+        """The tab's pane if it has been built (nothing is imported or built)."""
+        return next((p for i, p in self._built.items() if self.tab_list[i].key == key), None)
+
     def _pane_at(self, index: int) -> LedgerPane:
         pane = self._built.get(index)
         if pane is None:
-            pane = self._pane_classes[index](self.datadir, self.ui_settings, self)
+            pane = self.tab_list[index].load()(self.datadir, self.ui_settings, self)
             pane.countChanged.connect(self._count_changed)
             pane.recordsChanged.connect(self.recordsChanged)
             self.tabs.widget(index).layout().addWidget(pane)
@@ -185,14 +331,13 @@ class MainWindow(QMainWindow):
         return self._pane_at(self.tabs.currentIndex())
 
     def pane(self, key: str) -> LedgerPane:
-        index = next(i for i, cls in enumerate(self._pane_classes) if cls.SPEC.key == key)
+        index = next(i for i, tab in enumerate(self.tab_list) if tab.key == key)
         return self._pane_at(index)
 
     def pane_for_ledger(self, ledger_key: str) -> LedgerPane:
         """The tab that shows a ledger (a sub-view of a multi-view tab counts)."""
-        for i, cls in enumerate(self._pane_classes):
-            keys = cls.ledger_keys() if hasattr(cls, "ledger_keys") else {cls.SPEC.key}
-            if ledger_key in keys or cls.SPEC.key == ledger_key:
+        for i, tab in enumerate(self.tab_list):
+            if tab.shows(ledger_key):
                 return self._pane_at(i)
         raise KeyError(ledger_key)
 
@@ -226,7 +371,15 @@ class MainWindow(QMainWindow):
             for p in self.panes:
                 p.refresh()
 
+    def open_data_dir(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.datadir.root)))
+
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(self, tr("关于内勤台账"), f"{APP_TITLE} {__version__}\n" + tr("数据目录：") +
                           str(self.datadir.root))
 

@@ -15,16 +15,10 @@ import logging
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
-    QCheckBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QTextEdit,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -43,17 +37,18 @@ log = logging.getLogger(__name__)
 STARTUP_DELAY_MS = 2500  # after the window is up and painted
 TICK_MS = 30_000  # how often set times and deferred reminders are checked
 ROLE = Qt.ItemDataRole.UserRole
-TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 
 
 def typing_somewhere(exclude: QWidget | None = None) -> bool:
     """A dialog is open, or the keyboard is in a field that takes text: the clerk is busy entering something."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+
     if QApplication.activeModalWidget() is not None:
         return True
     w = QApplication.focusWidget()
     if w is None or (exclude is not None and (w is exclude or exclude.isAncestorOf(w))):
         return False
-    if isinstance(w, TEXT_INPUTS):
+    if isinstance(w, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)):
         return not (hasattr(w, "isReadOnly") and w.isReadOnly())
     combo_edit = getattr(w, "lineEdit", None)
     return callable(combo_edit) and combo_edit() is not None
@@ -169,7 +164,7 @@ class Reminders(QObject):
         self.pending: list[tuple[Section, TodayItem]] = []
         self.last_check = now()
         self.last_shown: dt.datetime | None = None
-        self.panel = ReminderPanel(window)
+        self._panel: ReminderPanel | None = None  # built the first time something is shown
         self.notice = QToolButton()
         self.notice.setAutoRaise(True)
         self.notice.setStyleSheet("color:#b06000; font-weight:bold")
@@ -181,6 +176,12 @@ class Reminders(QObject):
         if settings.get(today.REMIND_AT_START):
             QTimer.singleShot(STARTUP_DELAY_MS, self, self.remind)  # cancelled if the window goes first
         window.closing.connect(self.timer.stop)
+
+    @property
+    def panel(self) -> ReminderPanel:
+        if self._panel is None:
+            self._panel = ReminderPanel(self.window)
+        return self._panel
 
     def tick(self, moment: dt.datetime | None = None) -> None:
         moment = moment or now()
@@ -218,7 +219,7 @@ class Reminders(QObject):
         if not self.pending:
             self.notice.hide()
             return False
-        if not force and typing_somewhere(exclude=self.panel):
+        if not force and typing_somewhere(exclude=self._panel):
             self.notice.setText(f"提醒：{len(self.pending)} 项新到期")
             self.notice.setToolTip(tr("正在填写，提醒稍后显示；点击现在查看"))
             self.notice.show()
@@ -252,6 +253,8 @@ class Reminders(QObject):
 
 class ReminderSettingsPage(QWidget):
     def __init__(self, parent=None):
+        from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit
+
         super().__init__(parent)
         form = QFormLayout(self)
         self.times = QLineEdit(settings.get(today.REMINDER_TIMES) or "")
@@ -302,7 +305,7 @@ def install(window) -> Reminders:
     action.setToolTip(tr("列出全部逾期和到期事项"))
     action.triggered.connect(reminders.show_all_due)
     window.actions_by_name["reminders"] = action
-    from neiqin.ui.dialogs import register_settings_page
+    from neiqin.ui.settings_pages import register_settings_page
 
     register_settings_page(add_settings_page)
     return reminders

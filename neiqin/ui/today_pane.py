@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from neiqin import clock
 from neiqin.models import settings, today
-from neiqin.models.today import DUE, OVERDUE, Section, TodayItem
+from neiqin.models.today import DUE, OVERDUE, Section, TodayItem, when_text
 from neiqin.ui.reminders import open_item
 from neiqin.ui.util import show_error, tr
 
@@ -168,8 +168,6 @@ class TodayBoard(QWidget):
         self.tree.verticalScrollBar().setValue(scroll)
 
     def _row(self, s: Section, index: int, item: TodayItem, day: dt.date) -> QTreeWidgetItem:
-        from neiqin.reports.today_sheet import when_text
-
         label = {OVERDUE: "【逾期】", DUE: "【到期】"}.get(item.level, "")
         row = QTreeWidgetItem(["　" + label + item.text, when_text(item.when, day), item.owner])
         row.setData(0, ROLE, ("item", s.key, index))

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QMessageBox,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
 
 from neiqin import clock
 from neiqin.errors import NeiqinError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -58,39 +53,23 @@ def show_error(parent: QWidget | None, exc: BaseException | str, title: str = ""
     text = exc if isinstance(exc, str) else error_text(exc)
     if not isinstance(exc, str | NeiqinError):
         log.error("error shown to user", exc_info=exc)
+    from PySide6.QtWidgets import QMessageBox  # the dialog classes load when first needed, not at start-up
+
     QMessageBox.warning(parent, title or tr("无法完成"), text)
 
 
-class ReasonDialog(QDialog):
-    """Asks for a required reason (作废, 移出名单 …); OK stays disabled until something is typed."""
-
-    def __init__(self, title: str, prompt: str, parent: QWidget | None = None, placeholder: str = ""):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        label = QLabel(prompt)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.edit = QPlainTextEdit()
-        self.edit.setPlaceholderText(placeholder)
-        self.edit.setTabChangesFocus(True)
-        self.edit.setFixedHeight(80)
-        layout.addWidget(self.edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("确定"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(False)
-        self.edit.textChanged.connect(lambda: ok.setEnabled(bool(self.edit.toPlainText().strip())))
-        self.resize(420, 200)
-
-    def reason(self) -> str:
-        return self.edit.toPlainText().strip()
-
-
 def ask_reason(parent: QWidget | None, title: str, prompt: str, placeholder: str = "") -> str | None:
+    from PySide6.QtWidgets import QDialog
+
+    from neiqin.ui.reason_dialog import ReasonDialog
+
     dlg = ReasonDialog(title, prompt, parent, placeholder)
     return dlg.reason() if dlg.exec() == QDialog.DialogCode.Accepted else None
+
+
+def __getattr__(name: str):
+    if name == "ReasonDialog":  # kept in its own module, so that importing this one creates no dialog classes
+        from neiqin.ui.reason_dialog import ReasonDialog
+
+        return ReasonDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

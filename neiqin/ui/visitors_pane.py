@@ -6,11 +6,10 @@ import datetime as dt
 from typing import Any
 
 from peewee import fn
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -49,10 +48,7 @@ from neiqin.models.visitors import (
     check_in,
     check_out,
     close_forgotten,
-    closing_moment,
-    erase_expired_personal_data,
     make_appointment,
-    on_site,
     prefill_from,
     remove_watch,
 )
@@ -90,10 +86,6 @@ class VisitorsPane(LedgerPane):
         self.action_bar.addWidget(self.badge_on_checkin)
         self.on_site_label = QLabel()
         self.action_bar.addWidget(self.on_site_label)
-        self._closing_prompted: dt.date | None = None
-        self._retention_day = clock.today()  # create_window() erased at start-up
-        self._closing_timer = QTimer(self, interval=60_000, timeout=self.check_closing_time)
-        self._closing_timer.start()
         self.selection_changed()
         self.update_on_site()
         self.recordsChanged.connect(self.update_on_site)
@@ -296,31 +288,6 @@ class VisitorsPane(LedgerPane):
         return [(tr("登记离开"), self.check_out_selected), (tr("预约到达"), self.arrive_selected),
                 (tr("再次来访…"), self.returning_visitor), (tr("打印来访证…"), self.print_badge),
                 (tr("来访单…"), self.print_slip), ("-", None)] + super().context_actions()
-
-    # ---- closing time
-
-    def check_closing_time(self, force: bool = False) -> None:
-        """At closing time (and at start-up for earlier days) offer to close visits nobody checked out."""
-        today = clock.today()
-        if self._retention_day != today:  # the window may stay open for days: erase expired data daily
-            self._retention_day = today
-            if erase_expired_personal_data():
-                self.refresh()
-        stale = on_site(before=today)
-        late = clock.now() >= closing_moment(today) and self._closing_prompted != today
-        if not (stale or late or force):
-            return
-        visits = on_site() if (late or force) else stale
-        if not visits:
-            return
-        if late:
-            self._closing_prompted = today
-        if QApplication.activeModalWidget() is not None:
-            self._closing_prompted = None if late else self._closing_prompted
-            return  # never pop up over a form the clerk is typing in; the timer asks again later
-        dlg = ForgottenVisitsDialog(visits, self)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.after_change()
 
     def edit_watchlist(self) -> None:
         WatchlistDialog(self).exec()
