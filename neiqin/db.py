@@ -298,11 +298,16 @@ def open_database(path: Path, backup_dir: Path | None = None) -> pw.SqliteDataba
     if version is None:  # a new file (or one whose creation never committed)
         create_schema(database)
         return database
+    if version == SCHEMA_VERSION:
+        # Current files were created whole or migrated and checked once: no schema check at every start (it
+        # would import every ledger's module before the first page).
+        return database
     run_migrations(database, version)
     tables, indexes = missing_schema(database)
     if tables or indexes:
         # Files stamped 6 by the commits that brought the ledgers one by one (4e5dd0a..d07b5af) lack the later
-        # ledgers' tables; anything declared and absent is created here, never altered or dropped.
+        # ledgers' tables; anything declared and absent is created here, after the migrations, never altered or
+        # dropped.
         if saved is None:
             saved = copy_aside(path, backup_dir or path.parent, "before-repair")
         log.warning("schema %s lacked %s; created them (copy kept at %s)", SCHEMA_VERSION,
