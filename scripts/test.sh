@@ -14,4 +14,5 @@ fi
 early="$(date +%F) 05:10:00"
 echo "== pytest under faketime at $early"
 # '@' starts the fake clock there and lets it run (a frozen clock would hang timeouts)
+# (each process's fake clock starts at its own launch: tests never compare clock readings across processes)
 faketime -f "@$early" .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
