@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.reports import fonts
+from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
 ROLE_LABELS = {
@@ -128,8 +129,6 @@ class FontsPage(QWidget):
 
 def add_to_settings(dialog) -> FontsPage:
     """Add the page to a SettingsDialog (``tabs`` + ``extra_pages``)."""
-    page = FontsPage(dialog)
-    dialog.tabs.addTab(page, tr("打印字体"))
-    dialog.extra_pages.append((page, page.save))
+    page = add_page(dialog, FontsPage(dialog), tr("打印字体"))
     dialog._fonts_page = page
     return page

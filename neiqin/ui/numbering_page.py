@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QScrollAre
 from neiqin import numbering
 from neiqin.errors import ValidationError
 from neiqin.models import settings
+from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import tr
 
 ERROR = "color:#d93025"
@@ -74,7 +75,5 @@ class NumberingPage(QWidget):
 
 
 def add_settings_page(dialog: Any) -> NumberingPage:
-    page = NumberingPage(dialog)
-    dialog.tabs.addTab(page, tr("编号"))
-    dialog.extra_pages.append((page, page.save))
+    page = add_page(dialog, NumberingPage(dialog), tr("编号"))
     return page

@@ -73,6 +73,7 @@ from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
+from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 WAITING_COLOR = QColor("#fef7e0")
@@ -800,9 +801,7 @@ class ParcelSettingsPage(QWidget):
 
 def add_settings_page(dialog: Any) -> ParcelSettingsPage:
     """Add the 快递 page to the settings dialog (its ``tabs`` and ``extra_pages`` hooks)."""
-    page = ParcelSettingsPage(dialog)
-    dialog.tabs.addTab(page, tr("快递"))
-    dialog.extra_pages.append((page, page.save))
+    page = add_page(dialog, ParcelSettingsPage(dialog), tr("快递"))
     return page
 
 

@@ -30,6 +30,7 @@ from neiqin.errors import ValidationError
 from neiqin.models import settings, today
 from neiqin.models.base import now
 from neiqin.models.today import OVERDUE, Section, TodayItem
+from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
 log = logging.getLogger(__name__)
@@ -290,9 +291,7 @@ class ReminderSettingsPage(QWidget):
 
 def add_settings_page(dialog) -> ReminderSettingsPage:
     """The 今日与提醒 page of 设置."""
-    page = ReminderSettingsPage(dialog)
-    dialog.tabs.addTab(page, tr("今日与提醒"))
-    dialog.extra_pages.append((page, page.save))
+    page = add_page(dialog, ReminderSettingsPage(dialog), tr("今日与提醒"))
     dialog._reminders_page = page
     return page
 

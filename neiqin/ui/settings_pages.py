@@ -16,3 +16,10 @@ SETTINGS_PAGES: list[Callable[[Any], Any]] = []
 def register_settings_page(add: Callable[[Any], Any]) -> None:
     if add not in SETTINGS_PAGES:
         SETTINGS_PAGES.append(add)
+
+
+def add_page(dialog: Any, page: Any, title: str) -> Any:
+    """Put ``page`` in 设置 as the tab ``title``; its ``save()`` runs when 设置 is saved (False keeps 设置 open)."""
+    dialog.tabs.addTab(page, title)
+    dialog.extra_pages.append((page, page.save))
+    return page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from neiqin.models import workdays
+from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import tr
 
 
@@ -48,7 +49,5 @@ class WorkdaysPage(QWidget):
 
 
 def add_settings_page(dialog) -> WorkdaysPage:
-    page = WorkdaysPage(dialog)
-    dialog.tabs.addTab(page, tr("工作日历"))
-    dialog.extra_pages.append((page, page.save))
+    page = add_page(dialog, WorkdaysPage(dialog), tr("工作日历"))
     return page
