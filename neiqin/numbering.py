@@ -370,7 +370,11 @@ def series(key: str, label: str, default: str, *, setting: str | None = None, co
 
 
 def configurable() -> list[Series]:
-    """The series whose printed form the clerk may set, in declaration order."""
+    """The series whose printed form the clerk may set, in declaration order (every ledger's: each declares its
+    series when its module is first imported, so they are all imported here)."""
+    from neiqin.models import load_all
+
+    load_all()
     return [s for s in SERIES.values() if s.setting is not None]
 
 

@@ -505,3 +505,14 @@ def test_schema_7_is_safe_to_run_twice(v6):
         assert numbering.migrate_v7(db.obj) == []
     assert USE_NO.last(2026) == 201 and _unique_numbers(db) == EXPECTED_UNIQUE
     assert SealLoan.select().count() == 1
+
+
+def test_every_configurable_series_is_listed_in_a_fresh_process():
+    """设置 › 编号 lists every register even when no ledger module has been imported yet (they load lazily)."""
+    import subprocess
+    import sys
+
+    code = ("from neiqin import numbering; "
+            "print(len(numbering.configurable()), sorted(s.setting for s in numbering.configurable())[0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) >= 8 and out[1]
