@@ -55,7 +55,7 @@ def migrate(root: Path) -> None:
 
 def build(root: Path, rows: int) -> None:
     from neiqin.db import close_database, open_database
-    from neiqin.models.demo import bulk_visits, seed_directory
+    from neiqin.demo import bulk_visits, seed_directory
     from neiqin.paths import DataDir
 
     d = DataDir(root).ensure()

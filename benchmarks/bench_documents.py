@@ -46,8 +46,8 @@ def build(rows: int):
         print(f"building: {rows:,} 收文 and {rows:,} visits into {d.db_path} …", flush=True)
         t0 = time.perf_counter()
         open_database(d.db_path, d.backups)
-        from neiqin.models.demo import bulk_visits, seed_directory
-        from neiqin.models.documents import bulk_documents
+        from neiqin.demo import bulk_visits, seed_directory
+        from neiqin.demo.documents import bulk_documents
 
         staff = seed_directory(random.Random(7))
         bulk_visits(rows, days=1100, staff=staff)
@@ -71,8 +71,8 @@ def main() -> None:
     C.header(f"收文 register, {args.rows:,} rows beside {args.rows:,} visits")
     datadir = build(args.rows)
 
-    from neiqin.models.documents import INCOMING
     from neiqin.models.ledger import LedgerQuery
+    from neiqin.models.mail.incoming import INCOMING
     from neiqin.models.visitors import VISITORS
 
     raw = sqlite3.connect(f"file:{datadir.db_path}?mode=ro", uri=True)

@@ -29,11 +29,11 @@ import _common as C  # noqa: E402
 TARGET = 0.150
 TERMS = ["王", "张伟", "合同", "有限公司", "通知", "zs", "wangfang", "营业执照", "北京某", "王 科技"]
 GENERATORS = [  # (module, function, ledger it fills)
-    ("neiqin.models.demo", "bulk_visits", "来访"),
-    ("neiqin.models.documents", "bulk_documents", "收文"),
-    ("neiqin.models.parcels", "bulk_parcels", "快递"),
-    ("neiqin.models.supplies", "bulk_stock_moves", "办公用品出入库"),
-    ("neiqin.models.meetings", "bulk_meetings", "会议"),
+    ("neiqin.demo", "bulk_visits", "来访"),
+    ("neiqin.demo.documents", "bulk_documents", "收文"),
+    ("neiqin.demo.parcels", "bulk_parcels", "快递"),
+    ("neiqin.demo.supplies", "bulk_stock_moves", "办公用品出入库"),
+    ("neiqin.demo.meetings", "bulk_meetings", "会议"),
 ]
 
 
@@ -41,7 +41,7 @@ def build(root, rows: int) -> list[str]:
     import random
 
     from neiqin.db import close_database, open_database
-    from neiqin.models.demo import seed_directory
+    from neiqin.demo import seed_directory
     from neiqin.paths import DataDir
 
     d = DataDir(root).ensure()

@@ -53,7 +53,7 @@ def main() -> None:
     from reportlab.pdfgen.canvas import Canvas
 
     from neiqin.db import open_database
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
     from neiqin.models.ledger import LedgerQuery
     from neiqin.models.visitors import VISITORS, Visit
     from neiqin.paths import DataDir

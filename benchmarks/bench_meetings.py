@@ -3,9 +3,9 @@
 Target: checking every occurrence of a repeating booking before saving feels instant (≤ 100 ms for a quarter,
 ≤ 300 ms for the 200-occurrence cap) however large the booking register grows.
 
-Measured: ``neiqin.models.bookings.find_conflicts`` for 13 weekly slots (a quarter) and for 200 weekly slots
+Measured: ``neiqin.models.meetings.bookings.find_conflicts`` for 13 weekly slots (a quarter) and for 200 weekly slots
 (the cap), medians of ``--repeat`` runs after a warm-up, on a database of ``--rows`` bookings over 5 rooms ×
-8 slots a day (made by ``neiqin.models.meetings.bulk_meetings``-style ``insert_many``, bookings only).
+8 slots a day (made by ``neiqin.demo.meetings.bulk_meetings``-style ``insert_many``, bookings only).
 Baseline, same run: one raw ``sqlite3`` indexed lookup of one room-day (``WHERE room_id=? AND day=?``), i.e. the
 least any per-day check can cost, times the number of occurrences.
 
@@ -35,7 +35,8 @@ import argparse  # noqa: E402
 def build(root: Path, rows: int) -> None:
     from neiqin.db import close_database, open_database
     from neiqin.models.base import db
-    from neiqin.models.bookings import ROOMS, Booking
+    from neiqin.models.meetings.bookings import Booking
+    from neiqin.models.meetings.rooms import ROOMS
 
     open_database(root / "neiqin.sqlite", root / "backups")
     rooms = [ROOMS.create({"name": f"会议室{i + 1}", "capacity": 20}) for i in range(5)]
@@ -78,7 +79,7 @@ def main() -> None:
     build(root, args.rows)
     print(f"built {args.rows:,} bookings in {time.perf_counter() - t0:.1f} s ({root})")
     from neiqin.db import open_database
-    from neiqin.models.bookings import find_conflicts
+    from neiqin.models.meetings.bookings import find_conflicts
 
     open_database(root / "neiqin.sqlite", root / "backups")
     raw = sqlite3.connect(root / "neiqin.sqlite")

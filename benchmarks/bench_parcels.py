@@ -39,8 +39,8 @@ def data_dir(rows: int) -> Path:
     done = root / "BUILT"
     if not done.exists():
         from neiqin.db import close_database, open_database
-        from neiqin.models.demo import seed_directory
-        from neiqin.models.parcels import bulk_parcels
+        from neiqin.demo import seed_directory
+        from neiqin.demo.parcels import bulk_parcels
         from neiqin.paths import DataDir
 
         d = DataDir(root).ensure()
@@ -88,7 +88,8 @@ def main() -> None:
 
     from neiqin.models.base import db, now
     from neiqin.models.ledger import LedgerQuery
-    from neiqin.models.parcels import PARCELS, WAITING, Parcel, pick_up, waiting_groups
+    from neiqin.models.mail.parcel_rules import WAITING
+    from neiqin.models.mail.parcels import PARCELS, Parcel, pick_up, waiting_groups
     from neiqin.models.staff import staff_choices
     from neiqin.ui.parcels_pane import ParcelsPane
 

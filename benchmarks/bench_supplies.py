@@ -51,8 +51,8 @@ def build(moves: int):
         open_database(d.db_path, d.backups)
         import random
 
-        from neiqin.models.demo import seed_directory
-        from neiqin.models.supplies import bulk_stock_moves
+        from neiqin.demo import seed_directory
+        from neiqin.demo.supplies import bulk_stock_moves
 
         seed_directory(random.Random(7))
         bulk_stock_moves(moves, seed=7, days=730,
@@ -88,16 +88,10 @@ def main() -> None:
     datadir = build(args.moves)
 
     from neiqin.models.ledger import LedgerQuery
-    from neiqin.models.supplies import (
-        STOCK_MOVES,
-        StockMove,
-        Supply,
-        find_item,
-        issue,
-        month_range,
-        period_report,
-        verify_stock,
-    )
+    from neiqin.models.supplies.items import Supply, find_item
+    from neiqin.models.supplies.moves import STOCK_MOVES, StockMove
+    from neiqin.models.supplies.posting import issue
+    from neiqin.models.supplies.reports import month_range, period_report, verify_stock
 
     raw = sqlite3.connect(f"file:{datadir.db_path}?mode=ro", uri=True)
     n = raw.execute("SELECT COUNT(*) FROM stock_move").fetchone()[0]

@@ -65,7 +65,7 @@ from neiqin.backup_guard import fsync_dir as _fsync_dir
 from neiqin.backup_guard import last_usb_backup, recover_interrupted_restore, usb_backup_status  # noqa: F401
 from neiqin.backup_guard import remove_quietly as _remove_quietly
 from neiqin.errors import DatabaseTooNewError, NeiqinError
-from neiqin.models.seal_chain import backup_verifier as seal_chain_verifier
+from neiqin.models.seals.chain import backup_verifier as seal_chain_verifier
 from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)

@@ -106,7 +106,7 @@ def cmd_gui(args, datadir: DataDir) -> int:
 
 
 def cmd_demo(args, datadir: DataDir) -> int:
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     if args.rows < 0 or args.rows > 5_000_000:
         raise NeiqinError("--rows 应在 0 到 5000000 之间")

@@ -189,9 +189,14 @@ def _v1_initial(database: pw.Database) -> None:
 
 
 def _v2_seals(database: pw.Database) -> None:
-    from neiqin.models.seals import SEAL_MODELS
+    from neiqin.models.seals.attachments import SealAttachment
+    from neiqin.models.seals.chain import SealEvent
+    from neiqin.models.seals.loans import SEAL_LOANS, SealLoan
+    from neiqin.models.seals.registry import LICENCES, SEALS, Licence, Seal
+    from neiqin.models.seals.uses import SEAL_USES, SealUse
 
-    create_tables(database, SEAL_MODELS)
+    search = [m for spec in (SEALS, LICENCES, SEAL_USES, SEAL_LOANS) for m in spec.search.models]
+    create_tables(database, [Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent, *search])
 
 
 def _v3_fast_counts(database: pw.Database) -> None:
@@ -224,9 +229,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema: settings, audit, staff, visitors", _v1_initial),
     (2, "seals ledger", _v2_seals),
     (3, "partial indexes for fast counts and personal-data erasure", _v3_fast_counts),
-    (4, "收发文与快递 ledgers", _ledger_tables("addresses", "documents", "parcels")),
-    (5, "办公用品 ledgers", _ledger_tables("supplies")),
-    (6, "会议记录 ledgers", _ledger_tables("meetings")),
+    (4, "收发文与快递 ledgers", _ledger_tables("mail.addresses", "mail.docs_common", "mail.incoming",
+                                                   "mail.outgoing", "mail.parcels", "mail.dispatches")),
+    (5, "办公用品 ledgers", _ledger_tables("supplies.items", "supplies.moves", "supplies.stocktake")),
+    (6, "会议记录 ledgers", _ledger_tables("meetings.rooms", "meetings.bookings", "meetings.register",
+                                             "meetings.actions", "meetings.minutes")),
     (7, "one numbering allocator: serial table seeded from existing numbers, unique numbers", migrate_v7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

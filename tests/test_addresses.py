@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from neiqin.errors import ValidationError
-from neiqin.models.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
 from neiqin.models.base import AuditLog
 from neiqin.models.ledger import LedgerQuery
+from neiqin.models.mail.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
 
 
 def org(**kw):

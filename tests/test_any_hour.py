@@ -57,7 +57,7 @@ def future_rows(db_path, moment: dt.datetime) -> list[str]:
 
 @pytest.mark.parametrize("moment", MOMENTS)
 def test_demo_at_any_hour_writes_nothing_in_the_future(database, datadir, at_moment, moment):
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
     from neiqin.models.visitors import APPOINTMENT, Visit
 
     now = at_moment(moment, running=True)
@@ -76,7 +76,7 @@ def test_demo_at_any_hour_writes_nothing_in_the_future(database, datadir, at_mom
 
 
 def test_demo_in_office_hours_gives_every_section_something(database, at_moment):
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     at_moment("2026-12-09 10:30", running=True)
     generate(60)
@@ -106,7 +106,7 @@ def test_a_bad_now_is_one_chinese_line(tmp_path):
 
 
 def make_seal(host):
-    from neiqin.models.seals import SEALS
+    from neiqin.models.seals.registry import SEALS
 
     return SEALS.create({"name": "公司公章", "kind": "公章", "custodian": {"id": host.id, "name": host.name},
                          "supervisor": "赵敏", "enabled_on": dt.date(2020, 1, 1), "approval_levels": 1})
@@ -126,7 +126,7 @@ def test_reminder_set_for_midnight_fires_once_across_the_year_end():
 
 @pytest.mark.parametrize("moment", ["2026-12-09 00:30", "2026-12-31 23:59", "2028-02-29 12:00"])
 def test_loans_are_overdue_by_the_clock(database, host, at_moment, moment):
-    from neiqin.models.seals import lend
+    from neiqin.models.seals.loans import lend
 
     seal = make_seal(host)
     now = at_moment(moment)
@@ -143,7 +143,7 @@ def test_loans_are_overdue_by_the_clock(database, host, at_moment, moment):
 
 
 def test_numbers_restart_at_the_year_boundary(database, host, at_moment):
-    from neiqin.models.seals import apply_use
+    from neiqin.models.seals.uses import apply_use
 
     seal = make_seal(host)
     data = {"seal": seal.id, "applicant": {"id": host.id, "name": host.name, "department": host.department},
@@ -198,7 +198,7 @@ def year_of(no: str) -> int:
 
 
 def test_a_seal_use_taken_across_midnight_has_the_year_of_its_date(database, host, monkeypatch):
-    from neiqin.models.seals import apply_use
+    from neiqin.models.seals.uses import apply_use
 
     seal = make_seal(host)
 
@@ -225,7 +225,7 @@ def test_a_visit_checked_in_across_midnight_is_on_one_day(database, host, monkey
 
 
 def test_an_incoming_document_registered_across_midnight(database, host, monkeypatch):
-    from neiqin.models.documents import register_incoming
+    from neiqin.models.mail.incoming import register_incoming
 
     def check(doc):
         assert year_of(doc.no) == doc.received_on.year
@@ -237,18 +237,18 @@ def test_an_incoming_document_registered_across_midnight(database, host, monkeyp
 
 
 def test_a_supplies_issue_across_midnight(database, host, monkeypatch):
-    from neiqin.models import supplies as S
+    from neiqin.models.supplies import items, posting
 
-    item = S.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "category": "纸品", "spec": "70g",
+    item = items.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "category": "纸品", "spec": "70g",
                               "location": "A柜", "since": dt.date(2026, 1, 1)})
-    S.receive({"item": item, "qty": 500, "unit_price": "25.00", "supplier": "晨光", "handler": "张三",
+    posting.receive({"item": item, "qty": 500, "unit_price": "25.00", "supplier": "晨光", "handler": "张三",
                "move_date": dt.date(2026, 12, 1)})
 
     def check(moves):
         for m in moves:
             assert year_of(m.no) == m.move_date.year
 
-    across_midnight(monkeypatch, lambda: S.issue({"item": item, "qty": 1, "purpose": "日常办公",
+    across_midnight(monkeypatch, lambda: posting.issue({"item": item, "qty": 1, "purpose": "日常办公",
                                                   "person": {"name": "王芳", "department": "财务部"}}), check)
 
 

@@ -9,30 +9,32 @@ import pytest
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, settings
 from neiqin.models.base import AuditLog
-from neiqin.models.bookings import (
-    ACTIVE,
-    ADJUSTED,
-    BIWEEKLY,
+from neiqin.models.ledger import LedgerQuery
+from neiqin.models.meetings.bookings import (
     BOOKINGS,
-    COMPANY,
-    DEPARTMENT,
-    MAX_OCCURRENCES,
-    MONTHLY,
-    ROOMS,
-    WEEKLY,
     Booking,
     BookingConflict,
     BookingSeries,
     CapacityWarning,
-    add_months,
     book,
     bookings_between,
     cancel_booking,
-    occurrence_count,
-    occurrences,
     update_booking,
 )
-from neiqin.models.ledger import LedgerQuery
+from neiqin.models.meetings.rooms import ROOMS
+from neiqin.models.meetings.schedule import (
+    ACTIVE,
+    ADJUSTED,
+    BIWEEKLY,
+    COMPANY,
+    DEPARTMENT,
+    MAX_OCCURRENCES,
+    MONTHLY,
+    WEEKLY,
+    add_months,
+    occurrence_count,
+    occurrences,
+)
 
 DAY = dt.date(2030, 3, 4)  # a Monday
 

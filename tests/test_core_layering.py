@@ -42,7 +42,7 @@ QT_LOADED = "qt = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6'
 
 def test_core_modules_load_no_qt():
     modules = core_modules()
-    assert {"neiqin.app", "neiqin.cli", "neiqin.db", "neiqin.models.demo", "neiqin.reports.excel"} <= set(modules)
+    assert {"neiqin.app", "neiqin.cli", "neiqin.db", "neiqin.demo", "neiqin.reports.excel"} <= set(modules)
     code = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n" + QT_LOADED
     r = run_python(code, *modules)
     assert r.returncode == 0, r.stderr
@@ -159,13 +159,18 @@ def test_imports_inside_functions_and_type_checking_do_not_count(tmp_path):
 
 def test_load_all_knows_every_module_that_registers_something():
     """``neiqin.models`` imports ledger modules on first use; ``load_all`` (ALL_MODELS, LEDGERS, 今日, settings
-    defaults) must know each module that registers a ledger, a 今日 section or settings."""
+    defaults) must know each module that registers a ledger, a 今日 section or settings, and import it with a plain
+    import statement (so that PyInstaller bundles it)."""
     import neiqin.models
 
     marks = ("register_ledger(", "@section(", ".section(", "settings.register(")
-    registering = {p.stem for p in (PACKAGE / "models").glob("*.py")
+    models = PACKAGE / "models"
+    registering = {".".join(p.relative_to(models).with_suffix("").parts) for p in models.rglob("*.py")
                    if p.stem not in ("ledger", "today", "settings", "__init__")
                    and any(m in p.read_text(encoding="utf-8") for m in marks)}
     assert registering <= set(neiqin.models.LEDGER_MODULES), registering - set(neiqin.models.LEDGER_MODULES)
-    source = (PACKAGE / "models" / "__init__.py").read_text(encoding="utf-8")
-    assert all(f"        {name},\n" in source for name in neiqin.models.LEDGER_MODULES)  # imported by load_all
+    load_all = next(n for n in ast.parse((models / "__init__.py").read_text(encoding="utf-8")).body
+                    if isinstance(n, ast.FunctionDef) and n.name == "load_all")
+    imported = {f"{n.module}.{a.name}".removeprefix("neiqin.models.") for n in ast.walk(load_all)
+                if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert set(neiqin.models.LEDGER_MODULES) <= imported, set(neiqin.models.LEDGER_MODULES) - imported

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from neiqin.models import STAFF, global_search
-from neiqin.models.seals import LICENCES, SEALS
+from neiqin.models.seals.registry import LICENCES, SEALS
 from neiqin.models.visitors import VISITORS, check_in
 
 

@@ -12,39 +12,42 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, today
 from neiqin.models.base import AuditLog
-from neiqin.models.bookings import COMPANY, ROOMS, WEEKLY, Booking, CapacityWarning, book
 from neiqin.models.ledger import LedgerQuery
-from neiqin.models.meetings import (
-    ABSENT,
+from neiqin.models.meetings.actions import (
     ACTIONS,
     CANCELLED,
     CONTINUE,
     DONE,
-    LATE,
-    LEAVE,
-    MEETINGS,
     OPEN,
-    PRESENT,
     ActionItem,
     ActionReview,
-    Meeting,
-    MinutesDraft,
     action_state,
     actions_by_owner,
-    attendance_counts,
     cancel_action,
-    commit_minutes,
     complete_action,
-    create_meeting,
+)
+from neiqin.models.meetings.attendance import ABSENT, LATE, LEAVE, PRESENT
+from neiqin.models.meetings.bookings import Booking, CapacityWarning, book
+from neiqin.models.meetings.minutes import (
+    MinutesDraft,
+    commit_minutes,
     finalize_minutes,
-    invitees_text,
     load_draft,
     minutes_document,
     minutes_text,
-    next_meeting_values,
     save_draft,
+)
+from neiqin.models.meetings.register import (
+    MEETINGS,
+    Meeting,
+    attendance_counts,
+    create_meeting,
+    invitees_text,
+    next_meeting_values,
     update_meeting,
 )
+from neiqin.models.meetings.rooms import ROOMS
+from neiqin.models.meetings.schedule import COMPANY, WEEKLY
 
 DAY = clock.today() - dt.timedelta(days=clock.today().weekday() + 7 * 20)  # a Monday 20 weeks ago
 
@@ -361,7 +364,7 @@ def test_meetings_register_search_and_status(office):
 
 
 def test_bulk_generator(database):
-    from neiqin.models.meetings import bulk_meetings
+    from neiqin.demo.meetings import bulk_meetings
 
     assert bulk_meetings(250, seed=3) == 250
     assert Meeting.select().count() == 250 and Booking.select().count() == 250
@@ -376,8 +379,8 @@ def test_bulk_generator(database):
 def test_demo_seed(database):
     import random
 
-    from neiqin.models.demo import seed_directory
-    from neiqin.models.meetings import seed_demo
+    from neiqin.demo import seed_directory
+    from neiqin.demo.meetings import seed_demo
 
     staff = seed_directory(random.Random(1))
     counts = seed_demo(random.Random(1), staff, 300)
@@ -390,13 +393,14 @@ def test_demo_seed(database):
 
 def test_today_lists_the_first_action_items_and_sums_the_rest(database, monkeypatch):
 
-    from neiqin.models import meetings, today
-    from neiqin.models.meetings import bulk_meetings
+    from neiqin.demo.meetings import bulk_meetings
+    from neiqin.models import today
+    from neiqin.models.meetings import actions as actions_mod
 
     bulk_meetings(200, seed=3)
     day = clock.today()
-    open_due = meetings.open_actions(meetings.week_end(day))
-    monkeypatch.setattr(meetings, "TODAY_ACTIONS_LISTED", 5)
+    open_due = actions_mod.open_actions(actions_mod.week_end(day))
+    monkeypatch.setattr(actions_mod, "TODAY_ACTIONS_LISTED", 5)
     section = today.compute(day, keys=["actions"])[0]
     listed = [i for i in section.items if i.record_id is not None]
     assert [i.record_id for i in listed] == [a.id for a in open_due[:5]]

@@ -17,7 +17,8 @@ import pytest
 
 from neiqin.db import close_database, open_database
 from neiqin.models import STAFF, settings
-from neiqin.models.meetings import create_meeting, load_draft
+from neiqin.models.meetings.minutes import load_draft
+from neiqin.models.meetings.register import create_meeting
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

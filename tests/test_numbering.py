@@ -19,24 +19,18 @@ from neiqin import clock, numbering
 from neiqin import db as dbmod
 from neiqin.errors import ValidationError
 from neiqin.models import ALL_MODELS, LedgerQuery, settings
-from neiqin.models import documents as docs
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
 from neiqin.models.base import AuditLog, NumberSerial, db
-from neiqin.models.seal_chain import verify_chain
-from neiqin.models.seals import (
-    LOAN_NO,
-    SEAL_USES,
-    SEALS,
-    USE_NO,
-    SealLoan,
-    SealUse,
-    apply_use,
-    lend,
-    return_loan,
-    void_use,
-)
-from neiqin.models.supplies import SUPPLIES, StockMove
+from neiqin.models.mail import incoming as incoming_mod
+from neiqin.models.mail import outgoing as outgoing_mod
+from neiqin.models.seals.chain import verify_chain
+from neiqin.models.seals.loans import LOAN_NO, SealLoan, lend, return_loan
+from neiqin.models.seals.registry import SEALS
+from neiqin.models.seals.uses import SEAL_USES, USE_NO, SealUse, apply_use, void_use
+from neiqin.models.supplies import moves as moves_mod
+from neiqin.models.supplies import posting
+from neiqin.models.supplies import stocktake as T
+from neiqin.models.supplies.items import SUPPLIES
+from neiqin.models.supplies.moves import StockMove
 from neiqin.numbering import check_pattern, write_transaction
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,9 +160,9 @@ def test_a_void_never_frees_a_number(seal, item):
     third = use(seal)
     assert (first.no, second.no, third.no) == ("印2026-0001", "印2026-0002", "印2026-0003")
     assert SealUse.get_by_id(second.id).voided and SealUse.get_by_id(second.id).no == "印2026-0002"
-    r1 = S.receive({"item": item, "qty": 5, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})[0]
-    S.void_move(r1, "录错了")
-    r2 = S.receive({"item": item, "qty": 5, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})[0]
+    r1 = posting.receive({"item": item, "qty": 5, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})[0]
+    posting.void_move(r1, "录错了")
+    r2 = posting.receive({"item": item, "qty": 5, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})[0]
     assert (r1.no, r2.no) == ("RK2026-0001", "RK2026-0002")
 
 
@@ -194,8 +188,8 @@ def test_a_number_already_in_the_register_is_skipped(seal):
     settings.set_value("outgoing.number_pattern", "{code}〔{year}〕{n:03}号")
     letter = {"issued_on": dt.date(2026, 3, 2), "title": "关于甲的函", "kind": "函", "main_to": "市国资委",
               "signer": "李强"}
-    typed = docs.register_outgoing({**letter, "doc_no": "公司发[2026]第2号"})
-    nos = [docs.register_outgoing({**letter, "code": "公司发"}).doc_no for _ in range(2)]
+    typed = outgoing_mod.register_outgoing({**letter, "doc_no": "公司发[2026]第2号"})
+    nos = [outgoing_mod.register_outgoing({**letter, "code": "公司发"}).doc_no for _ in range(2)]
     assert typed.doc_no == "公司发〔2026〕2号"  # typed by hand, in the standard form
     assert nos == ["公司发〔2026〕001号", "公司发〔2026〕003号"]  # 002 is the same number written another way
 
@@ -208,10 +202,10 @@ def test_the_serial_restarts_at_the_turn_of_the_year(seal, item):
     mail = {"signed_by": "王芳", "sender_org": "市财政局", "title": "关于预算的通知"}
 
     def register_all() -> list[str]:  # each register's step, at the clock's now
-        out = docs.register_outgoing(letter)
-        return [use(seal, None).no, S.receive({"item": item, "qty": 5, "unit_price": "2.00"})[0].no,
-                S.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室"})[0].no,
-                docs.register_incoming(mail).no, f"{out.doc_no}/{out.seq}"]
+        out = outgoing_mod.register_outgoing(letter)
+        return [use(seal, None).no, posting.receive({"item": item, "qty": 5, "unit_price": "2.00"})[0].no,
+                posting.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室"})[0].no,
+                incoming_mod.register_incoming(mail).no, f"{out.doc_no}/{out.seq}"]
 
     with clock.frozen_at("2026-12-31 23:59"):
         assert use(seal, None).no == "印2026-0001"
@@ -288,8 +282,8 @@ def test_check_pattern_and_parse():
 
 
 def test_the_lines_of_one_slip_share_its_number(item):
-    S.receive({"item": item, "qty": 10, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})
-    moves = S.issue({"lines": [{"item": item, "qty": 1}, {"item": item, "qty": 2}], "person": "王芳",
+    posting.receive({"item": item, "qty": 10, "unit_price": "2.00", "move_date": dt.date(2026, 2, 1)})
+    moves = posting.issue({"lines": [{"item": item, "qty": 1}, {"item": item, "qty": 2}], "person": "王芳",
                      "department": "办公室", "move_date": dt.date(2026, 2, 2)})
     assert [(m.no, m.line) for m in moves] == [("LY2026-0001", 1), ("LY2026-0001", 2)]
     with pytest.raises(pw.IntegrityError):  # a second slip cannot reuse the number
@@ -297,9 +291,9 @@ def test_the_lines_of_one_slip_share_its_number(item):
 
 
 def test_an_imported_number_moves_the_serial_on(database):
-    docs.register_incoming({"no": "收〔2026〕50号", "received_at": MARCH, "signed_by": "王芳",
+    incoming_mod.register_incoming({"no": "收〔2026〕50号", "received_at": MARCH, "signed_by": "王芳",
                             "sender_org": "市财政局", "title": "关于预算的通知"})
-    doc = docs.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
+    doc = incoming_mod.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
                                   "title": "关于决算的通知"})
     assert doc.no == "收〔2026〕51号"
 
@@ -346,18 +340,18 @@ def _build_v6(datadir) -> None:
     item = SUPPLIES.create({"name": "A4复印纸", "unit": "包", "category": "纸品", "location": "A柜",
                             "since": dt.date(2026, 1, 1)})
     for d in (1, 2):
-        S.receive({"item": item, "qty": 10, "unit_price": "2.00", "move_date": dt.date(2026, 2, d),
+        posting.receive({"item": item, "qty": 10, "unit_price": "2.00", "move_date": dt.date(2026, 2, d),
                    "supplier": "晨光", "handler": f"经手人{d}"})
-    S.issue({"lines": [{"item": item, "qty": 1}, {"item": item, "qty": 2}], "person": "王芳",
+    posting.issue({"lines": [{"item": item, "qty": 1}, {"item": item, "qty": 2}], "person": "王芳",
              "department": "办公室", "move_date": dt.date(2026, 2, 3)})
     T.cancel_stocktake(T.start_stocktake({}, at=dt.datetime(2026, 2, 4, 9, 0)), "重新盘点")
     for i in range(3):
-        docs.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
+        incoming_mod.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
                                 "title": f"通知{i}"})
     for i in range(2):
-        out = docs.register_outgoing({"issued_on": dt.date(2026, 3, 2), "code": "公司发", "title": f"请示{i}",
+        out = outgoing_mod.register_outgoing({"issued_on": dt.date(2026, 3, 2), "code": "公司发", "title": f"请示{i}",
                                       "kind": "请示", "main_to": "市国资委", "signer": "李强"})
-    docs.add_deliveries(out, {"organisations": ["市国资委", "市财政局", "市审计局"], "sent_at": MARCH})
+    outgoing_mod.add_deliveries(out, {"organisations": ["市国资委", "市财政局", "市审计局"], "sent_at": MARCH})
     dbmod.close_database()
     con = sqlite3.connect(datadir.db_path)
     con.executescript("""
@@ -449,7 +443,7 @@ def test_a_database_from_before_the_allocator_keeps_its_numbers_and_continues(v6
     assert _unique_numbers(db) == EXPECTED_UNIQUE
     assert "stock_move_no" not in {r[1] for r in db.execute_sql("PRAGMA index_list(stock_move)")}
     assert _schema(v6.db_path) == _schema(_new_database(v6.root / "new.sqlite"))  # as a new database has it
-    assert [(m.no, m.line) for m in StockMove.select().where(StockMove.kind == S.ISSUE)] == \
+    assert [(m.no, m.line) for m in StockMove.select().where(StockMove.kind == moves_mod.ISSUE)] == \
         [("LY2026-0001", 1), ("LY2026-0001", 2)]
     assert {(r.series, r.period, r.last) for r in NumberSerial.select()} == {
         ("seal_use", "2026", 201), ("seal_loan", "2026", 1), ("stock_move.RK", "2026", 2),
@@ -461,17 +455,17 @@ def test_a_database_from_before_the_allocator_keeps_its_numbers_and_continues(v6
     assert lend({"item": seal, "borrower": "李强", "purpose": "投标", "approver": "张三", "lent_at": MARCH,
                  "due_at": MARCH + dt.timedelta(days=1)}).no == "借2026-0002"
     item = SUPPLIES.model.get()
-    assert S.receive({"item": item, "qty": 1, "unit_price": "2", "move_date": dt.date(2026, 2, 5)})[0].no == \
+    assert posting.receive({"item": item, "qty": 1, "unit_price": "2", "move_date": dt.date(2026, 2, 5)})[0].no == \
         "RK2026-0003"
-    assert S.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室",
+    assert posting.issue({"item": item, "qty": 1, "person": "王芳", "department": "办公室",
                     "move_date": dt.date(2026, 2, 5)})[0].no == "LY2026-0002"
     assert T.start_stocktake({}, at=dt.datetime(2026, 2, 6, 9, 0)).no == "ST2026-002"
-    assert docs.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
+    assert incoming_mod.register_incoming({"received_at": MARCH, "signed_by": "王芳", "sender_org": "市财政局",
                                    "title": "通知3"}).no == "收〔2026〕4号"
-    out = docs.register_outgoing({"issued_on": dt.date(2026, 3, 3), "code": "公司发", "title": "请示2",
+    out = outgoing_mod.register_outgoing({"issued_on": dt.date(2026, 3, 3), "code": "公司发", "title": "请示2",
                                   "kind": "请示", "main_to": "市国资委", "signer": "李强"})
     assert (out.doc_no, out.seq) == ("公司发〔2026〕3号", 3)
-    assert [d.envelope_label for d in docs.add_deliveries(out, {"organisations": ["市国资委"],
+    assert [d.envelope_label for d in outgoing_mod.add_deliveries(out, {"organisations": ["市国资委"],
                                                                 "sent_at": MARCH + dt.timedelta(days=1)})] == \
         ["2026-004"]
 
@@ -495,7 +489,7 @@ def test_duplicates_from_before_are_kept_reported_and_left_without_the_index(v6)
     seal = SEALS.model.get()
     assert use(seal).no == "印2026-0202"  # still after the highest; 印2026-0006 is never handed out again
     item = SUPPLIES.model.get()
-    assert S.receive({"item": item, "qty": 1, "unit_price": "2", "move_date": dt.date(2026, 2, 5)})[0].no == \
+    assert posting.receive({"item": item, "qty": 1, "unit_price": "2", "move_date": dt.date(2026, 2, 5)})[0].no == \
         "RK2026-0002"
 
 

@@ -10,45 +10,50 @@ import sys
 import pytest
 
 from neiqin import clock
+from neiqin.demo.parcels import bulk_parcels, seed_demo
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, settings
-from neiqin.models.addresses import ADDRESSES, Organisation
 from neiqin.models.base import AuditLog, now
 from neiqin.models.ledger import LedgerQuery
-from neiqin.models.parcels import (
-    DEFAULT_RULES,
+from neiqin.models.links import (
+    dispatch_for_outgoing,
+    dispatches_for_outgoing,
+    link_text,
+    register_as_incoming,
+)
+from neiqin.models.mail.addresses import ADDRESSES, Organisation
+from neiqin.models.mail.dispatches import (
     DISPATCHES,
+    Dispatch,
+    address_values,
+    cost_report,
+    record_dispatch,
+    save_to_address_book,
+)
+from neiqin.models.mail.parcel_rules import (
+    DEFAULT_RULES,
     OTHER,
-    PARCELS,
     PICKED,
     RETURNED,
     WAITING,
     CarrierRule,
-    Dispatch,
-    DuplicateParcel,
-    Parcel,
-    address_values,
-    bulk_parcels,
     carrier_names,
     carrier_rules,
     check_rules,
-    cost_report,
-    dispatch_for_outgoing,
-    dispatches_for_outgoing,
-    is_overdue,
-    link_text,
     normalize_tracking,
     parse_cost,
+    recognise,
+    save_carrier_rules,
+)
+from neiqin.models.mail.parcels import (
+    PARCELS,
+    DuplicateParcel,
+    Parcel,
+    is_overdue,
     pick_up,
     receive,
-    recognise,
-    record_dispatch,
-    register_as_incoming,
     return_parcel,
     revert_pickup,
-    save_carrier_rules,
-    save_to_address_book,
-    seed_demo,
     suggest_shelf,
     waiting_count,
     waiting_for,
@@ -301,33 +306,6 @@ def test_import_rows_become_history(office, tmp_path):
 # ---------------------------------------------------------------------------------------------- 收文 link
 
 
-def test_register_as_incoming_uses_the_documents_ledger_when_present(office, monkeypatch):
-    from neiqin.models import documents
-
-    p = receive({"tracking_no": "EA123456785CN", "recipient": office[0].id, "sender": "市住建委"})
-    made = {}
-
-    class Incoming:
-        id = 7
-        no = "收〔2026〕3号"
-
-    def create(parcel, data):
-        made["parcel"], made["data"] = parcel.id, data
-        return Incoming()
-
-    monkeypatch.setattr(documents, "create_incoming_from_parcel", create, raising=False)
-    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: [], raising=False)
-    register_as_incoming(p, {"title": "关于开展安全检查的通知"})
-    p = Parcel.get_by_id(p.id)
-    assert made == {"parcel": p.id, "data": {"title": "关于开展安全检查的通知"}}
-    assert p.incoming_no == "收〔2026〕3号" and link_text(p) == "已登记收文 收〔2026〕3号"
-    with pytest.raises(NeiqinError, match="已登记为收文"):
-        register_as_incoming(p)
-    monkeypatch.setattr(documents, "incoming_for_parcel", lambda pid: [Incoming()] if pid == p.id else [],
-                        raising=False)
-    assert link_text(p) == "已登记收文 收〔2026〕3号"
-
-
 # ---------------------------------------------------------------------------------------------- dispatches
 
 
@@ -431,7 +409,7 @@ def test_parse_cost():
 
 
 def test_seed_demo_has_every_state(database):
-    from neiqin.models.demo import seed_directory
+    from neiqin.demo import seed_directory
 
     rng = random.Random(3)
     staff = seed_directory(rng, 20)
@@ -473,18 +451,19 @@ def test_cli_prints_and_exports_parcels(tmp_path):
 
 
 def test_links_with_the_real_documents_ledger(office):
-    from neiqin.models import documents
+    from neiqin.models import links as links_mod
+    from neiqin.models.mail import docs_common, outgoing
 
-    if not hasattr(documents, "create_incoming_from_parcel") or not hasattr(documents, "OutgoingDoc"):
-        pytest.skip("收发文 ledger not built yet")
     zhang, *_ = office
     p = receive({"tracking_no": "EA123456785CN", "recipient": zhang.id, "sender": "北京市住房和城乡建设委员会"})
     doc = register_as_incoming(p, {"title": "关于开展安全生产大检查的通知", "sender_no": "京建发[2026]12号"})
     p = Parcel.get_by_id(p.id)
     assert doc.parcel_id == p.id and p.incoming_no == doc.no and link_text(p) == f"已登记收文 {doc.no}"
     assert doc.sender_org == "北京市住房和城乡建设委员会"
+    with pytest.raises(NeiqinError, match="已登记为收文"):
+        register_as_incoming(p)
 
-    out = documents.register_outgoing({"code": documents.outgoing_codes()[0], "title": "关于报送年度总结的函",
+    out = outgoing.register_outgoing({"code": docs_common.outgoing_codes()[0], "title": "关于报送年度总结的函",
                                        "kind": "函", "main_to": "北京市住房和城乡建设委员会", "drafter": "张三", "signer": "李四",
                                        "draft_dept": "办公室"})
     base = {"sender": "张三", "recipient_org": "北京市住房和城乡建设委员会", "address": "通州区达济街9号院",
@@ -493,5 +472,5 @@ def test_links_with_the_real_documents_ledger(office):
         record_dispatch({**base, "outgoing_no": "公司函〔2026〕999号"})
     assert "找不到发文字号" in e.value.errors["outgoing_no"]
     d = record_dispatch({**base, "outgoing_no": out.doc_no, "tracking_no": "EA123456785CN"})
-    assert d.outgoing_id == out.id and documents.outgoing_for_dispatch(d.id) == [documents.OutgoingDoc.get_by_id(out.id)]
+    assert d.outgoing_id == out.id and links_mod.outgoing_for_dispatch(d.id) == [outgoing.OutgoingDoc.get_by_id(out.id)]
     assert dispatches_for_outgoing(out.id) == [d]

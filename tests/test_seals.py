@@ -11,32 +11,21 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, get_ledger
 from neiqin.models.base import AuditLog, now
-from neiqin.models.seal_chain import SealEvent, verify_chain
-from neiqin.models.seals import (
+from neiqin.models.seals.attachments import attach_to_use, attachments_of
+from neiqin.models.seals.chain import SealEvent, verify_chain
+from neiqin.models.seals.loans import OUT, RETURNED, LicenceExpired, is_overdue, lend, return_loan, void_loan
+from neiqin.models.seals.registry import LICENCES, SEALS, Licence, Seal, licence_state
+from neiqin.models.seals.uses import (
     APPROVED,
-    LICENCES,
-    OUT,
     PENDING,
     REJECTED,
-    RETURNED,
     SEAL_USES,
-    SEALS,
     STAMPED,
-    Licence,
-    LicenceExpired,
-    Seal,
     SealUse,
     apply_use,
     approve_use,
-    attach_to_use,
-    attachments_of,
-    is_overdue,
-    lend,
-    licence_state,
-    return_loan,
     stamp_use,
     use_stats,
-    void_loan,
     void_use,
 )
 
@@ -285,7 +274,7 @@ def test_bad_attachments_refused_with_clear_messages(seal, people, datadir, tmp_
     with pytest.raises(ValidationError) as e:
         attach_to_use(use, doc, datadir.attachments)
     assert "不是图片或 PDF" in e.value.errors["file"] and "合同.pdf" in e.value.errors["file"]
-    monkeypatch.setattr("neiqin.models.seals.MAX_ATTACHMENT_MB", 0.0001)
+    monkeypatch.setattr("neiqin.models.seals.attachments.MAX_ATTACHMENT_MB", 0.0001)
     big = tmp_path / "big.png"
     big.write_bytes(PNG + b"\0" * 500)
     with pytest.raises(ValidationError) as e:
@@ -376,7 +365,7 @@ def test_chain_detects_an_inserted_event_and_a_deleted_last_event(history, datad
 
 
 def test_backup_verifier_hook(history, datadir):
-    from neiqin.models.seal_chain import backup_verifier
+    from neiqin.models.seals.chain import backup_verifier
 
     conn = sqlite3.connect(datadir.db_path)
     assert backup_verifier(conn) == []

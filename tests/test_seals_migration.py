@@ -11,8 +11,9 @@ from pathlib import Path
 
 from neiqin import db as dbmod
 from neiqin.models import Staff
-from neiqin.models.seal_chain import verify_chain
-from neiqin.models.seals import SEALS, apply_use
+from neiqin.models.seals.chain import verify_chain
+from neiqin.models.seals.registry import SEALS
+from neiqin.models.seals.uses import apply_use
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -15,22 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from neiqin import clock
+from neiqin.demo import supplies as supplies_mod
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import LedgerQuery, today
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
 from neiqin.models.base import AuditLog
-from neiqin.models.supplies import (
-    COST,
-    ISSUE,
-    RECEIPT,
-    STOCK_MOVES,
-    SUPPLIES,
-    Q,
-    StockMove,
-    Supply,
-    ZeroPriceWarning,
-)
+from neiqin.models.supplies import items as items_mod
+from neiqin.models.supplies import moves as moves_mod
+from neiqin.models.supplies import posting
+from neiqin.models.supplies import reports as reports_mod
+from neiqin.models.supplies import stocktake as T
+from neiqin.models.supplies.amounts import Q
+from neiqin.models.supplies.items import SUPPLIES, Supply
+from neiqin.models.supplies.moves import COST, ISSUE, RECEIPT, STOCK_MOVES, StockMove
+from neiqin.models.supplies.posting import ZeroPriceWarning
 
 D0 = dt.date(2025, 1, 1)
 
@@ -46,12 +43,12 @@ def make_item(name="A4复印纸", unit="包", **kw) -> Supply:
 
 
 def recv(item, qty, price, d=0, zero_price_ok=False, **kw):
-    return S.receive({"item": item, "qty": qty, "unit_price": price, "move_date": day(d), "supplier": "晨光",
+    return posting.receive({"item": item, "qty": qty, "unit_price": price, "move_date": day(d), "supplier": "晨光",
                       "handler": "张三", **kw}, zero_price_ok=zero_price_ok)[0]
 
 
 def take(item, qty, d=0, person=None, at=None, **kw):
-    return S.issue({"item": item, "qty": qty, "person": person or {"name": "王芳", "department": "财务部"},
+    return posting.issue({"item": item, "qty": qty, "person": person or {"name": "王芳", "department": "财务部"},
                     "move_date": day(d), **kw}, at=at)[0]
 
 
@@ -75,11 +72,11 @@ def test_codes_are_generated_found_by_scan_and_never_reused(database):
     SUPPLIES.void(b, "重复建档")
     c = make_item("订书钉", "盒")
     assert c.code == "BG0003"  # the voided item keeps BG0002
-    assert S.find_item(" bg0001 ").id == a.id
-    assert S.find_item("BG0002") is None  # voided
+    assert items_mod.find_item(" bg0001 ").id == a.id
+    assert items_mod.find_item("BG0002") is None  # voided
     SUPPLIES.update(c, {"barcode": "6901234567892"})
-    assert S.find_item("6901234567892").id == c.id
-    assert S.find_item("NOPE") is None
+    assert items_mod.find_item("6901234567892").id == c.id
+    assert items_mod.find_item("NOPE") is None
     assert errors_of(make_item, "x", code="BG0001") == {"code": "编码 BG0001 已被“A4复印纸”使用"}
     assert "英文字母" in errors_of(make_item, "x", code="办公01")["code"]
 
@@ -121,11 +118,11 @@ def test_bad_quantities_dates_and_prices_are_refused_at_the_field(database):
     assert errors_of(recv, box, 5, "1.555555")["unit_price"] == "单价最多 4 位小数"
     assert "早于“订书钉”的建档日期" in errors_of(recv, box, 5, "1.50", d=-3)["move_date"]
     future = clock.today() + dt.timedelta(days=1)
-    assert errors_of(S.receive, {"item": box, "qty": 1, "unit_price": 1, "move_date": future})["move_date"] == \
+    assert errors_of(posting.receive, {"item": box, "qty": 1, "unit_price": 1, "move_date": future})["move_date"] == \
         "入库日期不能晚于今天"
     assert "金额与数量×单价不符" in errors_of(recv, box, 5, "1.50", amount="9.00")["amount"]
-    assert errors_of(S.receive, {"item": box, "qty": 5})["unit_price"] == "请填写单价或金额"
-    assert errors_of(S.receive, {"item": "NOPE", "qty": 5, "unit_price": 1})["item"] == "没有编码为“NOPE”的物品"
+    assert errors_of(posting.receive, {"item": box, "qty": 5})["unit_price"] == "请填写单价或金额"
+    assert errors_of(posting.receive, {"item": "NOPE", "qty": 5, "unit_price": 1})["item"] == "没有编码为“NOPE”的物品"
     with pytest.raises(ZeroPriceWarning, match="单价为 0"):
         recv(box, 5, "0")
     assert StockMove.select().count() == before and fresh(box).on_hand == 0  # nothing saved, stock never wrong
@@ -133,7 +130,7 @@ def test_bad_quantities_dates_and_prices_are_refused_at_the_field(database):
     assert fresh(box).on_hand == 5 * Q
     assert errors_of(take, box, "1.5")["qty"] == "“盒”按整数计量，领用数量不能是 1.5"
     assert errors_of(take, box, 0)["qty"] == "领用数量必须大于 0"
-    assert errors_of(S.issue, {"item": box, "qty": 1, "move_date": day(1)})["person"] == "请选择领用人"
+    assert errors_of(posting.issue, {"item": box, "qty": 1, "move_date": day(1)})["person"] == "请选择领用人"
 
 
 def test_issuing_more_than_on_hand_is_refused_with_the_exact_message(database):
@@ -143,10 +140,10 @@ def test_issuing_more_than_on_hand_is_refused_with_the_exact_message(database):
     assert fresh(box).on_hand == 3 * Q
     assert StockMove.select().where(StockMove.kind == ISSUE).count() == 0
     # two lines of the same item on one slip count together
-    errs = errors_of(S.issue, {"person": "王芳", "department": "财务部", "move_date": day(1),
+    errs = errors_of(posting.issue, {"person": "王芳", "department": "财务部", "move_date": day(1),
                                "lines": [{"item": box, "qty": 2}, {"item": box.code, "qty": 2}]})
     assert errs == {"qty.1": "库存不足：现有 3 盒，申领 4 盒"}
-    moves = S.issue({"person": {"name": "王芳", "department": "财务部"}, "move_date": day(1), "approver": "李强",
+    moves = posting.issue({"person": {"name": "王芳", "department": "财务部"}, "move_date": day(1), "approver": "李强",
                      "lines": [{"item": box, "qty": 1}, {"item": box.code, "qty": 2, "purpose": "装订"}]})
     assert len({m.no for m in moves}) == 1 and moves[0].no.startswith("LY2025-")
     assert fresh(box).on_hand == 0 and fresh(box).stock_value == 0
@@ -161,7 +158,7 @@ def test_backdated_movements_cannot_make_any_day_negative(database):
     errs = errors_of(take, pen, 3, d=5)  # 5 on hand on day 5, but day 20 would end at −1
     assert "2025-01-21 之后的出库会使结存变为 -1 支" in errs["qty"]
     take(pen, 2, d=5)
-    assert S.available_on(pen, day(5)) == 0
+    assert posting.available_on(pen, day(5)) == 0
 
 
 # ---------------------------------------------------------------------------------------------- costing
@@ -176,20 +173,20 @@ def test_moving_weighted_average_hand_computed(database):
     assert (fresh(paper).on_hand, fresh(paper).stock_value) == (16 * Q, 4000)
     recv(paper, 4, "4.00", d=3)  # 40.00 + 16.00 = 56.00 / 20 = 2.80
     assert fresh(paper).avg_cost == 28000
-    back = S.return_issue(first, {"qty": 2, "move_date": day(4), "reason": "多领"})
+    back = posting.return_issue(first, {"qty": 2, "move_date": day(4), "reason": "多领"})
     assert (back.amount, back.unit_cost) == (500, 25000)  # returned at the cost it was issued: 2 × 2.50
     assert (fresh(paper).on_hand, fresh(paper).stock_value) == (22 * Q, 6100)
     last = take(paper, 22, d=5)
     assert last.amount == -6100  # the last unit takes all the value left
     assert (fresh(paper).on_hand, fresh(paper).stock_value) == (0, 0)
-    assert "退库数量不能超过未退数量 2 包" in errors_of(S.return_issue, first, {"qty": 3, "move_date": day(6)})["qty"]
-    rest = S.return_issue(first, {"qty": 2, "move_date": day(6)})
+    assert "退库数量不能超过未退数量 2 包" in errors_of(posting.return_issue, first, {"qty": 3, "move_date": day(6)})["qty"]
+    rest = posting.return_issue(first, {"qty": 2, "move_date": day(6)})
     assert rest.amount == 500 and -first.amount == back.amount + rest.amount
 
 
 def test_rounding_never_leaves_residue(database):
     item = make_item("硒鼓", "个")
-    S.receive({"item": item, "qty": 3, "amount": "10.00", "move_date": day(0)})
+    posting.receive({"item": item, "qty": 3, "amount": "10.00", "move_date": day(0)})
     amounts = [-take(item, 1, d=1).amount for _ in range(3)]
     assert amounts == [333, 334, 333] and sum(amounts) == 1000
     assert (fresh(item).on_hand, fresh(item).stock_value) == (0, 0)
@@ -201,10 +198,10 @@ def test_fractional_units_and_write_off(database):
     assert fresh(wire).stock_value == 12060
     cut = take(wire, "2.25")
     assert (cut.qty, cut.amount) == (-2250, -270)
-    loss = S.scrap({"item": wire, "qty": "0.25", "reason": "水晶头损坏", "move_date": day(0)})
+    loss = posting.scrap({"item": wire, "qty": "0.25", "reason": "水晶头损坏", "move_date": day(0)})
     assert loss.kind == "报损" and loss.amount == -30
-    assert errors_of(S.scrap, {"item": wire, "qty": 1, "move_date": day(0)})["reason"] == "请填写报损原因"
-    assert errors_of(S.scrap, {"item": wire, "qty": 500, "reason": "丢失", "move_date": day(0)})["qty"] == \
+    assert errors_of(posting.scrap, {"item": wire, "qty": 1, "move_date": day(0)})["reason"] == "请填写报损原因"
+    assert errors_of(posting.scrap, {"item": wire, "qty": 500, "reason": "丢失", "move_date": day(0)})["qty"] == \
         "库存不足：现有 98 米，报损 500 米"
 
 
@@ -217,20 +214,20 @@ def test_voids_keep_the_record_and_refuse_to_make_stock_negative(database):
     r2 = recv(paper, 5, "2.00", d=1)
     out = take(paper, 12, d=2)
     with pytest.raises(NeiqinError, match="不能作废.*结存将为 -7 包"):
-        S.void_move(r1, "数量录错")
+        posting.void_move(r1, "数量录错")
     with pytest.raises(ValidationError):
-        S.void_move(r2, "  ")
-    back = S.return_issue(out, {"qty": 1, "move_date": day(3)})
+        posting.void_move(r2, "  ")
+    back = posting.return_issue(out, {"qty": 1, "move_date": day(3)})
     with pytest.raises(NeiqinError, match="已有退库记录"):
-        S.void_move(out, "领错")
+        posting.void_move(out, "领错")
     STOCK_MOVES.void(back, "录重")
-    S.void_move(out, "领错，重新登记")
+    posting.void_move(out, "领错，重新登记")
     assert fresh(paper).on_hand == 15 * Q and fresh(paper).stock_value == 3000
     assert StockMove.get_by_id(out.id).voided and StockMove.select().count() == 4  # kept, greyed
     assert AuditLog.select().where(AuditLog.ledger == "stock-moves", AuditLog.action == "void").count() == 2
     with pytest.raises(NeiqinError, match="不能修改"):
         STOCK_MOVES.update(r1, {"qty": 3})
-    fix = S.correction_values(StockMove.get_by_id(out.id))
+    fix = posting.correction_values(StockMove.get_by_id(out.id))
     assert fix["person"]["name"] == "王芳" and fix["qty"] == Decimal(12)
     assert STOCK_MOVES.count(LedgerQuery()) == 2  # voided rows do not count
 
@@ -240,24 +237,24 @@ def test_void_after_costed_issues_clears_the_residue_visibly(database):
     dear = recv(toner, 2, "100.00")  # 200.00
     recv(toner, 8, "1.00", d=1)  # 8.00 → 10 @ 20.80
     take(toner, 5, d=2)  # 104.00 out → 5 left worth 104.00
-    S.void_move(dear, "单价录错")  # 3 left, value 104 − 200 = −96: brought back to 3 × 1.00
+    posting.void_move(dear, "单价录错")  # 3 left, value 104 − 200 = −96: brought back to 3 × 1.00
     it = fresh(toner)
     assert (it.on_hand, it.stock_value) == (3 * Q, 300)
     adj = StockMove.get(StockMove.kind == COST)
     assert adj.qty == 0 and adj.amount == 9900 and "作废" in adj.reason
     with pytest.raises(NeiqinError, match="自动生成"):
-        S.void_move(adj, "不要")
-    assert S.verify_stock() == []
+        posting.void_move(adj, "不要")
+    assert reports_mod.verify_stock() == []
 
 
 def test_verify_and_rebuild_the_cache(database):
     item = make_item()
     recv(item, 10, "2.00")
-    assert S.verify_stock() == []
+    assert reports_mod.verify_stock() == []
     Supply.update(on_hand=99).where(Supply.id == item.id).execute()  # damaged outside the program
-    bad = S.verify_stock()
+    bad = reports_mod.verify_stock()
     assert [(b.code, b.cached_qty, b.moves_qty) for b in bad] == [("BG0001", 99, 10 * Q)]
-    assert S.rebuild_stock() == 1 and S.verify_stock() == []
+    assert reports_mod.rebuild_stock() == 1 and reports_mod.verify_stock() == []
     assert AuditLog.select().where(AuditLog.action == "rebuild").count() == 1
 
 
@@ -280,22 +277,22 @@ def test_low_stock_reorder_costs_and_today(database):
     recv(paper, 20, "20.00")
     take(pens, 21, person={"name": "王芳", "department": "财务部"})
     take(paper, 3, person={"name": "李强", "department": "办公室"})
-    S.return_issue(take(paper, 2, person={"name": "李强", "department": "办公室"}), {"qty": 1, "move_date": day(0)})
-    assert [s.code for s in S.low_stock_items()] == [pens.code]
-    line = S.reorder_list()[0]
+    posting.return_issue(take(paper, 2, person={"name": "李强", "department": "办公室"}), {"qty": 1, "move_date": day(0)})
+    assert [s.code for s in items_mod.low_stock_items()] == [pens.code]
+    line = reports_mod.reorder_list()[0]
     assert (line.code, line.on_hand, line.suggested, line.price, line.amount) == (pens.code, 9 * Q, 41 * Q, 15000,
                                                                                  6150)
     assert line.supplier == "晨光"
-    assert S.cost_by_department(D0, D0) == [("办公室", Decimal("80.00")), ("财务部", Decimal("31.50"))]
-    assert S.cost_by_department(day(1), day(2)) == []
+    assert reports_mod.cost_by_department(D0, D0) == [("办公室", Decimal("80.00")), ("财务部", Decimal("31.50"))]
+    assert reports_mod.cost_by_department(day(1), day(2)) == []
     items_today = today.SECTIONS["supplies-low"].compute(clock.today())
     assert [i.record_id for i in items_today] == [pens.id] and "现有 9 支" in items_today[0].text
-    by_person = S.issue_summary("person", D0, D0)
+    by_person = reports_mod.issue_summary("person", D0, D0)
     assert [(r.label, r.department, r.amount, r.times) for r in by_person] == [("李强", "办公室", 8000, 2),
                                                                                ("王芳", "财务部", 3150, 1)]
-    items = S.issue_summary("item", D0, D0)
+    items = reports_mod.issue_summary("item", D0, D0)
     assert items[0].code == paper.code and items[0].qty == 4 * Q
-    assert S.issue_summary("month")[0].label == "2025-01"
+    assert reports_mod.issue_summary("month")[0].label == "2025-01"
     assert SUPPLIES.count(LedgerQuery(status="low")) == 1
     assert SUPPLIES.count(LedgerQuery(search="zxb")) == 1  # 中性笔 by pinyin initials
 
@@ -306,16 +303,16 @@ def test_period_report_reconciles(database):
     take(paper, 3, d=5)
     recv(paper, 10, "3.00", d=40)
     take(paper, 4, d=45)
-    S.scrap({"item": paper, "qty": 1, "reason": "受潮", "move_date": day(46)})
-    jan = S.monthly_report(2025, 1)[0]
-    feb = S.monthly_report(2025, 2)[0]
+    posting.scrap({"item": paper, "qty": 1, "reason": "受潮", "move_date": day(46)})
+    jan = reports_mod.monthly_report(2025, 1)[0]
+    feb = reports_mod.monthly_report(2025, 2)[0]
     assert (jan.open_qty, jan.in_qty, jan.out_qty, jan.close_qty) == (0, 10 * Q, 3 * Q, 7 * Q)
     assert (jan.in_value, jan.out_value, jan.close_value) == (2000, 600, 1400)
     assert (feb.open_qty, feb.open_value) == (jan.close_qty, jan.close_value)
     assert (feb.in_value, feb.out_value, feb.other_qty) == (3000, 1035, -1 * Q)
     assert feb.close_value == feb.open_value + feb.in_value - feb.out_value + feb.other_value == fresh(paper).stock_value
-    assert S.monthly_report(2025, 3)[0].close_qty == fresh(paper).on_hand
-    assert S.monthly_report(2024, 12) == []
+    assert reports_mod.monthly_report(2025, 3)[0].close_qty == fresh(paper).on_hand
+    assert reports_mod.monthly_report(2024, 12) == []
 
 
 # ---------------------------------------------------------------------------------------------- stocktake
@@ -350,12 +347,12 @@ def test_stocktake_with_movements_during_the_count(database):
     assert (done.status, done.gain_value, done.loss_value, done.keeper) == (T.POSTED, 100, 200, "张三")
     assert fresh(paper).on_hand == 14 * Q  # counted 16 at 10:00, 2 went out after
     assert fresh(pens).on_hand == 51 * Q
-    adjustments = list(StockMove.select().where(StockMove.kind == S.ADJUST))
+    adjustments = list(StockMove.select().where(StockMove.kind == moves_mod.ADJUST))
     assert len(adjustments) == 2 and {m.ref_id for m in adjustments} == {t.id} and len({m.no for m in adjustments}) == 1
     with pytest.raises(NeiqinError, match="不能再修改或重复过账"):
         T.post_stocktake(t, {"keeper": "张三", "admin_head": "李强", "finance_head": "赵敏"})
     assert [(d.line.code, d.diff) for d in T.differences(t, only_nonzero=True)] == [(paper.code, -Q), (pens.code, Q)]
-    assert S.verify_stock() == []
+    assert reports_mod.verify_stock() == []
     with pytest.raises(NeiqinError, match="已过账"):
         T.cancel_stocktake(t, "不要")
 
@@ -381,17 +378,17 @@ def test_stocktake_scope_uncounted_and_cancel(database):
 def test_demo_data_is_consistent(database):
     import random
 
-    from neiqin.models.demo import seed_directory
+    from neiqin.demo import seed_directory
 
     staff = seed_directory(random.Random(3), 20)
-    counts = S.seed_demo(random.Random(3), staff, 200)
+    counts = supplies_mod.seed_demo(random.Random(3), staff, 200)
     assert counts["supplies"] >= 80 and counts["stock-moves"] > 200
-    assert S.verify_stock() == []
-    assert S.low_stock_items()
+    assert reports_mod.verify_stock() == []
+    assert items_mod.low_stock_items()
     posted = T.stocktakes()[0]
     assert posted.status == T.POSTED and posted.gain_value and posted.loss_value
     assert StockMove.select().where(StockMove.kind == ISSUE).count() >= 150
-    assert S.bulk_stock_moves(2000, seed=1) == 2000 and S.verify_stock() == []
+    assert supplies_mod.bulk_stock_moves(2000, seed=1) == 2000 and reports_mod.verify_stock() == []
     assert Supply.select().where(Supply.on_hand < 0).count() == 0
     assert STOCK_MOVES.count(LedgerQuery(search="财务部")) > 0
 
@@ -424,39 +421,39 @@ def test_random_movements_keep_stock_equal_to_movements_and_never_negative(datab
             elif op == "out":
                 take(item, qty, d=d)
             elif op == "scrap":
-                S.scrap({"item": item, "qty": qty, "reason": "损坏", "move_date": day(d)})
+                posting.scrap({"item": item, "qty": qty, "reason": "损坏", "move_date": day(d)})
             elif op == "back":
                 issued = StockMove.select().where((StockMove.kind == ISSUE) & (StockMove.voided == False)).first()  # noqa: E712
                 if issued:
-                    S.return_issue(issued, {"qty": 1, "move_date": max(day(d), issued.move_date)})
+                    posting.return_issue(issued, {"qty": 1, "move_date": max(day(d), issued.move_date)})
             else:
                 live = list(StockMove.select().where((StockMove.voided == False)  # noqa: E712
                                                      & (StockMove.kind != COST)).order_by(StockMove.id))
                 if live:
-                    S.void_move(live[price % len(live)], "测试作废")
+                    posting.void_move(live[price % len(live)], "测试作废")
         except (ValidationError, NeiqinError):
             pass  # refused: and then nothing may have changed (checked below by the invariants)
-        assert S.verify_stock() == []
+        assert reports_mod.verify_stock() == []
     for item in items:
         it = fresh(item)
         assert it.on_hand >= 0 and it.stock_value >= 0
         if it.on_hand == 0:
             assert it.stock_value == 0
         running = 0
-        for row in S.item_card(it):
+        for row in reports_mod.item_card(it):
             running += row["qty"]
             assert running >= 0, f"{it.name} negative on {row['move_date']}"
     # each month's closing balance is the next month's opening; the last closing is the stock on hand
-    months = [S.monthly_report(2025, m, include_idle=True) for m in (1, 2, 3, 4)]
+    months = [reports_mod.monthly_report(2025, m, include_idle=True) for m in (1, 2, 3, 4)]
     for this, nxt in zip(months, months[1:], strict=False):
         for a, b in zip(this, nxt, strict=True):
             assert (a.close_qty, a.close_value) == (b.open_qty, b.open_value)
             assert a.close_qty == a.open_qty + a.in_qty - a.out_qty + a.other_qty
             assert a.close_value == a.open_value + a.in_value - a.out_value + a.other_value
     for n, month in enumerate(months, 1):  # the short way (cache − later movements) gives the same report
-        assert S.monthly_report(2025, n, include_idle=True) == S.period_report(
-            *S.month_range(2025, n), include_idle=True, method="cache") == month
+        assert reports_mod.monthly_report(2025, n, include_idle=True) == reports_mod.period_report(
+            *reports_mod.month_range(2025, n), include_idle=True, method="cache") == month
     # up to today (a 成本调整 after a void is dated the day it is made) the closing is the stock on hand
-    for row in S.period_report(D0, clock.today(), include_idle=True):
+    for row in reports_mod.period_report(D0, clock.today(), include_idle=True):
         it = Supply.get_by_id(row.item_id)
         assert (row.close_qty, row.close_value) == (it.on_hand, it.stock_value)

@@ -9,7 +9,9 @@ import pytest
 from neiqin import clock
 from neiqin.models import STAFF, settings, today
 from neiqin.models.base import now
-from neiqin.models.seals import LICENCES, SEALS, apply_use, approve_use, lend, return_loan
+from neiqin.models.seals.loans import lend, return_loan
+from neiqin.models.seals.registry import LICENCES, SEALS
+from neiqin.models.seals.uses import apply_use, approve_use
 from neiqin.models.today import DUE, INFO, OVERDUE, TodayItem
 from neiqin.models.today_sections import (
     birthdays,
@@ -245,7 +247,7 @@ MINE = ["visitors_on_site", "visitor_appointments", "seal_loans", "licences_expi
 
 
 def test_demo_data_gives_every_section_something(database):
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     generate(60)
     assert [s.key for s in today.compute() if not s.items or s.error] == []  # every ledger's sections

@@ -15,7 +15,7 @@ from neiqin.today_cli import EXIT_OVERDUE, render
 
 @pytest.fixture
 def demo_dir(datadir):
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     open_database(datadir.db_path, datadir.backups)
     generate(80)

@@ -174,7 +174,7 @@ def test_returning_visitor_prefill(host):
 
 
 def test_keyset_paging_walks_every_row_once(host):
-    from neiqin.models.demo import bulk_visits
+    from neiqin.demo import bulk_visits
 
     bulk_visits(1234, days=40)
     q = LedgerQuery()
@@ -199,7 +199,7 @@ def test_date_range_and_status_filters(host):
 
 
 def test_search_with_old_date_range_and_capped_count(host, monkeypatch):
-    from neiqin.models.demo import bulk_visits
+    from neiqin.demo import bulk_visits
 
     bulk_visits(600, days=60)
     day = clock.today() - dt.timedelta(days=50)

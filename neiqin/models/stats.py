@@ -8,7 +8,6 @@ draws whatever is available: a chart appears when the ledger it reads exists.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin import clock
-from neiqin.models.ledger import LEDGERS, LedgerSpec, all_ledgers, get_ledger
+from neiqin.models.ledger import LedgerSpec, all_ledgers, get_ledger
 
 
 @dataclass
@@ -80,9 +79,9 @@ def monthly_counts(spec: LedgerSpec | str, start: dt.date, end: dt.date, where: 
     return [counts.get(k, 0) for k in month_keys(start, end)]
 
 
-def ledgers_of(module: str) -> list[LedgerSpec]:
-    """The dated ledgers a module registered (收文 and 发文 of documents, 收件 and 寄件 of parcels …)."""
-    return [s for s in LEDGERS.values() if s.model.__module__ == module and s.date_field]
+def dated_ledgers(*keys: str) -> list[LedgerSpec]:
+    """The ledgers with these keys that have a date field, in the given order."""
+    return [s for s in (get_ledger(k) for k in keys) if s.date_field]
 
 
 def monthly_chart(title: str, specs: list[LedgerSpec], start: dt.date, end: dt.date,
@@ -106,15 +105,15 @@ def visitors_per_month(start: dt.date, end: dt.date) -> ChartData:
 
 
 def parcels_per_month(start: dt.date, end: dt.date) -> ChartData:
-    return monthly_chart("快递（按月）", ledgers_of("neiqin.models.parcels"), start, end)
+    return monthly_chart("快递（按月）", dated_ledgers("parcels", "dispatches"), start, end)
 
 
 def documents_per_month(start: dt.date, end: dt.date) -> ChartData:
-    return monthly_chart("收发文（按月）", ledgers_of("neiqin.models.documents"), start, end)
+    return monthly_chart("收发文（按月）", dated_ledgers("incoming", "outgoing"), start, end)
 
 
 def seal_uses_per_month(start: dt.date, end: dt.date) -> ChartData:
-    from neiqin.models.seals import use_stats
+    from neiqin.models.seals.uses import use_stats
 
     by_month = {r[0]: r for r in use_stats("month", start, end)}
     months = month_keys(start, end)
@@ -126,8 +125,9 @@ def seal_uses_per_month(start: dt.date, end: dt.date) -> ChartData:
 
 def supplies_cost(start: dt.date, end: dt.date) -> ChartData:
     """Cost of supplies issued per department, from ``supplies.cost_by_department(start, end)``."""
-    supplies = importlib.import_module("neiqin.models.supplies")
-    rows = supplies.cost_by_department(start, end)
+    from neiqin.models.supplies.reports import cost_by_department
+
+    rows = cost_by_department(start, end)
     pairs = list(rows.items()) if isinstance(rows, dict) else [(r[0], r[1]) for r in rows]
     pairs = sorted(((str(d or "（未填部门）"), float(v or 0)) for d, v in pairs), key=lambda p: -p[1])
     return ChartData("办公用品领用金额（按部门）", [p[0] for p in pairs], {"金额（元）": [round(p[1], 2) for p in pairs]},
@@ -142,22 +142,11 @@ class Chart:
     available: Callable[[], bool]
 
 
-def _has(module: str, attr: str = "") -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            return False
-        return hasattr(mod, attr) if attr else bool(ledgers_of(module))
-
-    return check
-
-
 CHARTS = [
     Chart("visitors", "来访人次（按月）", visitors_per_month, lambda: "visitors" in all_ledgers()),
-    Chart("parcels", "快递（按月）", parcels_per_month, _has("neiqin.models.parcels")),
-    Chart("documents", "收发文（按月）", documents_per_month, _has("neiqin.models.documents")),
-    Chart("supplies", "办公用品（按部门）", supplies_cost, _has("neiqin.models.supplies", "cost_by_department")),
+    Chart("parcels", "快递（按月）", parcels_per_month, lambda: "parcels" in all_ledgers()),
+    Chart("documents", "收发文（按月）", documents_per_month, lambda: "incoming" in all_ledgers()),
+    Chart("supplies", "办公用品（按部门）", supplies_cost, lambda: "supplies" in all_ledgers()),
     Chart("seal_uses", "用印（按月）", seal_uses_per_month, lambda: "seal-uses" in all_ledgers()),
 ]
 

@@ -12,17 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from neiqin.models import settings, workdays
-from neiqin.models.seals import (
-    APPROVED,
-    LIC_DISABLED,
-    OUT,
-    PENDING,
-    Licence,
-    SealLoan,
-    SealUse,
-    add_months,
-    licence_warn_months,
-)
+from neiqin.models.seals.loans import OUT, SealLoan
+from neiqin.models.seals.registry import LIC_DISABLED, Licence, add_months, licence_warn_months
+from neiqin.models.seals.uses import APPROVED, PENDING, SealUse
 from neiqin.models.staff import STATUS_ACTIVE, Staff
 from neiqin.models.today import (
     DUE,

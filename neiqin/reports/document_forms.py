@@ -15,16 +15,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from neiqin import clock
-from neiqin.models.documents import (
-    IN_RETURNED,
-    Circulation,
-    Delivery,
-    IncomingDoc,
-    OutgoingDoc,
-    circulation_of,
-    delivery_rows,
-    link_label,
-)
+from neiqin.models.links import link_label
+from neiqin.models.mail.docs_common import IN_RETURNED
+from neiqin.models.mail.incoming import Circulation, IncomingDoc
+from neiqin.models.mail.incoming_steps import circulation_of
+from neiqin.models.mail.outgoing import Delivery, OutgoingDoc, delivery_rows
 from neiqin.reports.forms import FormDoc, TableColumn, _draw_wrapped, form_document
 from neiqin.reports.labels import Box, width
 from neiqin.reports.register import Widths, wrap

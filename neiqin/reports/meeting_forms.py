@@ -26,24 +26,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from neiqin import clock
-from neiqin.models.meetings import (
-    ABSENT,
-    ATTENDED,
-    LATE,
-    LEAVE,
-    MEMBER,
-    OBSERVER,
-    PRESENT,
-    ActionItem,
-    Attendee,
-    Meeting,
-    actions_by_owner,
-    actions_of,
-    attendance_counts,
-    cn_date,
-    cn_number,
-    reviews_of,
-)
+from neiqin.models.meetings.actions import ActionItem, actions_by_owner, actions_of, reviews_of
+from neiqin.models.meetings.attendance import ABSENT, ATTENDED, LATE, LEAVE, MEMBER, OBSERVER, PRESENT
+from neiqin.models.meetings.register import Attendee, Meeting, attendance_counts, cn_date, cn_number
 from neiqin.reports.forms import FormDoc, TableColumn, form_document, gongwen_document
 from neiqin.reports.register import Widths, wrap
 

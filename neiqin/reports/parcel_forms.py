@@ -13,7 +13,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from neiqin import clock
-from neiqin.models.parcels import CostReport, WaitingGroup, overdue_days, waiting_days, waiting_groups, yuan
+from neiqin.models.mail.dispatches import CostReport
+from neiqin.models.mail.parcel_rules import yuan
+from neiqin.models.mail.parcels import WaitingGroup, overdue_days, waiting_days, waiting_groups
 from neiqin.reports import atomic_output
 from neiqin.reports.forms import MIN_TEXT, FormDoc, TableColumn, form_document, format_moment
 from neiqin.reports.labels import Box, draw_text

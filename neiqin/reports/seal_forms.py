@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from neiqin import clock
-from neiqin.models.seals import DISAGREE, SealLoan, SealUse
+from neiqin.models.seals.loans import SealLoan
+from neiqin.models.seals.uses import DISAGREE, SealUse
 from neiqin.reports import atomic_output
 from neiqin.reports.fonts import font_for
 from neiqin.reports.register import Widths, wrap

@@ -2,7 +2,7 @@
 (补货清单), 进销存月报, 领用汇总, and shelf labels with Code128 barcodes through the label engine.
 
 Built on the shared form blocks (:mod:`neiqin.reports.forms`); the numbers come from the Qt-free queries of
-:mod:`neiqin.models.supplies` and :mod:`neiqin.models.stocktake`, so a printed report and the screen agree.
+:mod:`neiqin.models.supplies.reports` and :mod:`neiqin.models.supplies.stocktake`, so a printed report and the screen agree.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from reportlab.lib.units import mm
 
 from neiqin import clock
 from neiqin.errors import NeiqinError
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
+from neiqin.models.supplies import amounts as amounts_mod
+from neiqin.models.supplies import items as items_mod
+from neiqin.models.supplies import posting, reports
+from neiqin.models.supplies import stocktake as T
 from neiqin.reports import atomic_output
 from neiqin.reports.forms import TableColumn, form_document
 from neiqin.reports.labels import get_stock, write_labels
@@ -30,11 +32,11 @@ NARROW = (12 * mm, 14 * mm, 12 * mm, 16 * mm)
 
 
 def _q(milli: int | None) -> str:
-    return "" if milli is None else S.qty_text(milli)
+    return "" if milli is None else amounts_mod.qty_text(milli)
 
 
 def _m(fen: int | None) -> str:
-    return "" if fen is None else S.money_text(fen)
+    return "" if fen is None else amounts_mod.money_text(fen)
 
 
 def _cn_date(d: dt.date) -> str:
@@ -50,7 +52,7 @@ def _printed() -> str:
 
 def write_issue_slip_pdf(no: str, path: str | os.PathLike, *, org_name: str = "") -> Path:
     """办公用品领用单 for one slip (the lines saved together at the desk), with signature lines."""
-    moves = S.slip_moves(no)
+    moves = posting.slip_moves(no)
     if not moves:
         raise NeiqinError(f"找不到领用单 {no}")
     first = moves[0]
@@ -64,7 +66,7 @@ def write_issue_slip_pdf(no: str, path: str | os.PathLike, *, org_name: str = ""
                 TableColumn("规格型号", 1.6), TableColumn("单位", 0.5, "center"), TableColumn("数量", 0.7, "right"),
                 TableColumn("单价", 0.8, "right"), TableColumn("金额", 0.9, "right"), TableColumn("用途", 1.4)]
         rows = [(str(i), m.code, m.name + ("（已作废）" if m.voided else ""), m.spec, m.unit, _q(-m.qty),
-                 S.price_text(m.unit_cost), _m(-m.amount), m.purpose) for i, m in enumerate(moves, 1)]
+                 amounts_mod.price_text(m.unit_cost), _m(-m.amount), m.purpose) for i, m in enumerate(moves, 1)]
         rows.append(("", "", "合计", "", "", "", "", _m(-sum(m.amount for m in live)), ""))
         doc.table(cols, rows, size=10)
         if first.note:
@@ -138,7 +140,7 @@ def write_difference_pdf(take: T.Stocktake, path: str | os.PathLike, *, org_name
             up = d.diff > 0
             gain += d.amount if up else 0
             loss += -d.amount if not up else 0
-            rows.append((str(i), ln.code, ln.name, ln.spec, ln.unit, S.price_text(d.unit_cost), _q(d.expected),
+            rows.append((str(i), ln.code, ln.name, ln.spec, ln.unit, amounts_mod.price_text(d.unit_cost), _q(d.expected),
                          _q(d.counted), _q(d.diff) if up else "", _m(d.amount) if up else "",
                          _q(-d.diff) if not up else "", _m(-d.amount) if not up else "", ln.note))
         if not rows:
@@ -157,7 +159,7 @@ def write_difference_pdf(take: T.Stocktake, path: str | os.PathLike, *, org_name
 # ---------------------------------------------------------------------------------------------- 补货 / 采购申请单
 
 
-def write_reorder_pdf(lines: Sequence[S.ReorderLine], path: str | os.PathLike, *, org_name: str = "",
+def write_reorder_pdf(lines: Sequence[reports.ReorderLine], path: str | os.PathLike, *, org_name: str = "",
                       applicant: str = "", day: dt.date | None = None) -> Path:
     """采购申请单 (补货清单): items at or below 安全库存, suggested up to 最高库存, with amounts."""
     day = day or clock.today()
@@ -171,7 +173,7 @@ def write_reorder_pdf(lines: Sequence[S.ReorderLine], path: str | os.PathLike, *
                 TableColumn("建议采购", 0.7, "right"), TableColumn("参考单价", 0.75, "right"),
                 TableColumn("预计金额", 0.85, "right"), TableColumn("上次供应商", 1.4)]
         rows = [(str(i), x.code, x.name, x.spec, x.unit, _q(x.on_hand), _q(x.min_stock), _q(x.max_stock),
-                 _q(x.suggested), S.price_text(x.price), _m(x.amount), x.supplier) for i, x in enumerate(lines, 1)]
+                 _q(x.suggested), amounts_mod.price_text(x.price), _m(x.amount), x.supplier) for i, x in enumerate(lines, 1)]
         rows.append(("", "", "合计", "", "", "", "", "", "", "", _m(sum(x.amount for x in lines)), ""))
         doc.table(cols, rows, size=9.5)
         doc.skip(2 * mm)
@@ -184,12 +186,12 @@ def write_reorder_pdf(lines: Sequence[S.ReorderLine], path: str | os.PathLike, *
 # ---------------------------------------------------------------------------------------------- 进销存月报
 
 
-def write_period_pdf(rows: Sequence[S.ReportRow], start: dt.date, end: dt.date, path: str | os.PathLike, *,
+def write_period_pdf(rows: Sequence[reports.ReportRow], start: dt.date, end: dt.date, path: str | os.PathLike, *,
                      org_name: str = "", title: str = "") -> Path:
     """进销存月报 (or any period): 上期结存, 本期购进, 本期发放, 其他 (报损/盘点), 本期结存 with amounts."""
     if not title:
         same_month = (start.year, start.month) == (end.year, end.month) and start.day == 1 and \
-            end == S.month_range(end.year, end.month)[1]
+            end == reports.month_range(end.year, end.month)[1]
         title = f"办公用品进销存月报（{start.year}年{start.month}月）" if same_month else "办公用品进销存报表"
     with form_document(path, title=title, org_name=org_name, pagesize=LANDSCAPE, margins=NARROW,
                        running_head=title) as doc:
@@ -223,8 +225,8 @@ def _pair(qty: int, value: int) -> tuple[str, str]:
 
 
 def write_monthly_pdf(year: int, month: int, path: str | os.PathLike, *, org_name: str = "") -> Path:
-    start, end = S.month_range(year, month)
-    return write_period_pdf(S.period_report(start, end), start, end, path, org_name=org_name)
+    start, end = reports.month_range(year, month)
+    return write_period_pdf(reports.period_report(start, end), start, end, path, org_name=org_name)
 
 
 # ---------------------------------------------------------------------------------------------- 领用汇总
@@ -233,8 +235,8 @@ def write_monthly_pdf(year: int, month: int, path: str | os.PathLike, *, org_nam
 def write_summary_pdf(by: str, start: dt.date | None, end: dt.date | None, path: str | os.PathLike, *,
                       org_name: str = "", department: str = "") -> Path:
     """领用汇总 by 部门 / 领用人 / 月份 / 物品, net of returns, with each group's share of the cost."""
-    rows = S.issue_summary(by, start, end, department)
-    label = S.ISSUE_GROUPS[by]
+    rows = reports.issue_summary(by, start, end, department)
+    label = reports.ISSUE_GROUPS[by]
     total = sum(r.amount for r in rows) or 0
     span = f"{start or '最早'} 至 {end or '今天'}" + (f"　部门：{department}" if department else "")
     with form_document(path, title=f"办公用品领用汇总（按{label}）", org_name=org_name,
@@ -309,12 +311,12 @@ def _workbook_rows(path: str | os.PathLike, title: str, header: Sequence[str], r
     return Path(path)
 
 
-def export_period_xlsx(rows: Sequence[S.ReportRow], start: dt.date, end: dt.date, path: str | os.PathLike, *,
+def export_period_xlsx(rows: Sequence[reports.ReportRow], start: dt.date, end: dt.date, path: str | os.PathLike, *,
                        org_name: str = "") -> Path:
     header = ["编码", "名称", "规格型号", "单位", "上期结存数量", "上期结存金额", "本期购进数量", "本期购进金额",
               "本期发放数量", "本期发放金额", "其他（报损盘点）数量", "其他（报损盘点）金额", "本期结存数量",
               "本期结存金额"]
-    q, m = S.dec_qty, S.dec_money
+    q, m = amounts_mod.dec_qty, amounts_mod.dec_money
     body = [[r.code, r.name, r.spec, r.unit, q(r.open_qty), m(r.open_value), q(r.in_qty), m(r.in_value),
              q(r.out_qty), m(r.out_value), q(r.other_qty), m(r.other_value), q(r.close_qty), m(r.close_value)]
             for r in rows]
@@ -326,25 +328,25 @@ def export_period_xlsx(rows: Sequence[S.ReportRow], start: dt.date, end: dt.date
                           qty_cols=(4, 6, 8, 10, 12))
 
 
-def export_reorder_xlsx(lines: Sequence[S.ReorderLine], path: str | os.PathLike, *, org_name: str = "") -> Path:
+def export_reorder_xlsx(lines: Sequence[reports.ReorderLine], path: str | os.PathLike, *, org_name: str = "") -> Path:
     header = ["编码", "名称", "规格型号", "单位", "类别", "存放位置", "现有库存", "安全库存", "最高库存", "建议采购",
               "参考单价", "预计金额", "上次供应商"]
-    q = S.dec_qty
+    q = amounts_mod.dec_qty
     body = [[x.code, x.name, x.spec, x.unit, x.category, x.location, q(x.on_hand), q(x.min_stock), q(x.max_stock),
-             q(x.suggested), S.dec_price(x.price), S.dec_money(x.amount), x.supplier] for x in lines]
+             q(x.suggested), amounts_mod.dec_price(x.price), amounts_mod.dec_money(x.amount), x.supplier] for x in lines]
     body.append(["", "合计", "", "", "", "", None, None, None, None, None,
-                 S.dec_money(sum(x.amount for x in lines)), ""])
+                 amounts_mod.dec_money(sum(x.amount for x in lines)), ""])
     return _workbook_rows(path, "补货清单", header, body, [9, 14, 18, 5, 9, 10, 9, 9, 9, 9, 9, 11, 22], org_name,
                           f"生成日期：{clock.today()}", money_cols=(10, 11), qty_cols=(6, 7, 8, 9))
 
 
 def export_summary_xlsx(by: str, start: dt.date | None, end: dt.date | None, path: str | os.PathLike, *,
                         org_name: str = "", department: str = "") -> Path:
-    rows = S.issue_summary(by, start, end, department)
-    label = S.ISSUE_GROUPS[by]
+    rows = reports.issue_summary(by, start, end, department)
+    label = reports.ISSUE_GROUPS[by]
     if by == "item":
         header = ["编码", "物品", "单位", "数量", "领用次数", "金额"]
-        body = [[r.code, r.label, r.unit, S.dec_qty(r.qty), r.times, r.amount_dec] for r in rows]
+        body = [[r.code, r.label, r.unit, amounts_mod.dec_qty(r.qty), r.times, r.amount_dec] for r in rows]
         money, qty, widths = (5,), (3,), [9, 30, 5, 9, 9, 11]
     else:
         header = [label] + (["部门"] if by == "person" else []) + ["领用次数", "金额"]
@@ -357,7 +359,7 @@ def export_summary_xlsx(by: str, start: dt.date | None, end: dt.date | None, pat
 # ---------------------------------------------------------------------------------------------- shelf labels
 
 
-def shelf_labels(items: Iterable[S.Supply]) -> list[BarcodeLabel]:
+def shelf_labels(items: Iterable[items_mod.Supply]) -> list[BarcodeLabel]:
     """One Code128 label per item: the code as bars and digits, the name, spec and shelf."""
     out = []
     for it in items:
@@ -366,7 +368,7 @@ def shelf_labels(items: Iterable[S.Supply]) -> list[BarcodeLabel]:
     return out
 
 
-def write_shelf_labels(items: Iterable[S.Supply], path: str | os.PathLike, *, stock_key: str = "a4-3x8",
+def write_shelf_labels(items: Iterable[items_mod.Supply], path: str | os.PathLike, *, stock_key: str = "a4-3x8",
                        start: int = 1, copies: int = 1, offset=None, progress=None, cancelled=None) -> int:
     """Shelf labels on a label stock (A4 sheet or thermal roll); returns the number of pages."""
     labels = shelf_labels(items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from neiqin.models.documents import INCOMING
+from neiqin.models.mail.incoming import INCOMING
 from neiqin.ui.incoming_pane import IncomingPane
 from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.outgoing_pane import OutgoingPane

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from neiqin import clock
 from neiqin.errors import NeiqinError
-from neiqin.models import documents as docs
+from neiqin.models import links as links_mod
 from neiqin.models import settings, workdays
-from neiqin.models.documents import INCOMING, DuplicateIncoming, IncomingDoc
+from neiqin.models.mail import docs_common, incoming_steps, outgoing
+from neiqin.models.mail import incoming as incoming_mod
+from neiqin.models.mail.incoming import INCOMING, DuplicateIncoming, IncomingDoc
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
@@ -101,7 +103,7 @@ class DocForm(StepForm):
         for key in ("sender_no", "reply_no", "doc_no"):
             w = self.widgets.get(key)
             if isinstance(w, QLineEdit):
-                w.editingFinished.connect(lambda w=w: w.setText(docs.normalize_doc_no(w.text())))
+                w.editingFinished.connect(lambda w=w: w.setText(docs_common.normalize_doc_no(w.text())))
 
     def _make_widget(self, f: FormField) -> QWidget:
         w = super()._make_widget(f)
@@ -162,7 +164,7 @@ def doc_summary(doc: IncomingDoc) -> str:
         lines.append(f"批示：{doc.instruction}（{doc.instructed_by}）")
     if doc.handler or doc.handler_dept:
         lines.append(f"承办：{doc.handler_dept} {doc.handler}" +
-                     (f"　办理期限 {doc.due_date}（{docs.due_text(doc.due_date)}）" if doc.due_date else ""))
+                     (f"　办理期限 {doc.due_date}（{incoming_mod.due_text(doc.due_date)}）" if doc.due_date else ""))
     return "\n".join(lines)
 
 
@@ -177,11 +179,11 @@ def registration_fields() -> list[FormField]:
                   placeholder=tr("输入几个字，从以往来文和地址簿中选")),
         FormField("sender_no", "来文字号", max_len=60, placeholder=tr("如 京政发〔2026〕7号；[2026] (2026) 【2026】会自动改为〔2026〕")),
         FormField("title", "文件标题", required=True, max_len=300),
-        FormField("kind", "文种", "combo", choices=docs.DOC_KINDS),
-        FormField("secrecy", "密级", "combo", choices=docs.SECRECY),
+        FormField("kind", "文种", "combo", choices=docs_common.DOC_KINDS),
+        FormField("secrecy", "密级", "combo", choices=docs_common.SECRECY),
         FormField("secrecy_years", "保密期限（年）", "int", minimum=0, maximum=30,
                   placeholder=tr("0 表示不标注")),
-        FormField("urgency", "紧急程度", "combo", choices=docs.URGENCY),
+        FormField("urgency", "紧急程度", "combo", choices=docs_common.URGENCY),
         FormField("copies", "份数", "int", minimum=1, maximum=9999),
         FormField("pages", "页数", "int", minimum=0, maximum=99999),
         FormField("attachments", "附件", max_len=200, history=("incoming", "attachments")),
@@ -219,26 +221,26 @@ class IncomingPane(LedgerPane):
         self.alert.setStyleSheet("color:#c5221f")
         self.action_bar.addWidget(self.alert)
         self.recordsChanged.connect(self.update_alert)
-        self._soon = docs.due_soon_limit()
+        self._soon = incoming_mod.due_soon_limit()
         self.update_alert()
         self.selection_changed()
 
     # ---- look
 
     def refresh(self) -> None:
-        self._soon = docs.due_soon_limit()
+        self._soon = incoming_mod.due_soon_limit()
         super().refresh()
         self.update_alert()
 
     def row_background(self, row: dict) -> QColor | None:
-        state = docs.due_state(row, soon=self._soon)
+        state = incoming_mod.due_state(row, soon=self._soon)
         if state == "overdue":
             return OVERDUE_COLOR
         if state == "soon":
             return SOON_COLOR
-        if row["status"] == docs.IN_RETURNED:
+        if row["status"] == docs_common.IN_RETURNED:
             return RETURNED_COLOR
-        return NEW_COLOR if row["status"] == docs.IN_REVIEW else None
+        return NEW_COLOR if row["status"] == docs_common.IN_REVIEW else None
 
     def update_alert(self) -> None:
         from neiqin.models.ledger import LedgerQuery
@@ -254,13 +256,13 @@ class IncomingPane(LedgerPane):
     def selection_changed(self) -> None:
         idx = self.table.currentIndex()
         row = self.model.row_at(idx.row()) if idx.isValid() else None
-        self.step_btn.setEnabled(bool(row) and bool(docs.next_actions(row)))
+        self.step_btn.setEnabled(bool(row) and bool(incoming_steps.next_actions(row)))
         self.back_btn.setEnabled(bool(row) and not row["voided"] and bool(row.get("circulating")))
 
     # ---- registration
 
     def _completions(self) -> dict[str, list[str]]:
-        return {"sender_org": docs.sender_suggestions()}
+        return {"sender_org": incoming_mod.sender_suggestions()}
 
     def new_values(self) -> dict:
         return {"copies": 1, "kind": "通知", **_deadline_defaults()}
@@ -271,7 +273,7 @@ class IncomingPane(LedgerPane):
         done: list[IncomingDoc] = []
         vals = {**self.new_values(), **(values or {})}
         while True:
-            note = tr("下一个收文号（保存时分配）：") + docs.peek_incoming_no()
+            note = tr("下一个收文号（保存时分配）：") + incoming_mod.peek_incoming_no()
             if done:
                 note = f"已登记 {len(done)} 份，上一份为 {done[-1].no}《{done[-1].title}》。\n" + note + \
                     tr("；按 Esc 结束登记")
@@ -290,7 +292,7 @@ class IncomingPane(LedgerPane):
     def _save_new(self, values: dict) -> IncomingDoc:
         data = self.form_data(values)
         try:
-            return docs.register_incoming(data)
+            return incoming_mod.register_incoming(data)
         except DuplicateIncoming as e:
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Warning)
@@ -301,7 +303,7 @@ class IncomingPane(LedgerPane):
             box.addButton(tr("返回修改"), QMessageBox.ButtonRole.RejectRole)
             box.exec()
             if box.clickedButton() is save:
-                return docs.register_incoming(data, confirm_duplicate=True)
+                return incoming_mod.register_incoming(data, confirm_duplicate=True)
             if box.clickedButton() is show:
                 QMessageBox.information(self, tr("原记录"), doc_summary(e.earlier))
             raise _Handled(str(e)) from None
@@ -342,7 +344,7 @@ class IncomingPane(LedgerPane):
         handlers = {"review": self.review, "propose": self.propose, "instruct": self.instruct,
                     "assign": self.assign, "circulate": self.circulate, "remind": self.remind,
                     "finish": self.finish, "archive": self.archive}
-        return [(docs.STEP_LABELS[a], lambda a=a: self.run_step(handlers[a])) for a in docs.next_actions(doc)]
+        return [(incoming_steps.STEP_LABELS[a], lambda a=a: self.run_step(handlers[a])) for a in incoming_steps.next_actions(doc)]
 
     def process_menu(self) -> Any:
         doc = self.require_record()
@@ -368,7 +370,7 @@ class IncomingPane(LedgerPane):
     def edit_record(self) -> Any:
         """Double-click / Ctrl+O continues the processing; 修改 of the registration is in the context menu."""
         doc = self.current_record()
-        if doc is not None and docs.next_actions(doc):
+        if doc is not None and incoming_steps.next_actions(doc):
             acts = self.step_actions(doc)
             return acts[0][1]()
         return super().edit_record()
@@ -394,19 +396,19 @@ class IncomingPane(LedgerPane):
                   FormField("by", "初审人", "staff", required=True),
                   FormField("at", "初审时间", "datetime")]
         return ask(self, tr("初审 · ") + doc.no,
-                   fields, lambda v: docs.review_incoming(doc, {**v, "passed": v["passed"] == "通过"}), None,
+                   fields, lambda v: incoming_steps.review_incoming(doc, {**v, "passed": v["passed"] == "通过"}), None,
                    self._note(doc, tr("核对文件是否应由本单位办理、手续是否完备；不符合的退回并说明原因。")))
 
     def propose(self, doc: IncomingDoc) -> Any:
         fields = [FormField("opinion", "拟办意见", "multiline", required=True),
                   FormField("by", "拟办人", "staff", required=True), FormField("at", "时间", "datetime")]
-        return ask(self, tr("拟办意见 · ") + doc.no, fields, lambda v: docs.propose_incoming(doc, v), None,
+        return ask(self, tr("拟办意见 · ") + doc.no, fields, lambda v: incoming_steps.propose_incoming(doc, v), None,
                    self._note(doc, tr("按处理笺上写的拟办意见录入（Ctrl+Enter 保存）。")))
 
     def instruct(self, doc: IncomingDoc) -> Any:
         fields = [FormField("instruction", "领导批示", "multiline", required=True),
                   FormField("by", "批示领导", "staff", required=True), FormField("at", "批示时间", "datetime")]
-        return ask(self, tr("领导批示 · ") + doc.no, fields, lambda v: docs.instruct_incoming(doc, v), None,
+        return ask(self, tr("领导批示 · ") + doc.no, fields, lambda v: incoming_steps.instruct_incoming(doc, v), None,
                    self._note(doc, tr("按领导在处理笺上的批示录入（Ctrl+Enter 保存）。")))
 
     def assign(self, doc: IncomingDoc) -> Any:
@@ -430,7 +432,7 @@ class IncomingPane(LedgerPane):
             person = data.get("handler") or {}
             if not str(data.get("handler_dept") or "").strip() and person.get("department"):
                 data["handler_dept"] = person["department"]
-            return docs.assign_incoming(doc, data)
+            return incoming_steps.assign_incoming(doc, data)
 
         return ask(self, tr("交办承办 · ") + doc.no, fields, save, values,
                    self._note(doc, tr("办理期限从交办之日起算；不能早于收文日期。")), start=clock.today())
@@ -441,7 +443,7 @@ class IncomingPane(LedgerPane):
         fields = [FormField("readers", "传阅人", required=True, placeholder=tr("多人用“、”分开，如 李强、赵敏")),
                   FormField("at", "送阅时间", "datetime"), FormField("note", "说明", max_len=200)]
         names = [c.name for c in staff_choices()]
-        rows = ask(self, tr("传阅 · ") + doc.no, fields, lambda v: docs.circulate_incoming(doc, v), None,
+        rows = ask(self, tr("传阅 · ") + doc.no, fields, lambda v: incoming_steps.circulate_incoming(doc, v), None,
                    self._note(doc, tr("每位传阅人单独登记送阅和退回时间。")), completions={"readers": names})
         return rows[0] if rows else None
 
@@ -449,7 +451,7 @@ class IncomingPane(LedgerPane):
         doc = self.require_record()
         if doc is None:
             return None
-        out = [c for c in docs.circulation_of(doc) if c.returned_at is None]
+        out = [c for c in incoming_steps.circulation_of(doc) if c.returned_at is None]
         if not out:
             QMessageBox.information(self, tr("没有传阅中的文件"), f"{doc.no} " + tr("没有尚未退回的传阅。"))
             return None
@@ -457,17 +459,17 @@ class IncomingPane(LedgerPane):
         fields = [FormField("reader", "传阅人", "combo", choices=list(labels)),
                   FormField("at", "退回时间", "datetime"), FormField("note", "阅文意见", max_len=200)]
         done = ask(self, tr("收回传阅 · ") + doc.no, fields,
-                   lambda v: docs.return_circulation(labels[v["reader"]], v), None, doc_summary(doc))
+                   lambda v: incoming_steps.return_circulation(labels[v["reader"]], v), None, doc_summary(doc))
         if done is not None:
             self.after_change(doc.id)
         return done
 
     def remind(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("way", "催办方式", "combo", choices=docs.REMIND_WAYS),
+        fields = [FormField("way", "催办方式", "combo", choices=docs_common.REMIND_WAYS),
                   FormField("to", "被催办人", "staff"), FormField("note", "催办情况", max_len=300),
                   FormField("at", "催办时间", "datetime")]
         values = {"to": {"id": doc.handler_id, "name": doc.handler}}
-        return ask(self, tr("催办 · ") + doc.no, fields, lambda v: docs.remind_incoming(doc, v), values,
+        return ask(self, tr("催办 · ") + doc.no, fields, lambda v: incoming_steps.remind_incoming(doc, v), values,
                    self._note(doc, f"已催办 {doc.reminders} 次。"))
 
     def finish(self, doc: IncomingDoc) -> Any:
@@ -475,13 +477,13 @@ class IncomingPane(LedgerPane):
                   FormField("reply_no", "复文号", max_len=60, placeholder=tr("如有复文，如 公司函〔2026〕3号")),
                   FormField("done_on", "办结日期", "date"), FormField("by", "经办人", "staff")]
         values = {"by": {"id": doc.handler_id, "name": doc.handler}}
-        return ask(self, tr("办结 · ") + doc.no, fields, lambda v: docs.finish_incoming(doc, v), values,
+        return ask(self, tr("办结 · ") + doc.no, fields, lambda v: incoming_steps.finish_incoming(doc, v), values,
                    self._note(doc, tr("办结后可归档。")))
 
     def archive(self, doc: IncomingDoc) -> Any:
         fields = [FormField("archive_no", "档号", max_len=60, placeholder=tr("如 0001-WS·2026-D10-0001")),
                   FormField("volume_no", "归入卷号", max_len=40), FormField("archived_on", "归卷日期", "date")]
-        return ask(self, tr("归档 · ") + doc.no, fields, lambda v: docs.archive_incoming(doc, v), None,
+        return ask(self, tr("归档 · ") + doc.no, fields, lambda v: incoming_steps.archive_incoming(doc, v), None,
                    self._note(doc, tr("填写档号或卷号。")))
 
     # ---- views and prints
@@ -521,7 +523,7 @@ def rec_signer_id(doc: IncomingDoc) -> int | None:
 class TrailDialog(QDialog):
     """办理过程: the document's steps in order, its circulation list and its links."""
 
-    def __init__(self, doc: IncomingDoc | docs.OutgoingDoc, parent=None):
+    def __init__(self, doc: IncomingDoc | outgoing.OutgoingDoc, parent=None):
         super().__init__(parent)
         incoming = isinstance(doc, IncomingDoc)
         number = doc.no if incoming else doc.doc_no
@@ -529,18 +531,18 @@ class TrailDialog(QDialog):
         layout = QVBoxLayout(self)
         self.view = QTextBrowser()
         parts = [f"<h3>{number}《{doc.title}》</h3>"]
-        link = docs.link_label("parcels", doc.parcel_id) if incoming else docs.link_label("dispatches",
+        link = links_mod.link_label("parcels", doc.parcel_id) if incoming else links_mod.link_label("dispatches",
                                                                                           doc.dispatch_id)
         if link:
             parts.append(f"<p><b>{link}</b></p>")
         parts.append("<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'>"
                      "<tr><th>时间</th><th>步骤</th><th>人员</th><th>内容</th><th>录入</th></tr>")
-        for e in docs.events_of(doc):
+        for e in docs_common.events_of(doc):
             parts.append(f"<tr><td>{_when(e.at)}</td><td>{e.step}</td><td>{e.actor}</td><td>{e.note}</td>"
                          f"<td style='color:#666'>{e.recorded_by} {_when(e.recorded_at)}</td></tr>")
         parts.append("</table>")
         if incoming:
-            rows = docs.circulation_of(doc)
+            rows = incoming_steps.circulation_of(doc)
             if rows:
                 parts.append("<h4>传阅</h4><table cellspacing=0 cellpadding=4 border=1>"
                              "<tr><th>传阅人</th><th>部门</th><th>送阅</th><th>退回</th><th>意见</th></tr>")
@@ -549,7 +551,7 @@ class TrailDialog(QDialog):
                                  f"<td>{_when(c.returned_at) or '<b>未退回</b>'}</td><td>{c.note}</td></tr>")
                 parts.append("</table>")
         else:
-            rows = docs.deliveries_of(doc)
+            rows = outgoing.deliveries_of(doc)
             if rows:
                 parts.append("<h4>送文簿</h4><table cellspacing=0 cellpadding=4 border=1>"
                              "<tr><th>封皮号</th><th>发往机关</th><th>文别</th><th>发出</th><th>签收人</th>"

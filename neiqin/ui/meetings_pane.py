@@ -20,39 +20,30 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.models.bookings import (
-    ADJUSTED,
+from neiqin.models.meetings.actions import ACTIONS, DONE, OPEN, ActionItem, cancel_action, complete_action
+from neiqin.models.meetings.bookings import (
     BOOKINGS,
-    KINDS,
-    NO_REPEAT,
-    REPEATS,
-    ROOMS,
     Booking,
     BookingConflict,
     CapacityWarning,
     book,
     cancel_booking,
-    room_choices,
     update_booking,
 )
-from neiqin.models.meetings import (
-    ACTIONS,
-    DONE,
+from neiqin.models.meetings.minutes import draft_meeting_ids
+from neiqin.models.meetings.register import (
     MEETING_KINDS,
     MEETINGS,
-    OPEN,
-    ActionItem,
     Meeting,
-    cancel_action,
-    complete_action,
     create_meeting,
-    draft_meeting_ids,
     last_of_series,
     meeting_form_values,
     next_meeting_values,
     series_names,
     update_meeting,
 )
+from neiqin.models.meetings.rooms import ROOMS, room_choices
+from neiqin.models.meetings.schedule import ADJUSTED, KINDS, NO_REPEAT, REPEATS
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane

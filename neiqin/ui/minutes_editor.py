@@ -39,23 +39,16 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.meetings import (
-    MEMBER,
-    MEMBER_MARKS,
-    OBSERVER_MARKS,
-    OPEN,
-    REVIEW_OUTCOMES,
-    Meeting,
-    carry_open_actions,
-    cn_number,
+from neiqin.models.meetings.actions import OPEN, REVIEW_OUTCOMES, carry_open_actions
+from neiqin.models.meetings.attendance import MEMBER, MEMBER_MARKS, OBSERVER_MARKS, count_marks, counts_text
+from neiqin.models.meetings.minutes import (
     commit_minutes,
-    count_marks,
-    counts_text,
     finalize_minutes,
     load_draft,
     minutes_document,
     save_draft,
 )
+from neiqin.models.meetings.register import Meeting, cn_number
 from neiqin.ui.forms import ERROR_STYLE
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, show_error, tr

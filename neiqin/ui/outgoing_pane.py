@@ -10,9 +10,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from neiqin import clock
-from neiqin.models import documents as docs
 from neiqin.models import settings
-from neiqin.models.documents import OUTGOING, OutgoingDoc
+from neiqin.models.mail import docs_common, incoming
+from neiqin.models.mail import outgoing as outgoing_mod
+from neiqin.models.mail.outgoing import OUTGOING, OutgoingDoc
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.incoming_pane import DocForm, TrailDialog, ask
@@ -24,17 +25,17 @@ SENDING_COLOR = QColor("#fef7e0")
 
 
 def _organisations() -> list[str]:
-    from neiqin.models.addresses import organisation_names
+    from neiqin.models.mail.addresses import organisation_names
 
     seen = dict.fromkeys(organisation_names())
-    for name in docs.sender_suggestions(200):
+    for name in incoming.sender_suggestions(200):
         seen.setdefault(name, None)
     return list(seen)
 
 
 def registration_fields(record: OutgoingDoc | None = None) -> list[FormField]:
     head = [] if record is not None else [
-        FormField("code", "机关代字", "combo", choices=docs.outgoing_codes()),
+        FormField("code", "机关代字", "combo", choices=docs_common.outgoing_codes()),
         FormField("doc_no", "手工发文字号", max_len=60,
                   placeholder=tr("一般不填：保存时按机关代字自动编号")),
     ]
@@ -42,10 +43,10 @@ def registration_fields(record: OutgoingDoc | None = None) -> list[FormField]:
         *head,
         FormField("issued_on", "发文日期", "date"),
         FormField("title", "文件标题", required=True, max_len=300),
-        FormField("kind", "文种", "combo", choices=docs.DOC_KINDS),
-        FormField("secrecy", "密级", "combo", choices=docs.SECRECY),
+        FormField("kind", "文种", "combo", choices=docs_common.DOC_KINDS),
+        FormField("secrecy", "密级", "combo", choices=docs_common.SECRECY),
         FormField("secrecy_years", "保密期限（年）", "int", minimum=0, maximum=30),
-        FormField("urgency", "紧急程度", "combo", choices=docs.URGENCY),
+        FormField("urgency", "紧急程度", "combo", choices=docs_common.URGENCY),
         FormField("main_to", "主送", required=True, placeholder=tr("多个单位用“、”分开，可从地址簿选")),
         FormField("copy_to", "抄送", placeholder=tr("多个单位用“、”分开")),
         FormField("drafter", "拟稿人", "staff"),
@@ -77,10 +78,10 @@ class OutgoingForm(DocForm):
     def update_number(self, *_: Any) -> None:
         typed = self.value("doc_no").strip()
         if typed:
-            self.number_hint.setText(tr("手工发文字号：") + docs.normalize_doc_no(typed))
+            self.number_hint.setText(tr("手工发文字号：") + docs_common.normalize_doc_no(typed))
             return
         code = self.value("code")
-        self.number_hint.setText(tr("保存后发文字号为：") + docs.peek_outgoing_no(code, self.value("issued_on")) +
+        self.number_hint.setText(tr("保存后发文字号为：") + outgoing_mod.peek_outgoing_no(code, self.value("issued_on")) +
                                  tr("（两人同时保存时按先后顺延）"))
 
 
@@ -102,14 +103,14 @@ class OutgoingPane(LedgerPane):
         self.selection_changed()
 
     def row_background(self, row: dict) -> QColor | None:
-        if row["status"] in (docs.OUT_REGISTERED, docs.OUT_PRINTED):
+        if row["status"] in (docs_common.OUT_REGISTERED, docs_common.OUT_PRINTED):
             return UNSENT_COLOR
-        return SENDING_COLOR if row["status"] == docs.OUT_SENDING else None
+        return SENDING_COLOR if row["status"] == docs_common.OUT_SENDING else None
 
     def selection_changed(self) -> None:
         idx = self.table.currentIndex()
         row = self.model.row_at(idx.row()) if idx.isValid() else None
-        live = bool(row) and not row["voided"] and row["status"] != docs.OUT_ARCHIVED
+        live = bool(row) and not row["voided"] and row["status"] != docs_common.OUT_ARCHIVED
         for b in (self.print_btn, self.send_btn, self.archive_btn):
             b.setEnabled(live)
         self.sign_btn.setEnabled(live and row["delivered_signed"] < row["delivered"])
@@ -117,12 +118,12 @@ class OutgoingPane(LedgerPane):
     # ---- registration
 
     def new_values(self) -> dict:
-        codes = docs.outgoing_codes()
+        codes = docs_common.outgoing_codes()
         return {"code": codes[0], "kind": "通知", "copies": 1, "issued_on": clock.today(),
                 "signed_on": clock.today()}
 
     def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
-        form = OutgoingForm(tr("登记发文"), registration_fields(), lambda v: docs.register_outgoing(self.form_data(v)),
+        form = OutgoingForm(tr("登记发文"), registration_fields(), lambda v: outgoing_mod.register_outgoing(self.form_data(v)),
                             {**self.new_values(), **(values or {})}, self,
                             note=tr("复核后登记：发文字号在保存时分配，不留空号、不重号；作废的号码不再使用。"),
                             completions={"main_to": _organisations(), "copy_to": _organisations()})
@@ -160,7 +161,7 @@ class OutgoingPane(LedgerPane):
 
     def edit_record(self) -> Any:
         doc = self.current_record()
-        if doc is not None and not doc.voided and doc.status in (docs.OUT_PRINTED, docs.OUT_SENDING) \
+        if doc is not None and not doc.voided and doc.status in (docs_common.OUT_PRINTED, docs_common.OUT_SENDING) \
                 and doc.delivered_signed < doc.delivered:
             return self.sign()
         return super().edit_record()
@@ -180,24 +181,24 @@ class OutgoingPane(LedgerPane):
         def step(doc: OutgoingDoc) -> Any:
             fields = [FormField("print_copies", "印制份数", "int", minimum=1, maximum=99999),
                       FormField("by", "印制人", "staff"), FormField("at", "印制时间", "datetime")]
-            return ask(self, tr("印制 · ") + doc.doc_no, fields, lambda v: docs.print_outgoing(doc, v),
+            return ask(self, tr("印制 · ") + doc.doc_no, fields, lambda v: outgoing_mod.print_outgoing(doc, v),
                        {"print_copies": doc.print_copies or 1}, self._summary(doc))
 
         return self.run_step(step)
 
     def distribute(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
-            already = {d.organisation for d in docs.deliveries_of(doc)}
+            already = {d.organisation for d in outgoing_mod.deliveries_of(doc)}
             todo = [o for o in (doc.main_to + "、" + doc.copy_to).split("、") if o and o not in already]
             fields = [FormField("organisations", "发往机关", required=True, placeholder=tr("多个单位用“、”分开")),
-                      FormField("category", "文别", "combo", choices=docs.DELIVERY_KINDS),
-                      FormField("via", "送达方式", "combo", choices=docs.DELIVERY_VIA),
+                      FormField("category", "文别", "combo", choices=docs_common.DELIVERY_KINDS),
+                      FormField("via", "送达方式", "combo", choices=docs_common.DELIVERY_VIA),
                       FormField("copies", "每家份数", "int", minimum=1, maximum=999),
                       FormField("sent_at", "发出时间", "datetime")]
             values = {"organisations": "、".join(todo), "copies": doc.copies or 1,
-                      "category": "急件" if doc.urgency in docs.URGENT else "密件" if doc.secrecy in
-                      docs.SECRECY_MAX_YEARS else "普通"}
-            rows = ask(self, tr("分发 · ") + doc.doc_no, fields, lambda v: docs.add_deliveries(doc, v), values,
+                      "category": "急件" if doc.urgency in docs_common.URGENT else "密件" if doc.secrecy in
+                      docs_common.SECRECY_MAX_YEARS else "普通"}
+            rows = ask(self, tr("分发 · ") + doc.doc_no, fields, lambda v: outgoing_mod.add_deliveries(doc, v), values,
                        self._summary(doc) + "\n" + tr("每个单位一行送文簿，自动编封皮号；邮寄或快递的可在快递寄件中关联。"),
                        completions={"organisations": _organisations()})
             return rows[0] if rows else None
@@ -206,7 +207,7 @@ class OutgoingPane(LedgerPane):
 
     def sign(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
-            waiting = [d for d in docs.deliveries_of(doc) if d.signed_at is None]
+            waiting = [d for d in outgoing_mod.deliveries_of(doc) if d.signed_at is None]
             if not waiting:
                 QMessageBox.information(self, tr("无需签收"), doc.doc_no + tr(" 没有待签收的送文。"))
                 return None
@@ -215,7 +216,7 @@ class OutgoingPane(LedgerPane):
                       FormField("signed_by", "签收人", required=True, max_len=40),
                       FormField("signed_at", "签收时间", "datetime"), FormField("note", "备注", max_len=200)]
             return ask(self, tr("签收 · ") + doc.doc_no, fields,
-                       lambda v: docs.sign_delivery(labels[v["delivery"]], v), None, self._summary(doc))
+                       lambda v: outgoing_mod.sign_delivery(labels[v["delivery"]], v), None, self._summary(doc))
 
         return self.run_step(step)
 
@@ -223,7 +224,7 @@ class OutgoingPane(LedgerPane):
         def step(doc: OutgoingDoc) -> Any:
             fields = [FormField("archive_no", "档号", max_len=60), FormField("volume_no", "归入卷号", max_len=40),
                       FormField("archived_on", "归卷日期", "date")]
-            return ask(self, tr("归档 · ") + doc.doc_no, fields, lambda v: docs.archive_outgoing(doc, v), None,
+            return ask(self, tr("归档 · ") + doc.doc_no, fields, lambda v: outgoing_mod.archive_outgoing(doc, v), None,
                        self._summary(doc))
 
         return self.run_step(step)

@@ -38,22 +38,24 @@ from PySide6.QtWidgets import (
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import FieldHistory
-from neiqin.models.parcels import (
+from neiqin.models.mail.parcel_rules import (
     DEFAULT_RULES,
     OTHER,
     PREFIX,
     RULE_KINDS,
-    DuplicateParcel,
-    Parcel,
     carrier_names,
     carrier_rules,
     check_rules,
-    find_duplicates,
     normalize_tracking,
-    pick_up,
-    receive,
     recognise,
     save_carrier_rules,
+)
+from neiqin.models.mail.parcels import (
+    DuplicateParcel,
+    Parcel,
+    find_duplicates,
+    pick_up,
+    receive,
     suggest_shelf,
     waiting_days,
     waiting_for,
@@ -174,7 +176,7 @@ class ScanDesk(QFrame):
             return
         self.scan.setText(number)
         errors: dict[str, str] = {}
-        from neiqin.models.parcels import check_tracking
+        from neiqin.models.mail.parcel_rules import check_tracking
 
         check_tracking(number, "tracking_no", errors, required=True)
         if errors:

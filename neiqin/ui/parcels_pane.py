@@ -35,39 +35,39 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
 from neiqin.models.ledger import LedgerQuery
-from neiqin.models.parcels import (
+from neiqin.models.links import incoming_prefill, link_text, linked_incoming, note_link, register_as_incoming
+from neiqin.models.mail.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
+from neiqin.models.mail.dispatches import (
     DISPATCHES,
+    address_values,
+    cost_report,
+    edit_dispatch,
+    record_dispatch,
+    save_to_address_book,
+)
+from neiqin.models.mail.parcel_rules import (
     OTHER,
-    PARCELS,
     PAY_MODES,
     PICKED,
     RETURNED,
     WAITING,
+    carrier_names,
+    recognise,
+    yuan,
+)
+from neiqin.models.mail.parcels import (
+    PARCELS,
     DuplicateParcel,
     Parcel,
-    address_values,
-    carrier_names,
-    cost_report,
-    edit_dispatch,
-    incoming_prefill,
     is_overdue,
-    link_text,
-    linked_incoming,
-    note_link,
     overdue_cutoff,
     overdue_days,
     receive,
-    recognise,
-    record_dispatch,
-    register_as_incoming,
     return_parcel,
     revert_pickup,
-    save_to_address_book,
     waiting_count,
     waiting_groups,
-    yuan,
 )
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
@@ -93,7 +93,7 @@ def _preview(parent: QWidget, title: str, name: str, make) -> Path | None:
 
 
 def _warm_pinyin() -> None:
-    from neiqin.models.parcels import _name_keys
+    from neiqin.models.mail.parcel_rules import _name_keys
 
     _name_keys("张三")
 

@@ -16,7 +16,9 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from neiqin import clock
-from neiqin.models.bookings import ADJUSTED, COMPANY, Booking, bookings_between, office_hours, room_choices
+from neiqin.models.meetings.bookings import Booking, bookings_between
+from neiqin.models.meetings.rooms import room_choices
+from neiqin.models.meetings.schedule import ADJUSTED, COMPANY, office_hours
 from neiqin.ui.util import tr
 
 COLORS = {COMPANY: QColor("#d2e3fc"), "dept": QColor("#ceead6"), ADJUSTED: QColor("#e8eaed")}

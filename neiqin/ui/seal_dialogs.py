@@ -23,29 +23,10 @@ from PySide6.QtWidgets import (
 
 from neiqin import clock
 from neiqin.errors import NeiqinError
-from neiqin.models.seals import (
-    AGREE,
-    CONDITIONS,
-    DISAGREE,
-    DOC_TYPES,
-    SEAL_DESTROYED,
-    SEAL_DISABLED,
-    SEAL_LENT,
-    SEAL_LOST,
-    LicenceExpired,
-    Seal,
-    SealLoan,
-    SealUse,
-    apply_use,
-    approve_use,
-    attach_to_use,
-    lend,
-    lendable_items,
-    next_step,
-    return_loan,
-    stamp_use,
-    store_attachment,
-)
+from neiqin.models.seals.attachments import attach_to_use, store_attachment
+from neiqin.models.seals.loans import CONDITIONS, LicenceExpired, SealLoan, lend, lendable_items, return_loan
+from neiqin.models.seals.registry import DOC_TYPES, SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
+from neiqin.models.seals.uses import AGREE, DISAGREE, SealUse, apply_use, approve_use, next_step, stamp_use
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.util import tr

@@ -30,32 +30,29 @@ from PySide6.QtWidgets import (
 
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.models.seal_chain import verify_chain
-from neiqin.models.seals import (
-    APPROVED,
+from neiqin.models.seals.attachments import attach_to_use, attachments_of, store_attachment
+from neiqin.models.seals.chain import verify_chain
+from neiqin.models.seals.loans import OUT, SEAL_LOANS, is_overdue, overdue_loans
+from neiqin.models.seals.registry import (
     LICENCE_COPIES,
     LICENCE_STATUSES,
     LICENCES,
-    OUT,
-    PENDING,
-    REJECTED,
     SEAL_KINDS,
     SEAL_LENT,
-    SEAL_LOANS,
     SEAL_STATUSES,
-    SEAL_USES,
     SEALS,
+    expiring_licences,
+    licence_state,
+)
+from neiqin.models.seals.uses import (
+    APPROVED,
+    PENDING,
+    REJECTED,
+    SEAL_USES,
     STAT_GROUPS,
     SealUse,
-    attach_to_use,
-    attachments_of,
     correction_values,
-    expiring_licences,
-    is_overdue,
-    licence_state,
     next_step,
-    overdue_loans,
-    store_attachment,
     use_stats,
 )
 from neiqin.ui.forms import FormField
@@ -412,7 +409,7 @@ class LicencesPane(LedgerPane):
 
 
 class SealStatsView(QWidget):
-    """Uses per seal, department or month: a table and a bar chart (queries in neiqin.models.seals)."""
+    """Uses per seal, department or month: a table and a bar chart (queries in neiqin.models.seals.uses)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)

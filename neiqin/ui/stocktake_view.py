@@ -2,7 +2,7 @@
 
 Counts are typed into the 实盘 column or entered by code at the top (a scanner gives the code, Enter jumps to
 the quantity; with 逐件扫描 each scan adds one). The difference shown follows the rule of
-:mod:`neiqin.models.stocktake` (counted − book at the count time). Older stocktakes stay viewable with their lines.
+:mod:`neiqin.models.supplies.stocktake` (counted − book at the count time). Older stocktakes stay viewable with their lines.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
+from neiqin.models.supplies import amounts, items
+from neiqin.models.supplies import stocktake as T
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -49,11 +49,11 @@ class StartDialog(QDialog):
         form = QFormLayout(self)
         self.location = QComboBox()
         self.location.addItem(tr("全部位置"), "")
-        for loc in sorted({s.location for s in S.Supply.select(S.Supply.location) if s.location}):
+        for loc in sorted({s.location for s in items.Supply.select(items.Supply.location) if s.location}):
             self.location.addItem(loc, loc)
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
-        for cat in sorted({s.category for s in S.Supply.select(S.Supply.category) if s.category}):
+        for cat in sorted({s.category for s in items.Supply.select(items.Supply.category) if s.category}):
             self.category.addItem(cat, cat)
         self.blind = QCheckBox(tr("盲盘（盘点表不印账面数量）"))
         self.counted_by = StaffPicker()
@@ -93,7 +93,7 @@ class PostDialog(QDialog):
         diffs = T.differences(take, only_nonzero=True)
         gain = sum(d.amount for d in diffs if d.amount > 0)
         loss = -sum(d.amount for d in diffs if d.amount < 0)
-        summary = QLabel(f"有差异的物品 {len(diffs)} 种：盘盈 {S.money_text(gain)} 元，盘亏 {S.money_text(loss)} 元。\n"
+        summary = QLabel(f"有差异的物品 {len(diffs)} 种：盘盈 {amounts.money_text(gain)} 元，盘亏 {amounts.money_text(loss)} 元。\n"
                          + tr("过账后将一次生成全部盘点调整记录，不能重复过账。"))
         summary.setWordWrap(True)
         layout.addWidget(summary)
@@ -268,11 +268,11 @@ class StocktakeView(QWidget):
         for r, ln in enumerate(self.lines):
             d = diffs.get(ln.id)
             values = [ln.location, ln.code, ln.name, ln.spec, ln.unit,
-                      "—" if blind else S.qty_text(ln.book_qty),
-                      "" if ln.counted_qty is None else S.qty_text(ln.counted_qty),
-                      "" if d is None or blind else S.qty_text(d.expected),
-                      "" if d is None or blind else (("+" if d.diff > 0 else "") + S.qty_text(d.diff) if d.diff else "0"),
-                      "" if d is None or blind or not d.diff else S.money_text(d.amount), ln.note]
+                      "—" if blind else amounts.qty_text(ln.book_qty),
+                      "" if ln.counted_qty is None else amounts.qty_text(ln.counted_qty),
+                      "" if d is None or blind else amounts.qty_text(d.expected),
+                      "" if d is None or blind else (("+" if d.diff > 0 else "") + amounts.qty_text(d.diff) if d.diff else "0"),
+                      "" if d is None or blind or not d.diff else amounts.money_text(d.amount), ln.note]
             for c, v in enumerate(values):
                 cell = QTableWidgetItem(v)
                 if c >= 5 and c <= 9:
@@ -309,7 +309,7 @@ class StocktakeView(QWidget):
         code = self.code.text().strip()
         if not code:
             return
-        item = S.find_item(code)
+        item = items.find_item(code)
         if item is None:
             self._say(f"找不到编码为“{code}”的物品", error=True)
             self.code.selectAll()
@@ -335,7 +335,7 @@ class StocktakeView(QWidget):
         except NeiqinError as e:
             show_error(self, e)
             return False
-        self._say(f"{line.code} {line.name}：实盘 {S.qty_text(line.counted_qty, line.unit)}")
+        self._say(f"{line.code} {line.name}：实盘 {amounts.qty_text(line.counted_qty, line.unit)}")
         self.fill_table()
         self._select(line.id)
         self.code.clear()
@@ -407,8 +407,8 @@ class StocktakeView(QWidget):
         self.take = dlg.result_take
         self.refresh()
         self.pane.records_changed()
-        self._say(f"盘点 {self.take.no} 已过账：盘盈 {S.money_text(self.take.gain_value)} 元，"
-                  f"盘亏 {S.money_text(self.take.loss_value)} 元")
+        self._say(f"盘点 {self.take.no} 已过账：盘盈 {amounts.money_text(self.take.gain_value)} 元，"
+                  f"盘亏 {amounts.money_text(self.take.loss_value)} 元")
         return self.take
 
     def cancel(self) -> None:

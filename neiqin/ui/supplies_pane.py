@@ -35,9 +35,12 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.models import supplies as S
 from neiqin.models.base import FieldHistory
 from neiqin.models.staff import Department
+from neiqin.models.supplies import amounts, posting
+from neiqin.models.supplies import items as items_mod
+from neiqin.models.supplies import moves as moves_mod
+from neiqin.models.supplies import reports as reports_mod
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
@@ -47,12 +50,12 @@ from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 LOW_COLOR = QColor("#fef7e0")
 EMPTY_COLOR = QColor("#fce8e6")
-KIND_COLORS = {S.RECEIPT: QColor("#e6f4ea"), S.RETURN: QColor("#e8f0fe"), S.SCRAP: QColor("#fef7e0"),
-               S.ADJUST: QColor("#f3e8fd"), S.COST: QColor("#f1f3f4")}
+KIND_COLORS = {moves_mod.RECEIPT: QColor("#e6f4ea"), moves_mod.RETURN: QColor("#e8f0fe"), moves_mod.SCRAP: QColor("#fef7e0"),
+               moves_mod.ADJUST: QColor("#f3e8fd"), moves_mod.COST: QColor("#f1f3f4")}
 
 
 def _item_choices_text() -> list[str]:
-    return [f"{c.code} {c.name} {c.spec}".strip() for c in S.item_choices()]
+    return [f"{c.code} {c.name} {c.spec}".strip() for c in items_mod.item_choices()]
 
 
 def _code_of(value: Any) -> Any:
@@ -78,10 +81,10 @@ def _decimal_text(v: Any) -> str:
 
 
 class ItemsPane(LedgerPane):
-    SPEC = S.SUPPLIES
+    SPEC = items_mod.SUPPLIES
 
     def __init__(self, *args, **kwargs):
-        super().__init__(S.SUPPLIES, *args, **kwargs)
+        super().__init__(items_mod.SUPPLIES, *args, **kwargs)
         self.add_action_button(tr("新增物品"), self.new_record, None, tr("新增物品（Ctrl+N）"))
         self.add_action_button(tr("修改"), self.edit_record)
         self.add_action_button(tr("入库…"), self.receive_selected, "Ctrl+R", tr("所选物品入库"))
@@ -99,13 +102,13 @@ class ItemsPane(LedgerPane):
 
     def form_fields(self, record: Any = None) -> list[FormField]:
         locations = FieldHistory.values("supplies", "location")
-        categories = list(dict.fromkeys(S.CATEGORIES + FieldHistory.values("supplies", "category")))
+        categories = list(dict.fromkeys(items_mod.CATEGORIES + FieldHistory.values("supplies", "category")))
         return [
             FormField("code", "编码", placeholder=tr("留空自动生成，如 BG0081；可扫描原有条码"), max_len=20),
             FormField("name", "名称", required=True, max_len=60),
             FormField("category", "类别", "editable_combo", choices=categories),
             FormField("spec", "规格型号", max_len=60),
-            FormField("unit", "单位", "editable_combo", required=True, choices=S.UNITS,
+            FormField("unit", "单位", "editable_combo", required=True, choices=items_mod.UNITS,
                       placeholder=tr("盒、支、包…（米、千克、升可有小数）")),
             FormField("location", "存放位置", "editable_combo", choices=locations),
             FormField("min_stock", "安全库存", placeholder=tr("低于或等于此数时提醒补货")),
@@ -113,17 +116,17 @@ class ItemsPane(LedgerPane):
             FormField("ref_price", "参考单价", placeholder=tr("元，如 23.50")),
             FormField("barcode", "商品条码", placeholder=tr("包装上的条码（可不填）"), max_len=40),
             FormField("since", "建档日期", "date"),
-            FormField("status", "状态", "combo", choices=S.ITEM_STATUSES),
+            FormField("status", "状态", "combo", choices=items_mod.ITEM_STATUSES),
             FormField("note", "备注", "multiline"),
         ]
 
     def new_values(self) -> dict:
-        return {"unit": "个", "status": S.ITEM_ACTIVE, "since": clock.today()}
+        return {"unit": "个", "status": items_mod.ITEM_ACTIVE, "since": clock.today()}
 
     def record_values(self, record: Any) -> dict:
         return {"code": record.code, "name": record.name, "category": record.category, "spec": record.spec,
-                "unit": record.unit, "location": record.location, "min_stock": S.qty_text(record.min_stock),
-                "max_stock": S.qty_text(record.max_stock), "ref_price": S.price_text(record.ref_price),
+                "unit": record.unit, "location": record.location, "min_stock": amounts.qty_text(record.min_stock),
+                "max_stock": amounts.qty_text(record.max_stock), "ref_price": amounts.price_text(record.ref_price),
                 "barcode": record.barcode, "since": record.since, "status": record.status, "note": record.note}
 
     def open_form(self, title: str, values: dict | None, save, record: Any = None, note: str = "") -> Any:
@@ -133,24 +136,24 @@ class ItemsPane(LedgerPane):
             return form.result_record
         return None
 
-    def create_item(self, values: dict | None = None) -> S.Supply | None:
+    def create_item(self, values: dict | None = None) -> items_mod.Supply | None:
         """新增物品 from elsewhere (the desk offers it for an unknown code)."""
         return self.open_form(tr("新增物品"), {**self.new_values(), **(values or {})},
                               lambda v: self.save_new(self.form_data(v)))
 
     def row_background(self, row: dict) -> QColor | None:
-        if row.get("status") != S.ITEM_ACTIVE:
+        if row.get("status") != items_mod.ITEM_ACTIVE:
             return None
         if (row.get("on_hand") or 0) <= 0:
             return EMPTY_COLOR
-        return LOW_COLOR if S.is_low(row) else None
+        return LOW_COLOR if items_mod.is_low(row) else None
 
     def refresh(self) -> None:
         super().refresh()
         self.update_low()
 
     def update_low(self) -> None:
-        n = len(S.low_stock_items())
+        n = len(items_mod.low_stock_items())
         self.low_label.setText(f"低于安全库存 {n} 种（F6 查看）" if n else "")
 
     def receive_selected(self) -> Any:
@@ -173,7 +176,7 @@ class ItemsPane(LedgerPane):
             StockCardDialog(rec, self).exec()
 
     def verify(self) -> None:
-        bad = S.verify_stock()
+        bad = reports_mod.verify_stock()
         if not bad:
             QMessageBox.information(self, tr("核对库存"), tr("每种物品的库存数量和金额都与出入库流水一致。"))
             return
@@ -181,7 +184,7 @@ class ItemsPane(LedgerPane):
                                   "\n".join(b.text() for b in bad[:20]) + "\n\n" + tr("按流水重算库存吗？（记入修改记录）"),
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         if ask == QMessageBox.StandardButton.Yes:
-            S.rebuild_stock()
+            reports_mod.rebuild_stock()
             self.after_change()
 
     def print_labels(self) -> Path | None:
@@ -191,7 +194,7 @@ class ItemsPane(LedgerPane):
 
         rec = self.current_record()
         query = self.model.query
-        items = [S.Supply.get_by_id(r["id"]) for r in self.spec.iter_rows(query) if not r["voided"]]
+        items = [items_mod.Supply.get_by_id(r["id"]) for r in self.spec.iter_rows(query) if not r["voided"]]
         if rec is not None and len(items) > 1:
             ask = QMessageBox.question(self, tr("打印货架标签"),
                                        f"打印当前列表全部 {len(items)} 种物品的标签吗？\n选“否”只打印所选的“{rec.name}”。",
@@ -215,25 +218,25 @@ class ItemsPane(LedgerPane):
 class StockCardDialog(QDialog):
     """库存卡片: every live movement of one item in date order with the running balance."""
 
-    def __init__(self, item: S.Supply, parent=None):
+    def __init__(self, item: items_mod.Supply, parent=None):
         super().__init__(parent)
-        item = S.Supply.get_by_id(item.id)
+        item = items_mod.Supply.get_by_id(item.id)
         self.setWindowTitle(tr("库存卡片") + f" · {item.code} {item.label}")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{item.code} {item.label}　单位：{item.unit}　位置：{item.location or '—'}　"
-                                f"现有 {item.qty()}，金额 {S.money_text(item.stock_value)} 元，"
-                                f"平均单价 {S.price_text(item.avg_cost)}"))
-        rows = S.item_card(item)
+                                f"现有 {item.qty()}，金额 {amounts.money_text(item.stock_value)} 元，"
+                                f"平均单价 {amounts.price_text(item.avg_cost)}"))
+        rows = reports_mod.item_card(item)
         table = QTableWidget(len(rows), 9)
         table.setHorizontalHeaderLabels([tr(h) for h in ("日期", "单号", "类型", "收入", "发出", "单价", "金额",
                                                            "结存", "摘要")])
         for r, row in enumerate(rows):
             qty = row["qty"]
-            who = row["supplier"] if row["kind"] == S.RECEIPT else \
+            who = row["supplier"] if row["kind"] == moves_mod.RECEIPT else \
                 "　".join(p for p in (row["person"], row["department"], row["purpose"], row["reason"]) if p)
-            values = [str(row["move_date"]), row["no"], row["kind"], S.qty_text(qty) if qty > 0 else "",
-                      S.qty_text(-qty) if qty < 0 else "", S.price_text(row["unit_cost"]),
-                      S.money_text(abs(row["amount"])), S.qty_text(row["balance"]), who]
+            values = [str(row["move_date"]), row["no"], row["kind"], amounts.qty_text(qty) if qty > 0 else "",
+                      amounts.qty_text(-qty) if qty < 0 else "", amounts.price_text(row["unit_cost"]),
+                      amounts.money_text(abs(row["amount"])), amounts.qty_text(row["balance"]), who]
             for c, v in enumerate(values):
                 cell = QTableWidgetItem(v)
                 if 3 <= c <= 7:
@@ -251,10 +254,10 @@ class StockCardDialog(QDialog):
 
 
 class MovesPane(LedgerPane):
-    SPEC = S.STOCK_MOVES
+    SPEC = moves_mod.STOCK_MOVES
 
     def __init__(self, *args, **kwargs):
-        super().__init__(S.STOCK_MOVES, *args, **kwargs)
+        super().__init__(moves_mod.STOCK_MOVES, *args, **kwargs)
         self.add_action_button(tr("入库…"), self.new_record, None, tr("登记入库（Ctrl+N）"))
         self.return_btn = self.add_action_button(tr("退库…"), self.return_selected, "Ctrl+R", tr("所选领用记录退库"))
         self.add_action_button(tr("报损…"), lambda: self.scrap_dialog(None))
@@ -270,7 +273,7 @@ class MovesPane(LedgerPane):
     def selection_changed(self) -> None:
         idx = self.table.currentIndex()
         row = self.model.row_at(idx.row()) if idx.isValid() else None
-        issue = bool(row) and row["kind"] == S.ISSUE
+        issue = bool(row) and row["kind"] == moves_mod.ISSUE
         self.return_btn.setEnabled(issue and not row["voided"])
         self.slip_btn.setEnabled(issue)
 
@@ -293,18 +296,18 @@ class MovesPane(LedgerPane):
     def new_record(self) -> Any:
         return self.receive_dialog(None)
 
-    def receive_dialog(self, item: S.Supply | None, values: dict | None = None) -> Any:
+    def receive_dialog(self, item: items_mod.Supply | None, values: dict | None = None) -> Any:
         init = {"move_date": clock.today(), "handler": {"id": None, "name": settings.get("supplies.keeper") or ""}}
         if item is not None:
-            init.update(item=f"{item.code} {item.name} {item.spec}".strip(), unit_price=S.price_text(item.last_cost
+            init.update(item=f"{item.code} {item.name} {item.spec}".strip(), unit_price=amounts.price_text(item.last_cost
                                                                                                  or item.ref_price))
         init.update(values or {})
 
         def save(v: dict):
             data = {**v, "item": _code_of(v["item"])}
             try:
-                moves = S.receive(data)
-            except S.ZeroPriceWarning as w:
+                moves = posting.receive(data)
+            except posting.ZeroPriceWarning as w:
                 ask = QMessageBox.question(form_parent(), tr("单价为 0"), str(w),
                                            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                            QMessageBox.StandardButton.No)
@@ -312,7 +315,7 @@ class MovesPane(LedgerPane):
                     err = NeiqinError("未保存")
                     err.handled = True
                     raise err from None
-                moves = S.receive(data, zero_price_ok=True)
+                moves = posting.receive(data, zero_price_ok=True)
             return moves[0]
 
         form = RecordForm(tr("入库登记"), self.receipt_fields(), save, None, self,
@@ -333,14 +336,14 @@ class MovesPane(LedgerPane):
             return form.result_record
         return None
 
-    def scrap_dialog(self, item: S.Supply | None, values: dict | None = None) -> Any:
+    def scrap_dialog(self, item: items_mod.Supply | None, values: dict | None = None) -> Any:
         fields = [FormField("item", "物品", "editable_combo", required=True, choices=_item_choices_text()),
                   FormField("qty", "报损数量", required=True),
                   FormField("reason", "报损原因", required=True, history=("stock-moves", "reason"), max_len=200),
                   FormField("approver", "审批人", "staff"),
                   FormField("handler", "经手人", "staff"),
                   FormField("move_date", "报损日期", "date")]
-        form = RecordForm(tr("报损登记"), fields, lambda v: S.scrap({**v, "item": _code_of(v["item"])}), None, self,
+        form = RecordForm(tr("报损登记"), fields, lambda v: posting.scrap({**v, "item": _code_of(v["item"])}), None, self,
                           note=tr("损坏、过期、遗失的物品按移动加权平均单价出账。"))
         init = {"move_date": clock.today()}
         if item is not None:
@@ -361,10 +364,10 @@ class MovesPane(LedgerPane):
                   FormField("approver", "审批人", "staff"),
                   FormField("issuer", "发放人", "staff"),
                   FormField("move_date", "领用日期", "date")]
-        form = RecordForm(tr("领用登记"), fields, lambda v: S.issue({**v, "item": _code_of(v["item"])})[0], None,
+        form = RecordForm(tr("领用登记"), fields, lambda v: posting.issue({**v, "item": _code_of(v["item"])})[0], None,
                           self)
         init = dict(values)
-        item = S.Supply.get_or_none(S.Supply.id == init.pop("item", 0))
+        item = items_mod.Supply.get_or_none(items_mod.Supply.id == init.pop("item", 0))
         if item is not None:
             init["item"] = f"{item.code} {item.name} {item.spec}".strip()
         for k in ("approver", "issuer"):
@@ -377,16 +380,16 @@ class MovesPane(LedgerPane):
         move = self.require_record()
         if move is None:
             return None
-        if move.kind != S.ISSUE or move.voided:
+        if move.kind != moves_mod.ISSUE or move.voided:
             QMessageBox.information(self, tr("退库"), tr("请选择一条未作废的“领用”记录办理退库。"))
             return None
-        left = -move.qty - S.returned_qty(move)
-        fields = [FormField("qty", "退库数量", required=True, placeholder=f"最多 {S.qty_text(left, move.unit)}"),
+        left = -move.qty - posting.returned_qty(move)
+        fields = [FormField("qty", "退库数量", required=True, placeholder=f"最多 {amounts.qty_text(left, move.unit)}"),
                   FormField("reason", "退库原因", history=("stock-moves", "reason"), max_len=200),
                   FormField("handler", "经手人", "staff"),
                   FormField("move_date", "退库日期", "date")]
         form = RecordForm(tr("退库") + f" · {move.no} {move.person} {move.name}", fields,
-                          lambda v: S.return_issue(move, v), {"qty": S.qty_text(left), "move_date": clock.today()},
+                          lambda v: posting.return_issue(move, v), {"qty": amounts.qty_text(left), "move_date": clock.today()},
                           self, note=tr("按原领用单价退回，部门领用金额相应减少。"))
         return self._finish(form)
 
@@ -394,34 +397,34 @@ class MovesPane(LedgerPane):
         move = self.require_record()
         if move is None:
             return None
-        if move.kind in (S.ADJUST, S.COST):
+        if move.kind in (moves_mod.ADJUST, moves_mod.COST):
             show_error(self, NeiqinError(tr("盘点调整和成本调整不能更正")))
             return None
         if not move.voided:
             reason = ask_reason(self, tr("更正出入库记录"), tr("出入库记录不能修改。更正将作废原记录（保留可查）"
                                                                "并按原内容重新登记。\n请填写作废原因：") +
-                                f"\n{S.STOCK_MOVES.describe(move)}", tr("例如：数量登记错误"))
+                                f"\n{moves_mod.STOCK_MOVES.describe(move)}", tr("例如：数量登记错误"))
             if reason is None:
                 return None
             try:
-                S.void_move(move, reason)
+                posting.void_move(move, reason)
             except NeiqinError as e:
                 show_error(self, e)
                 return None
             self.after_change(move.id)
-        values = S.correction_values(S.StockMove.get_by_id(move.id))
-        if move.kind == S.RECEIPT:
+        values = posting.correction_values(moves_mod.StockMove.get_by_id(move.id))
+        if move.kind == moves_mod.RECEIPT:
             return self.receive_dialog(None, {**values, "item": f"{move.code} {move.name} {move.spec}".strip()})
-        if move.kind == S.SCRAP:
+        if move.kind == moves_mod.SCRAP:
             return self.scrap_dialog(None, {**values, "item": f"{move.code} {move.name} {move.spec}".strip()})
-        if move.kind == S.ISSUE:
+        if move.kind == moves_mod.ISSUE:
             return self.issue_dialog(values)
         QMessageBox.information(self, tr("已作废"), tr("退库记录已作废；如需重新退库，请在原领用记录上办理。"))
         return None
 
     def print_slip(self):
         move = self.require_record()
-        if move is None or move.kind != S.ISSUE:
+        if move is None or move.kind != moves_mod.ISSUE:
             return None
         from neiqin.reports.supply_reports import write_issue_slip_pdf
         from neiqin.ui.preview import preview_pdf, stamp_path
@@ -459,17 +462,17 @@ class ReorderView(QWidget):
         hint = QLabel(tr("“建议采购”可以直接修改（双击或直接输入），打印和导出按修改后的数量。"))
         hint.setStyleSheet("color:#555")
         layout.addWidget(hint)
-        self.lines: list[S.ReorderLine] = []
+        self.lines: list[reports_mod.ReorderLine] = []
         self.table.itemChanged.connect(lambda _: self._update_summary())
         self.refresh()
 
     def refresh(self) -> None:
-        self.lines = S.reorder_list()
+        self.lines = reports_mod.reorder_list()
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.lines))
         for r, x in enumerate(self.lines):
-            values = [x.code, x.name, x.spec, x.unit, x.location, S.qty_text(x.on_hand), S.qty_text(x.min_stock),
-                      S.qty_text(x.max_stock), S.qty_text(x.suggested), S.price_text(x.price), x.supplier]
+            values = [x.code, x.name, x.spec, x.unit, x.location, amounts.qty_text(x.on_hand), amounts.qty_text(x.min_stock),
+                      amounts.qty_text(x.max_stock), amounts.qty_text(x.suggested), amounts.price_text(x.price), x.supplier]
             for c, v in enumerate(values):
                 cell = QTableWidgetItem(v)
                 if 5 <= c <= 9:
@@ -482,11 +485,11 @@ class ReorderView(QWidget):
         self.table.blockSignals(False)
         self._update_summary()
 
-    def edited_lines(self) -> list[S.ReorderLine]:
+    def edited_lines(self) -> list[reports_mod.ReorderLine]:
         out = []
         for r, x in enumerate(self.lines):
             errors: dict[str, str] = {}
-            qty = S.parse_qty(self.table.item(r, 8).text(), x.unit, errors, allow_zero=True, required=False)
+            qty = amounts.parse_qty(self.table.item(r, 8).text(), x.unit, errors, allow_zero=True, required=False)
             if errors:
                 raise NeiqinError(f"{x.name}：{errors['qty'].replace('数量', '建议采购数量')}")
             if qty:
@@ -502,7 +505,7 @@ class ReorderView(QWidget):
             return
         self.summary.setStyleSheet("")
         self.summary.setText(f"低于安全库存 {len(self.lines)} 种，拟采购 {len(lines)} 种，"
-                             f"预计 {S.money_text(sum(x.amount for x in lines))} 元")
+                             f"预计 {amounts.money_text(sum(x.amount for x in lines))} 元")
 
     def print_view(self):
         from neiqin.reports.supply_reports import write_reorder_pdf
@@ -615,7 +618,7 @@ class ReportsView(QWidget):
         return chart, view
 
     def _month_changed(self) -> None:
-        start, end = S.month_range(self.year.value(), self.month.value())
+        start, end = reports_mod.month_range(self.year.value(), self.month.value())
         for w, d in ((self.date_from, start), (self.date_to, end)):
             w.blockSignals(True)
             w.setDate(QDate(d.year, d.month, d.day))
@@ -630,35 +633,35 @@ class ReportsView(QWidget):
         key = self.kind.currentData()
         start, end = self.span()
         if key == "period":
-            self.rows = S.period_report(start, end)
+            self.rows = reports_mod.period_report(start, end)
             headers = ["编码", "名称", "规格型号", "单位", "上期数量", "上期金额", "购进数量", "购进金额", "发放数量",
                        "发放金额", "其他数量", "其他金额", "结存数量", "结存金额"]
-            body = [[r.code, r.name, r.spec, r.unit, S.qty_text(r.open_qty), S.money_text(r.open_value),
-                     S.qty_text(r.in_qty), S.money_text(r.in_value), S.qty_text(r.out_qty), S.money_text(r.out_value),
-                     S.qty_text(r.other_qty), S.money_text(r.other_value), S.qty_text(r.close_qty),
-                     S.money_text(r.close_value)] for r in self.rows]
+            body = [[r.code, r.name, r.spec, r.unit, amounts.qty_text(r.open_qty), amounts.money_text(r.open_value),
+                     amounts.qty_text(r.in_qty), amounts.money_text(r.in_value), amounts.qty_text(r.out_qty), amounts.money_text(r.out_value),
+                     amounts.qty_text(r.other_qty), amounts.money_text(r.other_value), amounts.qty_text(r.close_qty),
+                     amounts.money_text(r.close_value)] for r in self.rows]
             tot = [sum(getattr(r, f) for r in self.rows) for f in ("open_value", "in_value", "out_value",
                                                                     "other_value", "close_value")]
-            self.total.setText(f"{start} 至 {end}：上期结存 {S.money_text(tot[0])} + 购进 {S.money_text(tot[1])} "
-                               f"－ 发放 {S.money_text(tot[2])} ± 其他 {S.money_text(tot[3])} = 本期结存 "
-                               f"{S.money_text(tot[4])} 元")
+            self.total.setText(f"{start} 至 {end}：上期结存 {amounts.money_text(tot[0])} + 购进 {amounts.money_text(tot[1])} "
+                               f"－ 发放 {amounts.money_text(tot[2])} ± 其他 {amounts.money_text(tot[3])} = 本期结存 "
+                               f"{amounts.money_text(tot[4])} 元")
             numeric = range(4, 14)
         else:
-            self.rows = S.issue_summary(key, start, end)
-            label = S.ISSUE_GROUPS[key]
+            self.rows = reports_mod.issue_summary(key, start, end)
+            label = reports_mod.ISSUE_GROUPS[key]
             if key == "item":
                 headers = ["编码", "物品", "单位", "数量", "领用次数", "金额"]
-                body = [[r.code, r.label, r.unit, S.qty_text(r.qty), str(r.times), S.money_text(r.amount)]
+                body = [[r.code, r.label, r.unit, amounts.qty_text(r.qty), str(r.times), amounts.money_text(r.amount)]
                         for r in self.rows]
                 numeric = range(3, 6)
             else:
                 headers = [label] + (["部门"] if key == "person" else []) + ["领用次数", "金额"]
                 body = [[r.label] + ([r.department] if key == "person" else []) + [str(r.times),
-                                                                                  S.money_text(r.amount)]
+                                                                                  amounts.money_text(r.amount)]
                         for r in self.rows]
                 numeric = range(len(headers) - 2, len(headers))
             self.total.setText(f"{start} 至 {end}：领用 {sum(r.times for r in self.rows)} 次，"
-                               f"金额 {S.money_text(sum(r.amount for r in self.rows))} 元（已扣除退库）")
+                               f"金额 {amounts.money_text(sum(r.amount for r in self.rows))} 元（已扣除退库）")
         self.table.clear()
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels([tr(h) for h in headers])
@@ -674,11 +677,11 @@ class ReportsView(QWidget):
         self._draw_charts(start, end)
 
     def _draw_charts(self, start: dt.date, end: dt.date) -> None:
-        top = S.issue_summary("item", start, end)[:10]
+        top = reports_mod.issue_summary("item", start, end)[:10]
         self._bars(self.items_chart, tr("领用金额前十的物品（元）"),
                    [(f"{r.code} {r.label.split('（')[0]}", r.amount / 100) for r in top],
                    QColor("#1a73e8"))
-        depts = S.cost_by_department(start, end)
+        depts = reports_mod.cost_by_department(start, end)
         self._bars(self.dept_chart, tr("各部门领用金额（元）"), [(d, float(v)) for d, v in depts], QColor("#188038"))
 
     @staticmethod
@@ -756,7 +759,7 @@ class ReportsView(QWidget):
 class SuppliesPane(MultiViewPane):
     """The 办公用品 tab: 领用台 / 物品 / 出入库流水 / 盘点 / 补货 / 报表 (Alt+1 … Alt+6)."""
 
-    SPEC = S.SUPPLIES  # names the tab 办公用品
+    SPEC = items_mod.SUPPLIES  # names the tab 办公用品
     KEY = "supplies"
     SUBVIEWS = [("领用台", IssueDesk), ("物品", ItemsPane), ("出入库流水", MovesPane), ("盘点", StocktakeView),
                 ("补货", ReorderView), ("报表", ReportsView)]

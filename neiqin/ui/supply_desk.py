@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models import supplies as S
 from neiqin.models.staff import Department
+from neiqin.models.supplies import amounts, posting
+from neiqin.models.supplies import items as items_mod
+from neiqin.models.supplies import moves as moves_mod
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import qtoday, show_error, tr
 
@@ -56,8 +58,8 @@ class ItemLine(QLineEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.choices = S.item_choices()
-        self._by_label: dict[str, S.ItemChoice] = {}
+        self.choices = items_mod.item_choices()
+        self._by_label: dict[str, items_mod.ItemChoice] = {}
         self._model = QStringListModel(self)
         completer = QCompleter(self._model, self)
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
@@ -67,20 +69,20 @@ class ItemLine(QLineEdit):
         self.setPlaceholderText(tr("扫描或输入编码；也可输入名称或拼音首字母（如 zxb）"))
 
     def reload(self) -> None:
-        self.choices = S.item_choices()
+        self.choices = items_mod.item_choices()
 
     def _edited(self, text: str) -> None:
         t = text.strip()
-        if not t or (t.isascii() and S.find_item(t) is not None):
+        if not t or (t.isascii() and items_mod.find_item(t) is not None):
             self._model.setStringList([])
             return  # a scanner is typing a code: no popup in its way
-        matches = S.match_items(self.choices, t)
+        matches = items_mod.match_items(self.choices, t)
         self._by_label = {c.label: c for c in matches}
         self._model.setStringList(list(self._by_label))
         if matches:
             self.completer().complete()
 
-    def choice_for(self, text: str) -> S.ItemChoice | None:
+    def choice_for(self, text: str) -> items_mod.ItemChoice | None:
         return self._by_label.get(text)
 
 
@@ -172,7 +174,7 @@ class IssueDesk(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence("Delete"), self.table, activated=self.remove_line,
                   context=Qt.ShortcutContext.WidgetShortcut)
-        self.current: S.Supply | None = None
+        self.current: items_mod.Supply | None = None
         self._render()
 
     # ---- steps
@@ -198,16 +200,16 @@ class IssueDesk(QWidget):
     def _picked(self, label: str) -> None:
         choice = self.code.choice_for(label)
         if choice is not None:
-            self._choose(S.Supply.get_by_id(choice.id))
+            self._choose(items_mod.Supply.get_by_id(choice.id))
 
-    def _choose(self, item: S.Supply) -> None:
+    def _choose(self, item: items_mod.Supply) -> None:
         self.current = item
         self.code.blockSignals(True)
         self.code.setText(item.code)
         self.code.blockSignals(False)
         self.unit_label.setText(item.unit)
-        fresh = S.Supply.get_by_id(item.id)
-        self._say(f"{item.code} {item.label}：现有 {fresh.qty()}" + ("（低于安全库存）" if S.is_low(fresh) else ""))
+        fresh = items_mod.Supply.get_by_id(item.id)
+        self._say(f"{item.code} {item.label}：现有 {fresh.qty()}" + ("（低于安全库存）" if items_mod.is_low(fresh) else ""))
         self.qty.setText("1")
         self.qty.setFocus()
         self.qty.selectAll()
@@ -220,15 +222,15 @@ class IssueDesk(QWidget):
             if self.lines:
                 self.save()
             return
-        item = S.find_item(text)
+        item = items_mod.find_item(text)
         if item is None:
-            matches = S.match_items(self.code.choices, text, 2)
+            matches = items_mod.match_items(self.code.choices, text, 2)
             if len(matches) == 1:
-                self._choose(S.Supply.get_by_id(matches[0].id))
+                self._choose(items_mod.Supply.get_by_id(matches[0].id))
                 return
             self.unknown_code(text)
             return
-        if item.status != S.ITEM_ACTIVE:
+        if item.status != items_mod.ITEM_ACTIVE:
             self._say(f"“{item.name}”已停用，不能领用", error=True)
             self.code.selectAll()
             return
@@ -255,18 +257,18 @@ class IssueDesk(QWidget):
     def add_line(self) -> bool:
         item = self.current
         if item is None or item.code != self.code.text().strip().upper():
-            item = S.find_item(self.code.text())
+            item = items_mod.find_item(self.code.text())
             if item is None:
                 self._say(tr("请先扫描或输入物品编码"), error=True)
                 self.code.setFocus()
                 return False
         errors: dict[str, str] = {}
-        qty = S.parse_qty(self.qty.text(), item.unit, errors, "qty", "领用数量")
+        qty = amounts.parse_qty(self.qty.text(), item.unit, errors, "qty", "领用数量")
         if not errors:
             already = sum(ln["qty"] for ln in self.lines if ln["item"].id == item.id)
-            fresh = S.Supply.get_by_id(item.id)
+            fresh = items_mod.Supply.get_by_id(item.id)
             if already + qty > fresh.on_hand:
-                errors["qty"] = S.shortage_message(fresh, fresh.on_hand, already + qty)
+                errors["qty"] = posting.shortage_message(fresh, fresh.on_hand, already + qty)
         if errors:
             self._say(errors["qty"], error=True)
             self.qty.setFocus()
@@ -278,7 +280,7 @@ class IssueDesk(QWidget):
                 break
         else:
             self.lines.append({"item": item, "qty": qty, "purpose": ""})
-        self._say(f"已添加 {item.name} {S.qty_text(qty, item.unit)}；继续扫描，或在空白编码处按 Enter 保存")
+        self._say(f"已添加 {item.name} {amounts.qty_text(qty, item.unit)}；继续扫描，或在空白编码处按 Enter 保存")
         self.current = None
         self.code.clear()
         self.qty.setText("1")
@@ -298,9 +300,9 @@ class IssueDesk(QWidget):
         self.table.setRowCount(len(self.lines))
         for r, ln in enumerate(self.lines):
             it = ln["item"]
-            fresh = S.Supply.get_by_id(it.id)
+            fresh = items_mod.Supply.get_by_id(it.id)
             cells = [QTableWidgetItem(it.code), QTableWidgetItem(it.name), QTableWidgetItem(it.spec),
-                     QTableWidgetItem(it.unit), _num_item(S.qty_text(fresh.on_hand)), _num_item(S.qty_text(ln["qty"])),
+                     QTableWidgetItem(it.unit), _num_item(amounts.qty_text(fresh.on_hand)), _num_item(amounts.qty_text(ln["qty"])),
                      QTableWidgetItem(bad.get(r, ln["purpose"]))]
             for c, cell in enumerate(cells):
                 if r in bad:
@@ -330,10 +332,10 @@ class IssueDesk(QWidget):
         data = {"person": self.person.value(), "department": self.department.currentText().strip(),
                 "approver": self.approver.value(), "issuer": settings.get("supplies.keeper") or "",
                 "purpose": self.purpose.text().strip(), "move_date": self.day.date().toPython(),
-                "lines": [{"item": ln["item"], "qty": S.dec_qty(ln["qty"]), "purpose": ln["purpose"]}
+                "lines": [{"item": ln["item"], "qty": amounts.dec_qty(ln["qty"]), "purpose": ln["purpose"]}
                           for ln in self.lines]}
         try:
-            moves = S.issue(data)
+            moves = posting.issue(data)
         except ValidationError as e:
             bad = {}
             loose = []
@@ -358,7 +360,7 @@ class IssueDesk(QWidget):
         amount = -sum(m.amount for m in moves)
         who = moves[0].person
         self.clear()
-        self._say(f"已保存 {no}：{who} 领用 {len(moves)} 种，金额 {S.money_text(amount)} 元。请下一位。")
+        self._say(f"已保存 {no}：{who} 领用 {len(moves)} 种，金额 {amounts.money_text(amount)} 元。请下一位。")
         self.code.reload()
         self.pane.records_changed()
         if self.print_slip.isChecked():
@@ -403,9 +405,9 @@ class IssueDesk(QWidget):
 
     def count_and_description(self) -> tuple[int, str]:
         today = clock.today()
-        n = S.StockMove.select(S.StockMove.no).where(
-            (S.StockMove.kind == S.ISSUE) & (S.StockMove.move_date == today)
-            & (S.StockMove.voided == False)).distinct().count()  # noqa: E712
+        n = moves_mod.StockMove.select(moves_mod.StockMove.no).where(
+            (moves_mod.StockMove.kind == moves_mod.ISSUE) & (moves_mod.StockMove.move_date == today)
+            & (moves_mod.StockMove.voided == False)).distinct().count()  # noqa: E712
         return n, tr("领用台 · 今日领用单")
 
     def showEvent(self, event) -> None:
@@ -432,7 +434,7 @@ class BatchIssueDialog(QDialog):
         self.purpose = QLineEdit(f"{clock.today():%Y年%m月}部门月度领用")
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
-        cats = sorted({s.category for s in S.Supply.select(S.Supply.category) if s.category})
+        cats = sorted({s.category for s in items_mod.Supply.select(items_mod.Supply.category) if s.category})
         for c in cats:
             self.category.addItem(c, c)
         for i, (label, w) in enumerate(((tr("部门"), self.department), (tr("代领人"), self.person),
@@ -459,24 +461,24 @@ class BatchIssueDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
-        self.items: list[S.Supply] = []
+        self.items: list[items_mod.Supply] = []
         self.category.currentIndexChanged.connect(self._fill)
         self._fill()
         self.resize(820, 620)
 
     def _fill(self) -> None:
         keep = self.quantities()
-        q = S.Supply.select().where((S.Supply.voided == False) & (S.Supply.status == S.ITEM_ACTIVE))  # noqa: E712
+        q = items_mod.Supply.select().where((items_mod.Supply.voided == False) & (items_mod.Supply.status == items_mod.ITEM_ACTIVE))  # noqa: E712
         if self.category.currentData():
-            q = q.where(S.Supply.category == self.category.currentData())
-        self.items = list(q.order_by(S.Supply.category, S.Supply.code))
+            q = q.where(items_mod.Supply.category == self.category.currentData())
+        self.items = list(q.order_by(items_mod.Supply.category, items_mod.Supply.code))
         self.table.setRowCount(len(self.items))
         for r, it in enumerate(self.items):
             for c, text in enumerate((it.code, it.name, it.spec, it.unit)):
                 cell = QTableWidgetItem(text)
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(r, c, cell)
-            have = _num_item(S.qty_text(it.on_hand))
+            have = _num_item(amounts.qty_text(it.on_hand))
             have.setFlags(have.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.table.setItem(r, 4, have)
             self.table.setItem(r, 5, _num_item(keep.get(it.id, "")))
@@ -510,7 +512,7 @@ class BatchIssueDialog(QDialog):
             self.error.setText(tr("请在“领用数量”列填写至少一种物品的数量"))
             return
         try:
-            self.moves = S.issue(data)
+            self.moves = posting.issue(data)
         except ValidationError as e:
             msgs = []
             for key, msg in e.errors.items():

@@ -18,7 +18,7 @@ ATTACHMENTS = {
 def make_template(folder: Path, rows: int = 300) -> DataDir:
     """A closed, checkpointed demo data dir (database + attachments)."""
     from neiqin.db import close_database, open_database
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     datadir = DataDir(folder).ensure()
     open_database(datadir.db_path, datadir.backups)

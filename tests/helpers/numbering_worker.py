@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from neiqin.db import close_database, open_database
-from neiqin.models.seals import USE_NO, Seal, SealUse, apply_use
+from neiqin.models.seals.registry import Seal
+from neiqin.models.seals.uses import USE_NO, SealUse, apply_use
 from neiqin.numbering import write_transaction
 
 

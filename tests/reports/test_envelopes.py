@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.addresses import ADDRESSES
+from neiqin.models.mail.addresses import ADDRESSES
 from neiqin.reports.envelopes import (
     BOX_LEFT,
     BOX_TOP,

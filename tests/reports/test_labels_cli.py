@@ -13,7 +13,7 @@ from neiqin.db import close_database, open_database
 @pytest.fixture
 def demo_dir(datadir):
     """A data dir with the demo data (it includes visitors checked in today), closed again for the CLI."""
-    from neiqin.models.demo import generate
+    from neiqin.demo import generate
 
     open_database(datadir.db_path, datadir.backups)
     generate(120)

@@ -10,17 +10,9 @@ import pytest
 
 from neiqin import clock
 from neiqin.models import STAFF
-from neiqin.models.meetings import (
-    ABSENT,
-    ATTENDED,
-    LATE,
-    LEAVE,
-    PRESENT,
-    commit_minutes,
-    create_meeting,
-    finalize_minutes,
-    minutes_document,
-)
+from neiqin.models.meetings.attendance import ABSENT, ATTENDED, LATE, LEAVE, PRESENT
+from neiqin.models.meetings.minutes import commit_minutes, finalize_minutes, minutes_document
+from neiqin.models.meetings.register import create_meeting
 from neiqin.reports.forms import GW_BLOCK_W, GW_LEFT, GW_PAGE_H, GW_TOP
 from neiqin.reports.meeting_forms import (
     write_minutes_pdf,

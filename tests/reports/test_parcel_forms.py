@@ -12,7 +12,8 @@ from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import STAFF
 from neiqin.models.base import now
-from neiqin.models.parcels import PARCELS, cost_report, pick_up, receive, record_dispatch, waiting_groups
+from neiqin.models.mail.dispatches import cost_report, record_dispatch
+from neiqin.models.mail.parcels import PARCELS, pick_up, receive, waiting_groups
 from neiqin.models.staff import Department
 from neiqin.reports.parcel_forms import (
     export_cost_report_xlsx,

@@ -10,9 +10,11 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
-from neiqin.models.supplies import SUPPLIES
+from neiqin.models.supplies import amounts, posting, reports
+from neiqin.models.supplies import items as items_mod
+from neiqin.models.supplies import moves as moves_mod
+from neiqin.models.supplies import stocktake as T
+from neiqin.models.supplies.items import SUPPLIES
 from neiqin.reports import supply_reports as R
 
 from .test_labels import PDFTOPPM, ZBAR, _decode
@@ -32,15 +34,15 @@ def month(database):
                              "min_stock": 5, "max_stock": 30, "since": D0})
     pens = SUPPLIES.create({"name": "中性笔", "spec": "0.5mm 黑色", "unit": "支", "location": "B柜-1层",
                             "min_stock": 20, "max_stock": 100, "since": D0})
-    S.receive({"item": paper, "qty": 20, "unit_price": "23.50", "move_date": D0, "supplier": "晨光"})
-    S.receive({"item": pens, "qty": 50, "unit_price": "1.50", "move_date": D0, "supplier": "得力"})
-    slip = S.issue({"person": {"name": "王芳", "department": "财务部"}, "approver": "李强", "issuer": "张三",
+    posting.receive({"item": paper, "qty": 20, "unit_price": "23.50", "move_date": D0, "supplier": "晨光"})
+    posting.receive({"item": pens, "qty": 50, "unit_price": "1.50", "move_date": D0, "supplier": "得力"})
+    slip = posting.issue({"person": {"name": "王芳", "department": "财务部"}, "approver": "李强", "issuer": "张三",
                     "move_date": D0 + dt.timedelta(days=2), "purpose": "月度领用",
                     "lines": [{"item": paper, "qty": 4}, {"item": pens, "qty": 35}]})
-    S.issue({"person": {"name": "李强", "department": "办公室"}, "item": paper, "qty": 2,
+    posting.issue({"person": {"name": "李强", "department": "办公室"}, "item": paper, "qty": 2,
              "move_date": D0 + dt.timedelta(days=3)})
-    S.return_issue(slip[1], {"qty": 5, "move_date": D0 + dt.timedelta(days=4), "reason": "多领"})
-    S.receive({"item": paper, "qty": 10, "unit_price": "25.00", "move_date": D0 + dt.timedelta(days=10)})
+    posting.return_issue(slip[1], {"qty": 5, "move_date": D0 + dt.timedelta(days=4), "reason": "多领"})
+    posting.receive({"item": paper, "qty": 10, "unit_price": "25.00", "move_date": D0 + dt.timedelta(days=10)})
     started = dt.datetime.combine(D0 + dt.timedelta(days=30), dt.time(16))
     take = T.start_stocktake({}, at=started)
     T.set_count(take, paper.code, 23, counted_at=started + dt.timedelta(minutes=20))
@@ -77,7 +79,7 @@ def test_difference_table_before_and_after_posting(month, tmp_path):
     row = [ln for ln in after.splitlines() if "A4复印纸" in ln][0]
     assert "24" in row and "23" in row
     paper = T.differences(take, only_nonzero=True)[0]
-    assert paper.diff == -S.Q and S.money_text(-paper.amount) in row
+    assert paper.diff == -amounts.Q and amounts.money_text(-paper.amount) in row
     for name in ("保管员 张三", "行政主管 李强", "财务主管 赵敏"):
         assert name in after
 
@@ -85,26 +87,26 @@ def test_difference_table_before_and_after_posting(month, tmp_path):
 def test_monthly_report_pdf_and_excel_reconcile(month, tmp_path):
     T.post_stocktake(month["take"], {"keeper": "张三", "admin_head": "李强", "finance_head": "赵敏",
                                      "post_date": month["take"].start_date})
-    rows = S.monthly_report(2025, 3)
+    rows = reports.monthly_report(2025, 3)
     total_close = sum(r.close_value for r in rows)
-    assert total_close == sum(s.stock_value for s in S.Supply.select())
+    assert total_close == sum(s.stock_value for s in items_mod.Supply.select())
     text = text_of(R.write_monthly_pdf(2025, 3, tmp_path / "m.pdf", org_name="某某公司"))
-    assert "办公用品进销存月报（2025年3月）" in text and S.money_text(total_close) in text
-    path = R.export_period_xlsx(rows, *S.month_range(2025, 3), tmp_path / "m.xlsx")
+    assert "办公用品进销存月报（2025年3月）" in text and amounts.money_text(total_close) in text
+    path = R.export_period_xlsx(rows, *reports.month_range(2025, 3), tmp_path / "m.xlsx")
     ws = load_workbook(path).active
     header = [c.value for c in ws[3]]
     assert header[4] == "上期结存数量" and header[-1] == "本期结存金额"
     data = list(ws.iter_rows(min_row=4, values_only=True))
-    assert data[-1][1] == "合计" and Decimal(str(data[-1][-1])) == S.dec_money(total_close)
+    assert data[-1][1] == "合计" and Decimal(str(data[-1][-1])) == amounts.dec_money(total_close)
     assert isinstance(data[0][6], int | float)  # numbers, not text
-    april = S.monthly_report(2025, 4)
+    april = reports.monthly_report(2025, 4)
     assert [(r.open_qty, r.open_value) for r in april] == [(r.close_qty, r.close_value) for r in rows]
 
 
 def test_reorder_and_summaries(month, tmp_path):
-    lines = S.reorder_list()
+    lines = reports.reorder_list()
     assert [x.name for x in lines] == ["中性笔"]  # 20 left, minimum 20
-    assert lines[0].suggested == 80 * S.Q
+    assert lines[0].suggested == 80 * amounts.Q
     text = text_of(R.write_reorder_pdf(lines, tmp_path / "r.pdf", applicant="张三"))
     assert "办公用品采购申请单" in text and "中性笔" in text and "120.00" in text and "得力" in text
     ws = load_workbook(R.export_reorder_xlsx(lines, tmp_path / "r.xlsx")).active
@@ -145,15 +147,15 @@ def test_a_month_of_supplies_work_prints_and_reconciles(database, tmp_path):
                               "min_stock": 5, "max_stock": 60, "since": first - dt.timedelta(days=30)})
              for i in range(12)]
     for it in items:  # last month's stock, then this month's deliveries at a new price
-        S.receive({"item": it, "qty": 40, "unit_price": "3.20", "move_date": first - dt.timedelta(days=20)})
+        posting.receive({"item": it, "qty": 40, "unit_price": "3.20", "move_date": first - dt.timedelta(days=20)})
     for it in items[::2]:
-        S.receive({"item": it, "qty": 30, "unit_price": "3.55", "move_date": first + dt.timedelta(days=3)})
+        posting.receive({"item": it, "qty": 30, "unit_price": "3.55", "move_date": first + dt.timedelta(days=3)})
     issued = 0
     while issued < 200:
         it = rng.choice(items)
         day = first + dt.timedelta(days=rng.randrange(0, 28))
         try:
-            S.issue({"person": {"name": rng.choice("王芳 李强 赵敏 陈杰".split()),
+            posting.issue({"person": {"name": rng.choice("王芳 李强 赵敏 陈杰".split()),
                                 "department": rng.choice(["财务部", "办公室", "市场部"])},
                      "item": it, "qty": rng.choice([1, 1, 2]), "move_date": day})
             issued += 1
@@ -163,22 +165,22 @@ def test_a_month_of_supplies_work_prints_and_reconciles(database, tmp_path):
     take = T.start_stocktake({}, at=started)
     for n, line in enumerate(T.lines_of(take)):
         book = T.expected_qty(take, line, started)
-        T.set_count(take, line.item_id, S.dec_qty(book + (S.Q if n == 0 else -S.Q if n == 1 else 0)),
+        T.set_count(take, line.item_id, amounts.dec_qty(book + (amounts.Q if n == 0 else -amounts.Q if n == 1 else 0)),
                     counted_at=started)
     T.post_stocktake(take, {"keeper": "张三", "admin_head": "李强", "finance_head": "赵敏",
                             "post_date": take.start_date})
-    rows = S.monthly_report(2025, 4)
-    assert sum(r.out_qty for r in rows) == sum(-m.qty for m in S.StockMove.select().where(
-        S.StockMove.kind == S.ISSUE)) and issued == 200
+    rows = reports.monthly_report(2025, 4)
+    assert sum(r.out_qty for r in rows) == sum(-m.qty for m in moves_mod.StockMove.select().where(
+        moves_mod.StockMove.kind == moves_mod.ISSUE)) and issued == 200
     assert sum(1 for r in rows if r.other_qty) == 2
     for r in rows:
         assert r.close_qty == r.open_qty + r.in_qty - r.out_qty + r.other_qty
         assert r.close_value == r.open_value + r.in_value - r.out_value + r.other_value
-        it = S.Supply.get_by_id(r.item_id)
+        it = items_mod.Supply.get_by_id(r.item_id)
         assert (r.close_qty, r.close_value) == (it.on_hand, it.stock_value)
-    may = S.monthly_report(2025, 5)
+    may = reports.monthly_report(2025, 5)
     assert [(r.open_qty, r.open_value) for r in may] == [(r.close_qty, r.close_value) for r in rows]
     text = text_of(R.write_monthly_pdf(2025, 4, tmp_path / "april.pdf", org_name="某某公司"))
-    assert "2025年4月" in text and S.money_text(sum(r.close_value for r in rows)) in text
+    assert "2025年4月" in text and amounts.money_text(sum(r.close_value for r in rows)) in text
     diff = text_of(R.write_difference_pdf(take, tmp_path / "diff.pdf"))
     assert "保管员 张三" in diff and "盘盈" in diff

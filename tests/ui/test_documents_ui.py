@@ -12,8 +12,10 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from neiqin import clock
 from neiqin.models import STAFF, workdays
-from neiqin.models import documents as docs
-from neiqin.models.documents import IncomingDoc, OutgoingDoc
+from neiqin.models.mail import docs_common, incoming_steps
+from neiqin.models.mail import incoming as incoming_mod
+from neiqin.models.mail.incoming import IncomingDoc
+from neiqin.models.mail.outgoing import OutgoingDoc
 from neiqin.ui.documents_pane import DocumentsPane
 from neiqin.ui.incoming_pane import DocForm
 
@@ -101,7 +103,7 @@ def test_morning_mail_registered_by_keyboard(qtbot, window, pane):
 
 
 def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
-    doc = docs.register_incoming({"sender_org": "市住房和城乡建设局", "sender_no": "某建发〔2026〕5号",
+    doc = incoming_mod.register_incoming({"sender_org": "市住房和城乡建设局", "sender_no": "某建发〔2026〕5号",
                                   "title": "关于开展安全检查的通知", "signed_by": "张三",
                                   "received_at": clock.now().replace(second=0, microsecond=0)
                                   - dt.timedelta(hours=2)})
@@ -134,7 +136,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
         qtbot.keyClick(form.widgets["reason"], Qt.Key.Key_Return)
 
     do_step(review)
-    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_PROPOSE)
+    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs_common.IN_PROPOSE)
 
     def propose(form):
         type_text(qtbot, form.widgets["opinion"], "建议工程部办理")
@@ -142,7 +144,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
         qtbot.keyClick(form.widgets["by"], Qt.Key.Key_Return)
 
     do_step(propose)
-    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_INSTRUCT)
+    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs_common.IN_INSTRUCT)
 
     def instruct(form):
         type_text(qtbot, form.widgets["instruction"], "同意")
@@ -150,7 +152,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
         qtbot.keyClick(form.widgets["by"], Qt.Key.Key_Return)
 
     do_step(instruct)
-    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_ASSIGN)
+    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs_common.IN_ASSIGN)
 
     def assign(form):
         pick(qtbot, form.widgets["handler"], "陈杰")
@@ -158,7 +160,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
         qtbot.keyClick(form.widgets["note"], Qt.Key.Key_Return)
 
     do_step(assign)
-    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_HANDLING)
+    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs_common.IN_HANDLING)
     got = IncomingDoc.get_by_id(doc.id)
     assert got.handler_dept == "工程部" and got.due_date == workdays.add_working_days(clock.today(), 5)
 
@@ -168,7 +170,7 @@ def test_one_document_through_every_step(qtbot, window, pane, tmp_path):
         qtbot.keyClick(form.widgets["reply_no"], Qt.Key.Key_Return)
 
     do_step(finish)
-    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs.IN_DONE)
+    qtbot.waitUntil(lambda: IncomingDoc.get_by_id(doc.id).status == docs_common.IN_DONE)
     assert IncomingDoc.get_by_id(doc.id).reply_no == "公司函〔2026〕2号"
 
     activate(qtbot, window)
@@ -182,10 +184,10 @@ def test_overdue_rows_stand_out_and_filter(qtbot, window, pane):
     today = clock.today()
     for n, due in enumerate((today - dt.timedelta(days=2), workdays.add_working_days(today, 1),
                              today + dt.timedelta(days=30))):
-        d = docs.register_incoming({"sender_org": f"单位{n}", "title": f"文件{n}",
+        d = incoming_mod.register_incoming({"sender_org": f"单位{n}", "title": f"文件{n}",
                                     "received_at": clock.now() - dt.timedelta(days=5)})
-        d = docs.review_incoming(d, {"by": "张三"})
-        docs.assign_incoming(d, {"handler": "陈杰", "due_date": due})
+        d = incoming_steps.review_incoming(d, {"by": "张三"})
+        incoming_steps.assign_incoming(d, {"handler": "陈杰", "due_date": due})
     view = pane.incoming
     view.refresh()
     qtbot.waitUntil(lambda: view.model.rowCount() == 3)
@@ -254,7 +256,7 @@ def test_outgoing_numbered_sent_and_signed(qtbot, window, pane):
         view.select_id(doc.id)
         view.table.setFocus()
         qtbot.keyClick(view.table, Qt.Key.Key_L, CTRL)
-    qtbot.waitUntil(lambda: OutgoingDoc.get().status == docs.OUT_SENT)
+    qtbot.waitUntil(lambda: OutgoingDoc.get().status == docs_common.OUT_SENT)
     path = view.print_book()
     text = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split())
     assert "送文簿" in text and "周收发" in text and "市财政局" in text

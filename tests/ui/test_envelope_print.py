@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from neiqin.models import settings
-from neiqin.models.addresses import ADDRESSES
+from neiqin.models.mail.addresses import ADDRESSES
 from neiqin.ui.envelope_dialog import EnvelopeDialog
 
 from .printers import MM, assert_printed_as_sent

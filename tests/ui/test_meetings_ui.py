@@ -12,8 +12,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from neiqin import clock
 from neiqin.models import STAFF
-from neiqin.models.bookings import ADJUSTED, ROOMS, Booking, BookingSeries
-from neiqin.models.meetings import DONE, OPEN, ActionItem, Meeting, MinutesDraft
+from neiqin.models.meetings.actions import DONE, OPEN, ActionItem
+from neiqin.models.meetings.bookings import Booking, BookingSeries
+from neiqin.models.meetings.minutes import MinutesDraft
+from neiqin.models.meetings.register import Meeting
+from neiqin.models.meetings.rooms import ROOMS
+from neiqin.models.meetings.schedule import ADJUSTED
 from neiqin.ui.forms import ERROR_STYLE
 from neiqin.ui.meetings_pane import MeetingsPane
 from neiqin.ui.minutes_editor import MinutesEditor
@@ -203,7 +207,8 @@ def test_book_a_quarter_then_adjust_a_department_meeting(qtbot, window, pane):
 
 
 def test_meeting_minuted_by_keyboard_and_next_meeting_opens_with_open_items(qtbot, window, pane, datadir):
-    from neiqin.models.bookings import WEEKLY, book
+    from neiqin.models.meetings.bookings import book
+    from neiqin.models.meetings.schedule import WEEKLY
 
     series = book({"room": ROOMS.get(1), "day": MONDAY, "start": "09:00", "end": "10:00", "organiser": "王芳",
                    "purpose": "公司周例会", "kind": "公司会议", "repeat": WEEKLY,
@@ -338,7 +343,8 @@ def test_meeting_minuted_by_keyboard_and_next_meeting_opens_with_open_items(qtbo
 
 
 def test_finalised_minutes_are_read_only_until_amended(qtbot, window, pane):
-    from neiqin.models.meetings import commit_minutes, create_meeting, finalize_minutes, minutes_document
+    from neiqin.models.meetings.minutes import commit_minutes, finalize_minutes, minutes_document
+    from neiqin.models.meetings.register import create_meeting
 
     m = create_meeting({"title": "专题会", "kind": "专题会议", "day": MONDAY, "start": "10:00", "end": "11:00",
                         "place": "小会议室", "host": "张三", "invitees": "李强"})

@@ -1,7 +1,7 @@
 """Opening one record from elsewhere (今日, global search, links): its tab in front, filters off, the row selected."""
 
 from neiqin.models import Visit
-from neiqin.models.seals import LICENCES
+from neiqin.models.seals.registry import LICENCES
 from neiqin.models.visitors import check_in
 from neiqin.ui.multi_pane import MultiViewPane
 
@@ -21,7 +21,7 @@ def test_open_record_clears_filters_and_selects_the_row(qtbot, window, host):
 
 
 def test_a_record_beyond_the_loaded_rows_is_shown_alone_until_the_clerk_filters(qtbot, window, host):
-    from neiqin.models.demo import bulk_visits
+    from neiqin.demo import bulk_visits
 
     bulk_visits(450, days=5)  # more than the first page, newest first: the oldest is not loaded
     first = Visit.select().order_by(Visit.visit_date, Visit.id).first()

@@ -10,21 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from neiqin.models import STAFF
-from neiqin.models.addresses import ADDRESSES, Organisation
 from neiqin.models.base import AuditLog
 from neiqin.models.ledger import LedgerQuery
-from neiqin.models.parcels import (
-    DISPATCHES,
-    OTHER,
-    PICKED,
-    RETURNED,
-    WAITING,
-    Dispatch,
-    Parcel,
-    receive,
-    recognise,
-    record_dispatch,
-)
+from neiqin.models.mail.addresses import ADDRESSES, Organisation
+from neiqin.models.mail.dispatches import DISPATCHES, Dispatch, record_dispatch
+from neiqin.models.mail.parcel_rules import OTHER, PICKED, RETURNED, WAITING, recognise
+from neiqin.models.mail.parcels import Parcel, receive
 from neiqin.ui.envelope_dialog import EnvelopeDialog
 from neiqin.ui.forms import RecordForm
 from neiqin.ui.parcel_desk import CarrierRulesDialog, PickupDialog

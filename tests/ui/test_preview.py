@@ -161,7 +161,7 @@ def test_first_page_of_a_500_row_register_shows_quickly(qtbot, window, database,
     """The preview of a 500-row register is up, page 1 painted, well within a second."""
     import time
 
-    from neiqin.models.demo import bulk_visits
+    from neiqin.demo import bulk_visits
 
     bulk_visits(500, days=30)
     window.current_pane().refresh()

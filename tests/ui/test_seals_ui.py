@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from neiqin import clock
 from neiqin.models import STAFF
-from neiqin.models.seals import LICENCES, SEALS, Licence, SealLoan, SealUse
+from neiqin.models.seals.loans import SealLoan
+from neiqin.models.seals.registry import LICENCES, SEALS, Licence
+from neiqin.models.seals.uses import SealUse
 from neiqin.ui.seal_dialogs import StepForm, set_datetime
 from neiqin.ui.seals_pane import SealsPane
 

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from neiqin import clock
 from neiqin.models import STAFF
-from neiqin.models import stocktake as T
-from neiqin.models import supplies as S
+from neiqin.models.supplies import items, posting
+from neiqin.models.supplies import moves as moves_mod
+from neiqin.models.supplies import stocktake as T
 from neiqin.ui.stocktake_view import PostDialog, StartDialog
 from neiqin.ui.supplies_pane import SuppliesPane
 from neiqin.ui.supply_desk import BatchIssueDialog
@@ -26,11 +27,11 @@ ENTER = Qt.Key.Key_Return
 def stocked(database, host):
     STAFF.create({"name": "王芳", "department": "财务部"})
     day = clock.today() - dt.timedelta(days=3)
-    paper = S.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "spec": "70g", "location": "A柜", "since": day,
+    paper = items.SUPPLIES.create({"name": "A4复印纸", "unit": "包", "spec": "70g", "location": "A柜", "since": day,
                                "min_stock": 5, "max_stock": 50})
-    staples = S.SUPPLIES.create({"name": "订书钉", "unit": "盒", "location": "B柜", "since": day})
-    S.receive({"item": paper, "qty": 20, "unit_price": "23.50", "move_date": day})
-    S.receive({"item": staples, "qty": 3, "unit_price": "1.50", "move_date": day})
+    staples = items.SUPPLIES.create({"name": "订书钉", "unit": "盒", "location": "B柜", "since": day})
+    posting.receive({"item": paper, "qty": 20, "unit_price": "23.50", "move_date": day})
+    posting.receive({"item": staples, "qty": 3, "unit_price": "1.50", "move_date": day})
     return paper, staples
 
 
@@ -91,13 +92,13 @@ def test_desk_issues_to_a_queue_by_scanner(qtbot, pane, stocked):
 
     desk.code.clear()
     qtbot.keyClick(desk.code, ENTER)  # Enter on the empty code field saves the slip
-    moves = list(S.StockMove.select().where(S.StockMove.kind == S.ISSUE).order_by(S.StockMove.id))
+    moves = list(moves_mod.StockMove.select().where(moves_mod.StockMove.kind == moves_mod.ISSUE).order_by(moves_mod.StockMove.id))
     assert [(m.name, m.qty, m.person, m.department) for m in moves] == [
         ("A4复印纸", -5000, "张三", "办公室"), ("订书钉", -2000, "张三", "办公室")]
     assert len({m.no for m in moves}) == 1 and desk.last_no == moves[0].no
     assert "请下一位" in desk.message.text() and not desk.lines and desk.person.text() == ""
     assert desk.focusWidget() is desk.person
-    assert S.Supply.get_by_id(paper.id).on_hand == 15000
+    assert items.Supply.get_by_id(paper.id).on_hand == 15000
 
     # the next colleague, typed by pinyin initials
     type_text(qtbot, desk.person, "wf")
@@ -149,7 +150,7 @@ def test_receipt_at_price_zero_asks_first(qtbot, pane, stocked):
     when_modal(form)
     rec = moves.receive_dialog(paper)
     assert rec is not None and rec.amount == 0 and rec.supplier == "厂家赠送"
-    assert S.Supply.get_by_id(paper.id).on_hand == 24000
+    assert items.Supply.get_by_id(paper.id).on_hand == 24000
 
 
 def test_stocktake_scanned_and_posted(qtbot, pane, stocked):
@@ -188,6 +189,6 @@ def test_stocktake_scanned_and_posted(qtbot, pane, stocked):
     when_modal(post)
     done = view.post()
     assert done.status == T.POSTED and (done.gain_value, done.loss_value) == (0, 2350 + 150)
-    assert S.Supply.get_by_id(paper.id).on_hand == 19000 and S.Supply.get_by_id(staples.id).on_hand == 2000
+    assert items.Supply.get_by_id(paper.id).on_hand == 19000 and items.Supply.get_by_id(staples.id).on_hand == 2000
     assert not view.buttons["post"].isEnabled() and view.buttons["start"].isEnabled()
     assert QApplication.activeModalWidget() is None

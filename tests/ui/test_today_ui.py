@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from neiqin import clock
 from neiqin.models import settings
 from neiqin.models.base import now
-from neiqin.models.seals import LICENCES, lend
+from neiqin.models.seals.loans import lend
+from neiqin.models.seals.registry import LICENCES
 from neiqin.models.visitors import check_in
 from neiqin.ui.preview import PreviewDialog
 from neiqin.ui.today_pane import AMBER_BG, RED_BG, SHORT, TodayPane

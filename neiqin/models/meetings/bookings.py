@@ -1,6 +1,4 @@
-"""会议室 and 预订: rooms, bookings, repeating bookings and the 调整 of a 部门会议 for a 公司会议.
-
-Rules (no Qt; the UI and the CLI call these functions):
+"""会议室预订: bookings, repeating bookings and the 调整 of a 部门会议 for a 公司会议. No Qt.
 
 * A booking is one room for ``[start, end)`` on one day, inside office hours (settings ``meetings.office_start`` /
   ``meetings.office_end``). Intervals are half-open: 10:00–11:00 and 11:00–12:00 do not conflict.
@@ -8,16 +6,13 @@ Rules (no Qt; the UI and the CLI call these functions):
 * A 公司会议 may take the slot of 部门会议 only through an explicit 调整 (``displace=True`` with a reason): the moved
   booking is kept, marked 已调整 with the reason and a link to the booking that took its place, so the clerk can
   tell its organiser. A 部门会议 never displaces anything, and a 公司会议 never displaces another 公司会议.
-* A repeating booking (每周 / 每两周 / 每月, until an end date) checks every occurrence and reports ALL conflicts
-  before anything is saved; at most ``MAX_OCCURRENCES`` occurrences. Occurrences share a :class:`BookingSeries`.
-  Monthly rule: the same day of the month as the first occurrence; in a month without that day (the 31st in
-  April, the 30th in February) the last day of that month. The next month goes back to the original day.
+* A repeating booking checks every occurrence and reports ALL conflicts before anything is saved; at most
+  ``MAX_OCCURRENCES`` occurrences. Occurrences share a :class:`BookingSeries`.
 * Cancelling is a void with a reason (the booking stays, greyed). Over-capacity is a warning the clerk may accept.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,42 +22,27 @@ import peewee as pw
 
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
-from neiqin.models.staff import resolve_person
-
-settings.register(
-    {"meetings.office_start": "08:00", "meetings.office_end": "18:00", "meetings.autosave_seconds": 5},
-    {"meetings.office_start": "会议室可预订的开始时间（上班时间）",
-     "meetings.office_end": "会议室可预订的结束时间（下班时间）",
-     "meetings.autosave_seconds": "会议记录自动保存间隔（秒）"},
+from neiqin.models.meetings.rooms import Room, _room
+from neiqin.models.meetings.schedule import (
+    ACTIVE,
+    ADJUSTED,
+    COMPANY,
+    DEPARTMENT,
+    KINDS,
+    MAX_OCCURRENCES,
+    NO_REPEAT,
+    REPEATS,
+    occurrence_count,
+    occurrences,
+    office_hours,
+    parse_day,
+    parse_int,
+    parse_time,
+    person,
+    repeat_text,
 )
-
-COMPANY, DEPARTMENT = "公司会议", "部门会议"
-KINDS = [DEPARTMENT, COMPANY]
-ACTIVE, ADJUSTED = "有效", "已调整"
-NO_REPEAT, WEEKLY, BIWEEKLY, MONTHLY = "不重复", "每周", "每两周", "每月"
-REPEATS = [NO_REPEAT, WEEKLY, BIWEEKLY, MONTHLY]
-MAX_OCCURRENCES = 200
-ROOM_IN_USE, ROOM_CLOSED = "在用", "停用"
-WEEKDAYS = "一二三四五六日"
-
-
-# ---------------------------------------------------------------------------------------------- tables
-
-
-class Room(VoidableModel):
-    name = pw.CharField(max_length=40, index=True)
-    capacity = pw.IntegerField(default=10)
-    equipment = pw.CharField(max_length=200, default="")
-    location = pw.CharField(max_length=100, default="")
-    status = pw.CharField(max_length=6, default=ROOM_IN_USE)
-    sort_order = pw.IntegerField(default=0)
-    note = pw.TextField(default="")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class BookingSeries(BaseModel):
@@ -113,121 +93,7 @@ class Booking(VoidableModel):
         return f"{self.start_at:%H:%M}–{self.end_at:%H:%M}"
 
 
-# ---------------------------------------------------------------------------------------------- helpers
-
-
-def repeat_text(repeat: str, first: dt.date, until: dt.date) -> str:
-    if repeat == WEEKLY:
-        return f"每周{WEEKDAYS[first.weekday()]}，至 {until}"
-    if repeat == BIWEEKLY:
-        return f"每两周（周{WEEKDAYS[first.weekday()]}），至 {until}"
-    if repeat == MONTHLY:
-        return f"每月 {first.day} 日，至 {until}"
-    return ""
-
-
-def parse_time(value: Any, label: str, key: str, errors: dict) -> dt.time | None:
-    """'9:05', '0905', '09:05', '9：05' or a time; a message at ``key`` if it is not one."""
-    if isinstance(value, dt.datetime):
-        return value.time().replace(second=0, microsecond=0)
-    if isinstance(value, dt.time):
-        return value.replace(second=0, microsecond=0)
-    t = str(value or "").strip().replace("：", ":")
-    if not t:
-        errors.setdefault(key, f"请填写{label}")
-        return None
-    if ":" not in t and t.isdigit() and len(t) in (3, 4):
-        t = f"{t[:-2]}:{t[-2:]}"
-    try:
-        hh, mm = (int(p) for p in t.split(":"))
-        return dt.time(hh, mm)
-    except (ValueError, TypeError):
-        errors.setdefault(key, f"{label}应为 时:分，例如 09:30")
-        return None
-
-
-def parse_day(value: Any, label: str, key: str, errors: dict, required: bool = True) -> dt.date | None:
-    return validators.parse_day(value, label, key, errors, required=required)
-
-
-def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int = 0) -> int:
-    return validators.parse_int(value, label, key, errors, lo, hi, default)
-
-
-def person(value: Any) -> tuple[int | None, str, str]:
-    return resolve_person(value, link_name=True)
-
-
-def office_hours() -> tuple[dt.time, dt.time]:
-    errors: dict = {}
-    start = parse_time(settings.get("meetings.office_start") or "08:00", "", "s", errors) or dt.time(8, 0)
-    end = parse_time(settings.get("meetings.office_end") or "18:00", "", "e", errors) or dt.time(18, 0)
-    return start, end
-
-
-def add_months(day: dt.date, months: int, anchor: int | None = None) -> dt.date:
-    """``day`` moved by ``months`` months, on ``anchor`` (default: its own day) or the month's last day."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(anchor or day.day, last))
-
-
-def occurrence_count(repeat: str, first: dt.date, until: dt.date) -> int:
-    """How many occurrences a repeat gives, computed without listing them (for the cap message)."""
-    if until < first:
-        return 0
-    if repeat == WEEKLY:
-        return (until - first).days // 7 + 1
-    if repeat == BIWEEKLY:
-        return (until - first).days // 14 + 1
-    if repeat == MONTHLY:
-        months = (until.year - first.year) * 12 + until.month - first.month
-        return months + (1 if add_months(first, months, first.day) <= until else 0)
-    return 1
-
-
-def occurrences(repeat: str, first: dt.date, until: dt.date, limit: int = MAX_OCCURRENCES) -> list[dt.date]:
-    """The days of a repeating booking, first day included, at most ``limit``."""
-    if repeat == NO_REPEAT:
-        return [first]
-    days: list[dt.date] = []
-    i = 0
-    while len(days) < limit:
-        if repeat == WEEKLY:
-            day = first + dt.timedelta(days=7 * i)
-        elif repeat == BIWEEKLY:
-            day = first + dt.timedelta(days=14 * i)
-        else:
-            day = add_months(first, i, first.day)  # always from the first day: the 31st comes back after April
-        if day > until:
-            break
-        days.append(day)
-        i += 1
-    return days
-
-
-def room_choices(include_closed: bool = False) -> list[Room]:
-    q = Room.select().where(Room.voided == False)  # noqa: E712
-    if not include_closed:
-        q = q.where(Room.status == ROOM_IN_USE)
-    return list(q.order_by(Room.sort_order, Room.id))
-
-
-def _room(value: Any, errors: dict, key: str = "room") -> Room | None:
-    room = None
-    if isinstance(value, Room):
-        room = value
-    elif isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-        room = Room.get_or_none(Room.id == int(value))
-    elif isinstance(value, str) and value.strip():
-        room = Room.get_or_none((Room.name == value.strip()) & (Room.voided == False))  # noqa: E712
-    if room is None:
-        errors.setdefault(key, "请选择会议室")
-        return None
-    if room.voided or room.status != ROOM_IN_USE:
-        errors.setdefault(key, f"会议室“{room.name}”已停用，不能预订")
-    return room
+MODELS = [BookingSeries, Booking]
 
 
 def describe_booking(b: Booking) -> str:
@@ -261,60 +127,6 @@ class CapacityWarning(NeiqinError):
         self.people = people
         super().__init__(f"“{room.name}”可容纳 {room.capacity} 人，本次有 {people} 人，超出 {people - room.capacity} 人。"
                          "仍要使用这个会议室吗？")
-
-
-# ---------------------------------------------------------------------------------------------- rooms
-
-
-def _validate_room(data: dict, record: Room | None) -> dict:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {
-        "name": text_field(data, errors, "name", "会议室名称", required=True, max_len=40),
-        "capacity": parse_int(data.get("capacity"), "容纳人数", "capacity", errors, 1, 2000, 10),
-        "equipment": text_field(data, errors, "equipment", "设备", max_len=200),
-        "location": text_field(data, errors, "location", "位置", max_len=100),
-        "note": text_field(data, errors, "note", "备注", max_len=1000),
-        "sort_order": parse_int(data.get("sort_order"), "排序", "sort_order", errors, 0, 9999, 0),
-    }
-    if data.get("capacity") in (None, ""):
-        errors.setdefault("capacity", "请填写容纳人数")
-    status = (data.get("status") or ROOM_IN_USE).strip()
-    if status not in (ROOM_IN_USE, ROOM_CLOSED):
-        errors["status"] = "状态应为“在用”或“停用”"
-    out["status"] = status
-    if out["name"] and "name" not in errors:
-        same = Room.select().where((Room.name == out["name"]) & (Room.voided == False))  # noqa: E712
-        if record is not None:
-            same = same.where(Room.id != record.id)
-        if same.exists():
-            errors["name"] = f"已有名为“{out['name']}”的会议室"
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
-ROOMS = register_ledger(LedgerSpec(
-    key="rooms",
-    title="会议室一览表",
-    tab_title="会议室",
-    model=Room,
-    columns=[
-        Column("name", "会议室", 14, sortable=True, aliases=("名称", "会议室名称")),
-        Column("capacity", "容纳人数", 8, kind="int", align="center", aliases=("人数", "座位数")),
-        Column("equipment", "设备", 24, aliases=("设施",)),
-        Column("location", "位置", 14),
-        Column("status", "状态", 6),
-        Column("note", "备注", 16),
-    ],
-    default_sort="name",
-    default_desc=False,
-    statuses=[("in_use", "在用"), ("closed", "停用")],
-    status_condition=lambda k: Room.status == (ROOM_IN_USE if k == "in_use" else ROOM_CLOSED),
-    search=SearchIndex("room"),
-    search_parts=lambda r: ([r.name, r.equipment, r.location, r.note], [r.name, r.equipment, r.location]),
-    validate=_validate_room,
-    describe=lambda r: f"会议室 {r.name}",
-))
 
 
 # ---------------------------------------------------------------------------------------------- bookings
@@ -607,4 +419,3 @@ BOOKINGS = register_ledger(_BookingSpec(
     describe=lambda b: f"预订 {b.room_name} {b.day} {b.start_at:%H:%M}（{b.purpose}）",
 ))
 
-MODELS = [Room, BookingSeries, Booking]

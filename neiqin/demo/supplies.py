@@ -12,26 +12,11 @@ import peewee as pw
 from neiqin import clock
 from neiqin.models.base import AuditLog, db, now
 from neiqin.models.staff import Staff
-from neiqin.models.supplies import (
-    ISSUE,
-    PRICE,
-    RECEIPT,
-    SLIP_NO,
-    STOCK_MOVES,
-    SUPPLIES,
-    Q,
-    StockMove,
-    Supply,
-    _move_search_parts,
-    _rdiv,
-    dec_price,
-    dec_qty,
-    issue,
-    receive,
-    return_issue,
-    scrap,
-    suggest_qty,
-)
+from neiqin.models.supplies.amounts import PRICE, Q, _rdiv, dec_price, dec_qty
+from neiqin.models.supplies.items import SUPPLIES, Supply
+from neiqin.models.supplies.moves import ISSUE, RECEIPT, STOCK_MOVES, StockMove, _move_search_parts
+from neiqin.models.supplies.posting import SLIP_NO, issue, receive, return_issue, scrap
+from neiqin.models.supplies.reports import suggest_qty
 from neiqin.numbering import write_transaction
 
 # (name, category, spec, unit, location, min, max, price 元)
@@ -138,7 +123,7 @@ def _at(day: dt.date, rng: random.Random, hour: int = 9, spread: int = 420) -> d
     return min(moment, now() - dt.timedelta(minutes=5))
 
 
-def seed(rng, staff: list, rows: int = 300) -> dict:
+def seed_demo(rng, staff: list, rows: int = 300) -> dict:
     """~80 items, four months of receipts with price changes, a few hundred issues across departments, returns,
     a write-off, last month's stocktake (posted, with differences), and a few items left below their minimum.
 
@@ -216,7 +201,7 @@ def seed(rng, staff: list, rows: int = 300) -> dict:
 
 def _demo_stocktake(rng: random.Random, staff: list, items: list[Supply], day: dt.date):
     """Month-end count: two shortages and one surplus, posted with the three sign-offs."""
-    from neiqin.models import stocktake as st
+    from neiqin.models.supplies import stocktake as st
 
     started = dt.datetime.combine(day, dt.time(16, 30))
     take = st.start_stocktake({"note": "月末盘点", "counted_by": staff[0].name}, at=started)
@@ -234,7 +219,7 @@ def _demo_stocktake(rng: random.Random, staff: list, items: list[Supply], day: d
                              at=started + dt.timedelta(hours=1))
 
 
-def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int], None] | None = None) -> int:
+def bulk_stock_moves(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int], None] | None = None) -> int:
     """Insert ``n`` movements (receipts and issues, costed in order) fast, for benchmarks and global search.
 
     The demo catalogue is created if there are no items. Caches and the search index are kept right.
@@ -242,7 +227,7 @@ def bulk(n: int, seed: int = 7, *, days: int = 730, progress: Callable[[int, int
     rng = random.Random(seed)
     staff = list(Staff.select().where(Staff.voided == False).limit(200))  # noqa: E712
     if not staff:
-        from neiqin.models.demo import seed_directory
+        from neiqin.demo import seed_directory
 
         staff = seed_directory(rng)
     today = clock.today()

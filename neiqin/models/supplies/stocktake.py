@@ -26,20 +26,10 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import check_void, text_field
-from neiqin.models.supplies import (
-    ADJUST,
-    ITEM_ACTIVE,
-    Q,
-    StockMove,
-    Supply,
-    _next_no,
-    _person,
-    _rdiv,
-    adjust,
-    find_item,
-    parse_qty,
-    qty_text,
-)
+from neiqin.models.supplies.amounts import Q, _person, _rdiv, parse_qty, qty_text
+from neiqin.models.supplies.items import ITEM_ACTIVE, Supply, find_item
+from neiqin.models.supplies.moves import ADJUST, StockMove
+from neiqin.models.supplies.posting import _next_no, adjust
 from neiqin.models.validators import parse_moment
 from neiqin.numbering import series, write_transaction
 
@@ -97,6 +87,9 @@ class StocktakeLine(BaseModel):
     class Meta:
         table_name = "stocktake_line"
         indexes = ((("stocktake", "item_id"), True),)
+
+
+MODELS = [Stocktake, StocktakeLine]
 
 
 # ---------------------------------------------------------------------------------------------- queries

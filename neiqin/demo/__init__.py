@@ -185,7 +185,7 @@ def generate(rows: int = 300, *, seed: int = 7, progress: Callable[[int, int], N
     if not WatchEntry.select().exists():
         add_watch("name", "赵无名", "曾多次冒充快递员进入办公区")
         add_watch("company", "某某推销", "推销人员，行政部要求谢绝")
-    from neiqin.models import documents, meetings, parcels, seals, supplies
+    from neiqin.demo import documents, meetings, parcels, seals, supplies
 
     counts = {"staff": Staff.select().count(), "visitors": Visit.select().count()}
     for ledger in (seals, parcels, documents, supplies, meetings):

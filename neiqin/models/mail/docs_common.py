@@ -1,0 +1,295 @@
+"""收发文 shared: document kinds, secrecy and urgency, the event trail, number series and the numbered ledger spec. No Qt.
+
+Every step of a 收文 or 发文 is a :class:`DocEvent` (who, when, note) plus an audited change of the record through its
+LedgerSpec. Numbers come from :mod:`neiqin.numbering`, taken inside the ``BEGIN IMMEDIATE`` write transaction that saves
+the record, so two quick saves never get the same number and leave no gap; a void keeps its number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+
+from neiqin.errors import NeiqinError
+from neiqin.models import settings, validators, workdays
+from neiqin.models.base import AuditLog, BaseModel, VoidableModel, current_actor, db, now
+from neiqin.models.ledger import LedgerSpec
+from neiqin.models.staff import Staff, resolve_person
+from neiqin.models.validators import parse_moment
+from neiqin.numbering import series, write_transaction
+
+DOC_KINDS = ["决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
+             "议案", "函", "纪要", "信函", "其他"]
+SECRECY_NONE = "普通"
+SECRECY = [SECRECY_NONE, "内部", "秘密", "机密", "绝密"]
+SECRECY_MAX_YEARS = {"秘密": 10, "机密": 20, "绝密": 30}
+URGENCY_NONE = "普通"
+URGENCY = [URGENCY_NONE, "平急", "加急", "特急", "特提"]
+URGENT = {"加急", "特急", "特提"}
+
+# 收文 states, in the order a document normally moves through them
+IN_REVIEW, IN_RETURNED, IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING, IN_DONE, IN_ARCHIVED = (
+    "待初审", "已退回", "待拟办", "待批示", "待承办", "办理中", "已办结", "已归档")
+IN_STATES = [IN_REVIEW, IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING, IN_DONE, IN_ARCHIVED, IN_RETURNED]
+IN_ACTIVE = [IN_REVIEW, IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING]
+# 发文 states
+OUT_REGISTERED, OUT_PRINTED, OUT_SENDING, OUT_SENT, OUT_ARCHIVED = "已登记", "已印制", "分发中", "已分发", "已归档"
+OUT_STATES = [OUT_REGISTERED, OUT_PRINTED, OUT_SENDING, OUT_SENT, OUT_ARCHIVED]
+
+DELIVERY_KINDS = ["普通", "急件", "密件", "挂号"]
+DELIVERY_VIA = ["专人送达", "机要交换", "邮寄", "快递", "电子公文", "自取"]
+REMIND_WAYS = ["电话", "当面", "书面", "短信/微信", "系统提醒"]
+
+DUE_SOON_WORKDAYS = 2
+BRACKETS_OPEN = "[(（【［〔{｛〈﹝〖<《"
+BRACKETS_CLOSE = "])）】］〕}｝〉﹞〗>》"
+
+settings.register(
+    {"incoming.default_deadline_days": 5,
+     "incoming.default_deadline_rule": workdays.WORKING,
+     "outgoing.codes": ["公司发", "公司函", "办字"]},
+    {"incoming.default_deadline_days": "收文默认办理期限（天）",
+     "incoming.default_deadline_rule": "收文办理期限按自然日或工作日",
+     "outgoing.codes": "发文机关代字（每个代字每年单独编号）"},
+)
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+class DocEvent(BaseModel):
+    """One processing step of a 收文 or 发文: who did it, when, and what was said (the paper trail)."""
+
+    ledger = pw.CharField(max_length=10)  # incoming / outgoing
+    doc_id = pw.IntegerField()
+    step = pw.CharField(max_length=10)  # 签收, 登记, 初审, 退回, 拟办, 批示, 承办, 传阅, 阅毕, 催办, 办结, 归档 …
+    actor = pw.CharField(max_length=40, default="")
+    at = pw.DateTimeField()
+    note = pw.TextField(default="")
+    recorded_at = pw.DateTimeField(default=now)
+    recorded_by = pw.CharField(max_length=80, default=current_actor)
+
+    class Meta:
+        table_name = "doc_event"
+        indexes = ((("ledger", "doc_id"), False),)
+
+
+MODELS = [DocEvent]
+
+
+# ---------------------------------------------------------------------------------------------- number series
+
+
+INCOMING_NO = series("incoming", "收文号", "收〔{year}〕{n}号", setting="incoming.number_pattern", max_len=40,
+                     taken_sql="SELECT 1 FROM incoming_doc WHERE no = :text OR (year = :year AND serial = :n)")
+# a 发文字号 typed by hand is skipped, also when written another way (公司发〔2026〕005号 for 5号)
+OUTGOING_NO = series("outgoing", "发文字号", "{code}〔{year}〕{n}号", setting="outgoing.number_pattern",
+                     per_code=True, max_len=60, codes=lambda: outgoing_codes(),
+                     taken_sql="SELECT 1 FROM outgoing_doc WHERE doc_no = :text "
+                               "OR (code = :code AND year = :year AND serial = :n)")
+OUTGOING_SEQ = series("outgoing_seq", "发文顺序号", "{n}",
+                      taken_sql="SELECT 1 FROM outgoing_doc WHERE year = :year AND seq = :n")
+ENVELOPE_NO = series("envelope", "送文簿封皮号", "{year}-{n:03}",
+                     taken_sql="SELECT 1 FROM doc_delivery WHERE year = :year AND envelope_no = :n")
+
+
+# ---------------------------------------------------------------------------------------------- small rules
+
+
+def secrecy_mark(level: str, years: int | None) -> str:
+    """``秘密★1年`` (GB/T 9704); 普通 is blank, 内部 has no term."""
+    if not level or level == SECRECY_NONE:
+        return ""
+    if level in SECRECY_MAX_YEARS and years:
+        return f"{level}★{years}年"
+    return level
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_DOC_NO_RE = re.compile(
+    rf"^(?P<code>.*?)\s*[{re.escape(BRACKETS_OPEN)}]\s*(?P<year>\d{{4}})\s*(?:年)?\s*[{re.escape(BRACKETS_CLOSE)}]"
+    r"\s*第?\s*(?P<n>\d+)\s*号?$")
+_YEAR_PLAIN_RE = re.compile(r"^(?P<code>.*?[^\d\s])\s*(?P<year>(?:19|20)\d{2})\s*年\s*第?\s*(?P<n>\d+)\s*号$")
+
+
+def normalize_doc_no(text: str) -> str:
+    """A 文号 in the standard form ``代字〔2026〕7号``.
+
+    [2026], (2026), （2026）, 【2026】, ［2026］ … become 〔2026〕; ``第`` and leading zeros of the serial go
+    (GB/T 9704: 序号不编虚位、不加“第”字); full-width digits become ASCII; a missing 号 is added. Text that is
+    not a 文号 (e.g. “无”, a letter's reference) is only trimmed.
+    """
+    t = (text or "").strip().translate(_FULLWIDTH_DIGITS)
+    if not t:
+        return ""
+    t = re.sub(r"\s+", "", t)
+    m = _DOC_NO_RE.match(t) or _YEAR_PLAIN_RE.match(t)
+    if not m:
+        return t
+    return f"{m['code']}〔{m['year']}〕{int(m['n'])}号"
+
+
+def split_doc_no(text: str) -> tuple[str, int, int] | None:
+    """(机关代字, year, serial) of a normalised 文号, or None."""
+    m = _DOC_NO_RE.match(normalize_doc_no(text))
+    return (m["code"], int(m["year"]), int(m["n"])) if m else None
+
+
+def incoming_pattern() -> str:
+    return INCOMING_NO.pattern()
+
+
+def format_incoming_no(year: int, n: int, pattern: str | None = None) -> str:
+    return INCOMING_NO.format(n, year, pattern=pattern)
+
+
+def parse_incoming_no(text: str, pattern: str | None = None) -> tuple[int, int] | None:
+    """(year, serial) of a 收文号 written in the configured pattern (also with other brackets), or None."""
+    t = normalize_doc_no(text)
+    pattern = pattern or incoming_pattern()
+    rx = re.escape(pattern)
+    rx = re.sub(r"\\\{year[^}]*\\\}", r"(?P<year>\\d{4})", rx)
+    rx = re.sub(r"\\\{n[^}]*\\\}", r"(?P<n>\\d+)", rx)
+    m = re.fullmatch(rx, t) or re.fullmatch(rx, (text or "").strip())
+    if not m:
+        return None
+    return int(m["year"]), int(m["n"])
+
+
+def outgoing_codes() -> list[str]:
+    codes = settings.get("outgoing.codes") or []
+    if isinstance(codes, str):
+        codes = re.split(r"[,，、;；\s]+", codes)
+    return [c.strip() for c in codes if str(c).strip()] or ["公司发"]
+
+
+def format_outgoing_no(code: str, year: int, n: int) -> str:
+    return OUTGOING_NO.format(n, year, code)
+
+
+def _person(value: Any) -> tuple[int | None, str, str]:
+    return resolve_person(value)
+
+
+def _known(person: tuple[int | None, str, str]) -> tuple[int | None, str, str]:
+    """A typed name completed from the directory when exactly one active person has it."""
+    sid, name, dept = person
+    if sid is None and name:
+        rows = list(Staff.select().where((Staff.name == name) & (Staff.voided == False)).limit(2))  # noqa: E712
+        if len(rows) == 1:
+            return rows[0].id, name, dept or rows[0].department
+    return person
+
+
+def _name(data: dict, key: str, label: str, errors: dict, *, required: bool = False) -> str:
+    _, name, _ = _person(data.get(key))
+    if required and not name:
+        errors.setdefault(key, f"请填写{label}")
+    elif len(name) > 40:
+        errors.setdefault(key, f"{label}不能超过 40 字")
+    return name
+
+
+def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
+            not_before: dt.datetime | None = None, before_label: str = "") -> dt.datetime | None:
+    return parse_moment(value, label, key, errors, default=default, required=True, not_before=not_before,
+                        before_label=before_label)
+
+
+def _date(value: Any, label: str, key: str, errors: dict, *, required: bool = False) -> dt.date | None:
+    return validators.parse_day(value, label, key, errors, required=required)
+
+
+def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, *, default: int | None = None,
+         allow_none: bool = False) -> int | None:
+    return validators.parse_int(value, label, key, errors, lo, hi, default, allow_none=allow_none)
+
+
+def _choice(data: dict, key: str, label: str, choices: list[str], errors: dict, default: str) -> str:
+    v = str(data.get(key) or "").strip() or default
+    if v not in choices:
+        errors.setdefault(key, f"{label}应为：{'、'.join(choices)}")
+    return v
+
+
+def _secrecy(data: dict, errors: dict) -> tuple[str, int | None]:
+    level = _choice(data, "secrecy", "密级", SECRECY, errors, SECRECY_NONE)
+    years = _int(data.get("secrecy_years"), "保密期限", "secrecy_years", errors, 0, 30, allow_none=True)
+    if years == 0:
+        years = None
+    if years is not None and "secrecy_years" not in errors:
+        top = SECRECY_MAX_YEARS.get(level)
+        if top is None:
+            errors["secrecy_years"] = f"密级为“{level}”的文件不设保密期限"
+        elif years > top:
+            errors["secrecy_years"] = f"{level}文件的保密期限最长 {top} 年"
+    return level, years
+
+
+# ---------------------------------------------------------------------------------------------- numbered ledgers
+
+
+@dataclass
+class NumberedLedgerSpec(LedgerSpec):
+    """A ledger whose records get a number at creation, allocated inside the write transaction.
+
+    ``allocate(clean)`` runs inside :func:`neiqin.numbering.write_transaction` (``BEGIN IMMEDIATE``: no other
+    writer can take a number meanwhile) and fills the number fields; a unique index on them is the last guard.
+    """
+
+    allocate: Callable[[dict], None] | None = None
+    after_create: Callable[[Any, dict], None] | None = None
+
+    def create(self, data: dict, *, action: str = "create", summary: str = "") -> Any:
+        clean = self.clean(data)
+        clean.update({k: v for k, v in data.items() if k not in clean and k in self.model._meta.fields})
+        last_error: Exception | None = None
+        for _attempt in range(3):
+            attempt = dict(clean)
+            try:
+                with write_transaction():
+                    if self.allocate is not None:
+                        self.allocate(attempt)
+                    rec = self.model.create(**attempt)
+                    self._reindex(rec)
+                    self._remember(attempt)
+                    AuditLog.write(self.key, rec.id, action, summary or f"登记 {self.describe(rec)}",
+                                   {k: [None, self._audit_value(k, v)] for k, v in attempt.items()
+                                    if v not in (None, "")})
+                    if self.after_create is not None:
+                        self.after_create(rec, attempt)
+                return rec
+            except pw.IntegrityError as e:
+                last_error = e
+                if db.transaction_depth() > 0:
+                    break  # inside an outer transaction (import): nobody else can write; it is a real clash
+        raise NeiqinError(f"编号冲突，未能保存（{last_error}）；请重试") from last_error
+
+
+def _event(ledger: str, doc_id: int, step: str, actor: str, at: dt.datetime, note: str = "") -> DocEvent:
+    return DocEvent.create(ledger=ledger, doc_id=doc_id, step=step, actor=actor or "", at=at, note=note or "")
+
+
+def events_of(doc: VoidableModel) -> list[DocEvent]:
+    """The trail of a 收文 or 发文 (each table names its ledger in ``EVENT_LEDGER``), oldest first."""
+    ledger = doc.EVENT_LEDGER
+    return list(DocEvent.select().where((DocEvent.ledger == ledger) & (DocEvent.doc_id == doc.id))
+                .order_by(DocEvent.at, DocEvent.id))
+
+
+def _split_secrecy(data: dict) -> dict:
+    """An exported 密级 cell such as ``秘密★5年`` back into level and years."""
+    mark = str(data.get("secrecy") or "").strip()
+    if "★" in mark:
+        level, _, term = mark.partition("★")
+        data["secrecy"] = level.strip()
+        years = re.sub(r"\D", "", term)
+        data["secrecy_years"] = int(years) if years else None
+    return data
+
+

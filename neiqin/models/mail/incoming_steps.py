@@ -1,0 +1,300 @@
+"""收文 processing: 初审 (or back to the sender), 拟办意见, 领导批示, 交办承办 with a 办理期限 (自然日 or 工作日, see
+:mod:`neiqin.models.workdays`), 传阅, 催办 until 办结 (result, 复文号), and 归档 (档号 / 卷号). No Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from neiqin import clock
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models.base import current_actor, db, now
+from neiqin.models.ledger import text_field
+from neiqin.models.mail.docs_common import (
+    IN_ACTIVE,
+    IN_ARCHIVED,
+    IN_ASSIGN,
+    IN_DONE,
+    IN_HANDLING,
+    IN_INSTRUCT,
+    IN_PROPOSE,
+    IN_RETURNED,
+    IN_REVIEW,
+    REMIND_WAYS,
+    URGENT,
+    _choice,
+    _date,
+    _event,
+    _known,
+    _moment,
+    _name,
+    _person,
+    normalize_doc_no,
+)
+from neiqin.models.mail.incoming import INCOMING, Circulation, IncomingDoc, _deadline_fields
+
+# ---------------------------------------------------------------------------------------------- 收文: steps
+
+
+def _fresh(doc: IncomingDoc) -> IncomingDoc:
+    doc = IncomingDoc.get_by_id(doc.id)
+    if doc.voided:
+        raise NeiqinError(f"{doc.no} 已作废，不能继续办理")
+    return doc
+
+
+def _need(doc: IncomingDoc, allowed: Iterable[str], what: str) -> None:
+    if doc.status not in allowed:
+        raise NeiqinError(f"{doc.no} 当前为“{doc.status}”，不能{what}")
+
+
+def _step_time(data: dict, doc: IncomingDoc, errors: dict, key: str = "at", label: str = "办理时间"
+               ) -> dt.datetime | None:
+    start = doc.received_at or dt.datetime.combine(doc.received_on, dt.time(0, 0))
+    return _moment(data.get(key), label, key, errors, default=now(), not_before=start, before_label="签收时间")
+
+
+def _apply(doc: IncomingDoc, change: dict, step: str, actor: str, at: dt.datetime, note: str,
+           summary: str) -> IncomingDoc:
+    with db.atomic():
+        INCOMING.update(doc, change, action=step, summary=summary, validate=False)
+        _event("incoming", doc.id, step, actor, at, note)
+    return IncomingDoc.get_by_id(doc.id)
+
+
+def review_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """初审: passes on to 拟办, or goes back to the sender (退回) with a reason."""
+    doc = _fresh(doc)
+    _need(doc, [IN_REVIEW], "初审")
+    errors: dict[str, str] = {}
+    by = _name(data, "by", "初审人", errors, required=True)
+    at = _step_time(data, doc, errors)
+    passed = data.get("passed", True)
+    if isinstance(passed, str):
+        passed = passed.strip() in ("通过", "是", "1", "true", "True")
+    reason = text_field(data, errors, "reason", "退回原因", max_len=300)
+    if not passed and not reason:
+        errors["reason"] = "退回时必须填写原因"
+    if errors:
+        raise ValidationError(errors)
+    if passed:
+        change = {"status": IN_PROPOSE, "reviewed_by": by, "reviewed_at": at}
+        return _apply(doc, change, "初审", by, at, reason or "通过", f"初审通过 {doc.no}")
+    change = {"status": IN_RETURNED, "reviewed_by": by, "reviewed_at": at, "returned_reason": reason}
+    return _apply(doc, change, "退回", by, at, reason, f"退回 {doc.no}：{reason}")
+
+
+def propose_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """拟办意见 (usually the office head's suggestion of who should handle it)."""
+    doc = _fresh(doc)
+    _need(doc, [IN_PROPOSE, IN_INSTRUCT], "填写拟办意见")
+    errors: dict[str, str] = {}
+    by = _name(data, "by", "拟办人", errors, required=True)
+    at = _step_time(data, doc, errors)
+    opinion = text_field(data, errors, "opinion", "拟办意见", required=True, max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    change = {"opinion": opinion, "opinion_by": by, "opinion_at": at,
+              "status": IN_INSTRUCT if doc.status == IN_PROPOSE else doc.status}
+    return _apply(doc, change, "拟办", by, at, opinion, f"拟办 {doc.no}")
+
+
+def instruct_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """领导批示 (a leader may instruct without a 拟办意见)."""
+    doc = _fresh(doc)
+    _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "录入领导批示")
+    errors: dict[str, str] = {}
+    by = _name(data, "by", "批示领导", errors, required=True)
+    at = _step_time(data, doc, errors)
+    text = text_field(data, errors, "instruction", "批示内容", required=True, max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    instruction = f"{doc.instruction}\n{text}".strip() if doc.instruction else text
+    change = {"instruction": instruction, "instructed_by": by, "instructed_at": at,
+              "status": IN_ASSIGN if doc.status in (IN_PROPOSE, IN_INSTRUCT) else doc.status}
+    return _apply(doc, change, "批示", by, at, text, f"批示 {doc.no}（{by}）")
+
+
+def assign_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """承办: the department and person who deal with it, and the 办理期限 (reassigning is allowed)."""
+    doc = _fresh(doc)
+    _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "交办")
+    errors: dict[str, str] = {}
+    hid, handler, hdept = _person(data.get("handler"))
+    dept = str(data.get("handler_dept") or "").strip() or hdept
+    if not dept and not handler:
+        errors["handler_dept"] = "请填写承办单位或承办人"
+    if len(dept) > 60:
+        errors["handler_dept"] = "承办单位不能超过 60 字"
+    at = _step_time(data, doc, errors)
+    if data.get("due_date") in (None, "") and not data.get("deadline_days") and doc.due_date:
+        deadline = {"due_date": doc.due_date, "deadline_days": doc.deadline_days,
+                    "deadline_rule": doc.deadline_rule}  # reassigning keeps the deadline unless a new one is given
+    else:
+        deadline = _deadline_fields(data, at.date() if at else doc.received_on, errors, floor=doc.received_on,
+                                    required=doc.urgency in URGENT)
+    note = text_field(data, errors, "note", "交办说明", max_len=300)
+    if errors:
+        raise ValidationError(errors)
+    change = {"handler_dept": dept, "handler": handler, "handler_id": hid, "assigned_at": at,
+              "status": IN_HANDLING, **deadline}
+    due = f"，办理期限 {deadline['due_date']}" if deadline["due_date"] else ""
+    step = "改办" if doc.status == IN_HANDLING else "承办"
+    return _apply(doc, change, step, " ".join(p for p in (dept, handler) if p), at, (note + due).strip("，"),
+                  f"交办 {doc.no} 给 {dept} {handler}{due}")
+
+
+def circulate_incoming(doc: IncomingDoc, data: dict) -> list[Circulation]:
+    """传阅: hand the document to one or more readers (each gets a row with given / returned time)."""
+    doc = _fresh(doc)
+    _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING, IN_DONE], "传阅")
+    errors: dict[str, str] = {}
+    readers = data.get("readers") or []
+    if isinstance(readers, str):
+        readers = [r for r in re.split(r"[,，、;；\s]+", readers) if r]
+    if not isinstance(readers, list | tuple):
+        readers = [readers]
+    people = [_person(r) for r in readers]
+    people = [_known(p) for p in people if p[1]]
+    if not people:
+        errors["readers"] = "请填写传阅人"
+    holding = {c.reader for c in Circulation.select().where((Circulation.doc_id == doc.id)
+                                                            & Circulation.returned_at.is_null())}
+    again = [p[1] for p in people if p[1] in holding]
+    if again:
+        errors["readers"] = f"{'、'.join(again)} 还没有退回上次传阅的文件"
+    if len({p[1] for p in people}) != len(people):
+        errors["readers"] = "传阅人重复"
+    at = _step_time(data, doc, errors)
+    note = text_field(data, errors, "note", "说明", max_len=200)
+    if errors:
+        raise ValidationError(errors)
+    rows = []
+    with db.atomic():
+        for sid, name, dept in people:
+            rows.append(Circulation.create(doc_id=doc.id, reader=name, reader_id=sid, department=dept,
+                                           given_at=at, note=note))
+        names = "、".join(p[1] for p in people)
+        _apply(doc, {"circulating": doc.circulating + len(people)}, "传阅", names, at, note,
+               f"传阅 {doc.no}：{names}")
+    return rows
+
+
+def return_circulation(row: Circulation, data: dict | None = None) -> Circulation:
+    """A reader gives the document back (阅毕)."""
+    data = data or {}
+    row = Circulation.get_by_id(row.id)
+    doc = _fresh(IncomingDoc.get_by_id(row.doc_id))
+    if row.returned_at is not None:
+        raise NeiqinError(f"{row.reader} 已于 {row.returned_at:%Y-%m-%d %H:%M} 退回")
+    errors: dict[str, str] = {}
+    at = _moment(data.get("at"), "退回时间", "at", errors, default=now(), not_before=row.given_at,
+                 before_label="传阅时间")
+    note = text_field(data, errors, "note", "阅文意见", max_len=200)
+    if errors:
+        raise ValidationError(errors)
+    with db.atomic():
+        row.returned_at = at
+        if note:
+            row.note = note
+        row.save()
+        _apply(doc, {"circulating": max(0, doc.circulating - 1)}, "阅毕", row.reader, at, note,
+               f"{row.reader} 阅毕 {doc.no}")
+    return row
+
+
+def circulation_of(doc: IncomingDoc) -> list[Circulation]:
+    return list(Circulation.select().where(Circulation.doc_id == doc.id).order_by(Circulation.given_at,
+                                                                                  Circulation.id))
+
+
+def remind_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """催办: each reminder is logged (how, to whom, what they said)."""
+    doc = _fresh(doc)
+    _need(doc, IN_ACTIVE, "催办")
+    errors: dict[str, str] = {}
+    at = _step_time(data, doc, errors)
+    way = _choice(data, "way", "催办方式", REMIND_WAYS, errors, REMIND_WAYS[0])
+    to = _name(data, "to", "被催办人", errors) or doc.handler or doc.handler_dept
+    note = text_field(data, errors, "note", "催办情况", max_len=300)
+    if errors:
+        raise ValidationError(errors)
+    change = {"reminders": doc.reminders + 1, "last_reminded_at": at}
+    return _apply(doc, change, "催办", to, at, f"{way}：{note}" if note else way,
+                  f"催办 {doc.no}（第 {doc.reminders + 1} 次，{way}）")
+
+
+def finish_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """办结: the result (办理结果), the 复文号 of any reply, the 办结日期."""
+    doc = _fresh(doc)
+    _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "办结")
+    errors: dict[str, str] = {}
+    result = text_field(data, errors, "result", "办理结果", required=True, max_len=1000)
+    reply_no = normalize_doc_no(text_field(data, errors, "reply_no", "复文号", max_len=60))
+    done_on = _date(data.get("done_on"), "办结日期", "done_on", errors) or clock.today()
+    if done_on < doc.received_on:
+        errors.setdefault("done_on", f"办结日期不能早于收文日期（{doc.received_on}）")
+    elif done_on > clock.today():
+        errors.setdefault("done_on", "办结日期不能晚于今天")
+    by = _name(data, "by", "经办人", errors) or doc.handler
+    if errors:
+        raise ValidationError(errors)
+    at = max(dt.datetime.combine(done_on, now().time()) if done_on < clock.today() else now(),
+             doc.received_at or dt.datetime.min)
+    change = {"result": result, "reply_no": reply_no, "done_on": done_on, "status": IN_DONE}
+    return _apply(doc, change, "办结", by, at, result + (f"（复文 {reply_no}）" if reply_no else ""),
+                  f"办结 {doc.no}")
+
+
+def archive_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
+    """归档: 档号 / 卷号 and the 归卷日期."""
+    doc = _fresh(doc)
+    _need(doc, [IN_DONE, IN_RETURNED], "归档（请先办结）")
+    errors: dict[str, str] = {}
+    archive_no = text_field(data, errors, "archive_no", "档号", max_len=60)
+    volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
+    if not archive_no and not volume_no:
+        errors["archive_no"] = "请填写档号或卷号"
+    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    if day > clock.today():
+        errors.setdefault("archived_on", "归卷日期不能晚于今天")
+    elif day < (doc.done_on or doc.received_on):
+        errors.setdefault("archived_on", f"归卷日期不能早于{'办结' if doc.done_on else '收文'}日期")
+    if doc.circulating:
+        errors.setdefault("archive_no", f"还有 {doc.circulating} 人没有退回传阅的文件")
+    if errors:
+        raise ValidationError(errors)
+    change = {"archive_no": archive_no, "volume_no": volume_no, "archived_on": day, "status": IN_ARCHIVED}
+    return _apply(doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
+                  f"归档 {doc.no}")
+
+
+STEP_LABELS = {"review": "初审", "propose": "拟办意见", "instruct": "领导批示", "assign": "交办承办",
+               "circulate": "传阅", "remind": "催办", "finish": "办结", "archive": "归档"}
+
+
+def next_actions(doc: IncomingDoc | dict) -> list[str]:
+    """The steps that can be recorded now, the usual next one first."""
+    get = doc.get if isinstance(doc, dict) else lambda k: getattr(doc, k)
+    if get("voided"):
+        return []
+    s = get("status")
+    if s == IN_REVIEW:
+        return ["review"]
+    if s == IN_PROPOSE:
+        return ["propose", "instruct", "assign", "circulate", "finish"]
+    if s == IN_INSTRUCT:
+        return ["instruct", "propose", "assign", "circulate", "finish"]
+    if s == IN_ASSIGN:
+        return ["assign", "instruct", "circulate", "finish"]
+    if s == IN_HANDLING:
+        return ["finish", "remind", "circulate", "assign", "instruct"]
+    if s == IN_DONE:
+        return ["archive", "circulate"]
+    if s == IN_RETURNED:
+        return ["archive"]
+    return []
+
+

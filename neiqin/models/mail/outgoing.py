@@ -1,0 +1,481 @@
+"""发文: the outgoing documents register. No Qt.
+
+发文 get their 发文字号 (机关代字〔年份〕序号号) at 登记, are printed, sent to each recipient organisation (送文簿: 封号,
+签收人, 签收时间) and filed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import peewee as pw
+
+from neiqin import clock
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models.base import BaseModel, VoidableModel, current_actor, db, now
+from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
+from neiqin.models.mail.docs_common import (
+    DELIVERY_KINDS,
+    DELIVERY_VIA,
+    DOC_KINDS,
+    ENVELOPE_NO,
+    OUT_ARCHIVED,
+    OUT_PRINTED,
+    OUT_REGISTERED,
+    OUT_SENDING,
+    OUT_SENT,
+    OUTGOING_NO,
+    OUTGOING_SEQ,
+    SECRECY_NONE,
+    URGENCY,
+    URGENCY_NONE,
+    NumberedLedgerSpec,
+    _choice,
+    _date,
+    _event,
+    _int,
+    _moment,
+    _name,
+    _person,
+    _secrecy,
+    _split_secrecy,
+    format_outgoing_no,
+    normalize_doc_no,
+    outgoing_codes,
+    secrecy_mark,
+    split_doc_no,
+)
+from neiqin.models.today import DUE, TodayItem, section
+from neiqin.numbering import write_transaction
+
+
+class OutgoingDoc(VoidableModel):
+    EVENT_LEDGER = "outgoing"  # the ``ledger`` of its DocEvent rows
+
+    year = pw.IntegerField()
+    seq = pw.IntegerField()  # 顺序号: the register's running number within the year
+    code = pw.CharField(max_length=20, default="")  # 机关代字
+    serial = pw.IntegerField(null=True)
+    doc_no = pw.CharField(max_length=60, unique=True)  # 发文字号
+    manual_no = pw.BooleanField(default=False)
+    issued_on = pw.DateField(index=True)  # 发文日期
+    title = pw.CharField(max_length=300)
+    kind = pw.CharField(max_length=10, default="通知")
+    secrecy = pw.CharField(max_length=4, default=SECRECY_NONE)
+    secrecy_years = pw.IntegerField(null=True)
+    urgency = pw.CharField(max_length=4, default=URGENCY_NONE)
+    main_to = pw.CharField(max_length=500, default="")  # 主送
+    copy_to = pw.CharField(max_length=500, default="")  # 抄送
+    drafter_dept = pw.CharField(max_length=60, default="")
+    drafter = pw.CharField(max_length=40, default="")
+    reviewer = pw.CharField(max_length=40, default="")  # 核稿
+    signer = pw.CharField(max_length=40, default="")  # 签发人
+    signed_on = pw.DateField(null=True)  # 签发日期
+    copies = pw.IntegerField(default=1)  # 份数 (each recipient)
+    print_copies = pw.IntegerField(default=0)  # 印制份数
+    printed_at = pw.DateTimeField(null=True)
+    attachments = pw.CharField(max_length=200, default="")
+    status = pw.CharField(max_length=6, default=OUT_REGISTERED, index=True)
+    delivered = pw.IntegerField(default=0)  # 送文簿 rows
+    delivered_signed = pw.IntegerField(default=0)  # of them signed for
+    distribution = pw.CharField(max_length=300, default="")  # 分发范围 (summary of the 送文簿)
+    receivers = pw.CharField(max_length=300, default="")  # 签收人 (summary)
+    archive_no = pw.CharField(max_length=60, default="")
+    volume_no = pw.CharField(max_length=40, default="")
+    archived_on = pw.DateField(null=True)
+    dispatch_id = pw.IntegerField(null=True, index=True)  # the 寄件 that sent it
+    note = pw.TextField(default="")
+
+    class Meta:
+        table_name = "outgoing_doc"
+        indexes = ((("code", "year", "serial"), True), (("year", "seq"), True))
+
+    @property
+    def secrecy_mark(self) -> str:
+        return secrecy_mark(self.secrecy, self.secrecy_years)
+
+
+class Delivery(BaseModel):
+    """送文簿: one recipient organisation of a 发文."""
+
+    doc_id = pw.IntegerField(index=True)
+    year = pw.IntegerField()
+    envelope_no = pw.IntegerField()  # 封皮号, running within the year
+    organisation = pw.CharField(max_length=100)
+    category = pw.CharField(max_length=6, default="普通")  # 文别
+    via = pw.CharField(max_length=10, default="专人送达")
+    copies = pw.IntegerField(default=1)
+    sent_at = pw.DateTimeField()
+    signed_by = pw.CharField(max_length=40, default="")
+    signed_at = pw.DateTimeField(null=True)
+    note = pw.CharField(max_length=200, default="")
+
+    class Meta:
+        table_name = "doc_delivery"
+        indexes = ((("year", "envelope_no"), True),)
+
+    @property
+    def envelope_label(self) -> str:
+        return ENVELOPE_NO.format(self.envelope_no, self.year)
+
+
+MODELS = [OutgoingDoc, Delivery]
+
+
+# ---------------------------------------------------------------------------------------------- 发文
+
+
+class NumberTaken(ValidationError):
+    def __init__(self, earlier: OutgoingDoc, key: str = "doc_no"):
+        self.earlier = earlier
+        state = "（已作废，号码不再使用）" if earlier.voided else ""
+        super().__init__({key: f"发文字号 {earlier.doc_no} 已被使用：{earlier.issued_on}《{earlier.title}》{state}"})
+
+
+def _org_list(data: dict, key: str, label: str, errors: dict) -> str:
+    v = data.get(key)
+    if isinstance(v, list | tuple):
+        v = "、".join(str(x).strip() for x in v if str(x).strip())
+    v = re.sub(r"\s*[,，;；]\s*", "、", str(v or "").strip())
+    if len(v) > 500:
+        errors.setdefault(key, f"{label}不能超过 500 字")
+    return v
+
+
+def validate_outgoing(data: dict, record: OutgoingDoc | None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    issued_on = _date(data.get("issued_on"), "发文日期", "issued_on", errors) or clock.today()
+    if issued_on > clock.today() + dt.timedelta(days=30):
+        errors.setdefault("issued_on", "发文日期不能晚于一个月后")
+    if record is not None and issued_on.year != record.year:
+        errors.setdefault("issued_on", f"{record.doc_no} 按 {record.year} 年编号，发文日期不能改到其他年份")
+    out["issued_on"] = issued_on
+    out["title"] = text_field(data, errors, "title", "文件标题", required=True, max_len=300)
+    out["kind"] = _choice(data, "kind", "文种", DOC_KINDS, errors, "通知")
+    out["secrecy"], out["secrecy_years"] = _secrecy(data, errors)
+    out["urgency"] = _choice(data, "urgency", "紧急程度", URGENCY, errors, URGENCY_NONE)
+    out["main_to"] = _org_list(data, "main_to", "主送", errors)
+    out["copy_to"] = _org_list(data, "copy_to", "抄送", errors)
+    if not out["main_to"] and not data.get("_import"):
+        errors.setdefault("main_to", "请填写主送机关")
+    did, drafter, ddept = _person(data.get("drafter"))
+    out["drafter"] = drafter
+    out["drafter_dept"] = str(data.get("drafter_dept") or "").strip() or ddept
+    if len(out["drafter_dept"]) > 60:
+        errors.setdefault("drafter_dept", "拟稿部门不能超过 60 字")
+    out["reviewer"] = _name(data, "reviewer", "核稿人", errors)
+    out["signer"] = _name(data, "signer", "签发人", errors, required=not data.get("_import"))
+    out["signed_on"] = _date(data.get("signed_on"), "签发日期", "signed_on", errors)
+    if out["signed_on"] and out["signed_on"] > issued_on:
+        errors.setdefault("signed_on", f"签发日期不能晚于发文日期（{issued_on}）")
+    out["copies"] = _int(data.get("copies"), "份数", "copies", errors, 1, 9999, default=1)
+    out["print_copies"] = _int(data.get("print_copies"), "印制份数", "print_copies", errors, 0, 99999, default=0)
+    out["attachments"] = text_field(data, errors, "attachments", "附件", max_len=200)
+    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    if record is None:
+        code = str(data.get("code") or "").strip()
+        typed = normalize_doc_no(str(data.get("doc_no") or ""))
+        if typed:
+            if len(typed) > 60:
+                errors.setdefault("doc_no", "发文字号不能超过 60 字")
+            parts = split_doc_no(typed)
+            out["doc_no"], out["manual_no"] = typed, True
+            if parts:
+                out["code"], _, out["serial"] = parts
+                if parts[1] != issued_on.year:
+                    errors.setdefault("doc_no", f"发文字号的年份 {parts[1]} 与发文日期 {issued_on} 不符")
+            else:
+                out["code"], out["serial"] = "", None
+            earlier = OutgoingDoc.get_or_none(OutgoingDoc.doc_no == typed)
+            if earlier is not None and "doc_no" not in errors:
+                errors["doc_no"] = NumberTaken(earlier).errors["doc_no"]
+        else:
+            if code not in outgoing_codes() and not data.get("_import"):
+                errors.setdefault("code", f"机关代字应为：{'、'.join(outgoing_codes())}")
+            out["code"], out["manual_no"] = code, False
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def next_outgoing_serial(code: str, year: int) -> int:
+    """After the last number this 代字 issued automatically in ``year``, skipping any typed by hand."""
+    return OUTGOING_NO.peek(year, code=code).serial
+
+
+def peek_outgoing_no(code: str, day: dt.date | None = None) -> str:
+    year = (day or clock.today()).year
+    return format_outgoing_no(code, year, next_outgoing_serial(code, year))
+
+
+def _allocate_outgoing(clean: dict) -> None:
+    year = clean["issued_on"].year
+    clean["year"] = year
+    if clean.get("manual_no"):
+        same = OutgoingDoc.doc_no == clean["doc_no"]
+        if clean.get("serial") is not None:  # 公司发〔2026〕5号 and 公司发〔2026〕005号 are one number
+            same |= ((OutgoingDoc.code == clean["code"]) & (OutgoingDoc.year == year)
+                     & (OutgoingDoc.serial == clean["serial"]))
+        earlier = OutgoingDoc.get_or_none(same)
+        if earlier is not None:
+            raise NumberTaken(earlier)
+    else:
+        number = OUTGOING_NO.take(year, code=clean["code"])
+        clean["serial"], clean["doc_no"] = number.serial, number.text
+    clean["seq"] = OUTGOING_SEQ.take(year).serial
+
+
+def _outgoing_created(rec: OutgoingDoc, clean: dict) -> None:
+    if rec.signer:
+        when = dt.datetime.combine(rec.signed_on or rec.issued_on, dt.time(0, 0))
+        _event("outgoing", rec.id, "签发", rec.signer, when)
+    _event("outgoing", rec.id, "登记", current_actor(), now(), rec.doc_no + ("（手工编号）" if rec.manual_no else ""))
+
+
+def _outgoing_search_parts(d: OutgoingDoc) -> tuple[list[str], list[str]]:
+    short = [d.doc_no, d.title, d.main_to, d.copy_to, d.drafter_dept, d.drafter, d.signer, d.kind]
+    return short + [d.reviewer, d.distribution, d.receivers, d.archive_no, d.volume_no, d.note], short
+
+
+def _out_status_condition(key: str):
+    if key == "unsent":
+        return OutgoingDoc.status.in_([OUT_REGISTERED, OUT_PRINTED])
+    if key == "sending":
+        return OutgoingDoc.status == OUT_SENDING
+    if key == "sent":
+        return OutgoingDoc.status == OUT_SENT
+    if key == "archived":
+        return OutgoingDoc.status == OUT_ARCHIVED
+    return OutgoingDoc.status == key
+
+
+def _import_outgoing(data: dict) -> dict:
+    data = _split_secrecy(dict(data, _import=True))
+    orgs = str(data.pop("recipients", "") or "")
+    if orgs and not data.get("main_to"):
+        main, _, cc = orgs.partition("抄送")
+        data["main_to"] = main.replace("主送", "").strip("：: ；;")
+        data["copy_to"] = cc.strip("：: ；;")
+    if data.get("archived_on") or data.get("volume_no"):
+        data["status"] = OUT_ARCHIVED
+    return data
+
+
+def _recipients_text(row: dict) -> str:
+    main, cc = row.get("main_to") or "", row.get("copy_to") or ""
+    return f"主送：{main}" + (f"；抄送：{cc}" if cc else "") if main or cc else ""
+
+
+OUTGOING = register_ledger(NumberedLedgerSpec(
+    key="outgoing",
+    title="发文登记簿",
+    tab_title="发文",
+    model=OutgoingDoc,
+    columns=[
+        Column("seq", "顺序号", 5, kind="int", align="center", importable=False),
+        Column("issued_on", "发文日期", 10, kind="date", sortable=True, aliases=("日期",)),
+        Column("doc_no", "发文字号", 16, aliases=("文号", "发文文号")),
+        Column("title", "文件标题", 28, aliases=("标题", "文件名称")),
+        Column("attachments", "附件", 8),
+        Column("secrecy", "密级", 5, value=lambda r: secrecy_mark(r.get("secrecy"), r.get("secrecy_years"))),
+        Column("copies", "份数", 4, kind="int", align="center"),
+        Column("recipients", "主送/抄送", 20, value=_recipients_text, aliases=("发往机关", "主送机关")),
+        Column("drafter_dept", "拟稿部门", 8),
+        Column("drafter", "拟稿人", 6),
+        Column("reviewer", "核稿", 6, aliases=("核稿人",)),
+        Column("signer", "签发人", 6),
+        Column("print_copies", "印制份数", 5, kind="int", align="center"),
+        Column("distribution", "分发范围", 14, importable=False),
+        Column("receivers", "签收人", 10, importable=False),
+        Column("archived_on", "归卷日期", 10, kind="date"),
+        Column("volume_no", "归入卷号", 8, aliases=("卷号",)),
+        Column("status", "状态", 6, importable=False),
+    ],
+    default_sort="id",
+    date_field="issued_on",
+    date_label="发文日期",
+    statuses=[("unsent", "未分发"), ("sending", "分发中"), ("sent", "已分发"), ("archived", "已归档")],
+    status_condition=_out_status_condition,
+    search=SearchIndex("outgoing_doc"),
+    search_parts=_outgoing_search_parts,
+    validate=validate_outgoing,
+    history_fields=("attachments",),
+    describe=lambda d: f"发文 {d.doc_no}《{d.title}》",
+    import_row=_import_outgoing,
+    allocate=_allocate_outgoing,
+    after_create=_outgoing_created,
+))
+
+
+def register_outgoing(data: dict) -> OutgoingDoc:
+    """登记: the 发文字号 is allocated now (or the hand-typed one checked), inside the write transaction."""
+    return OUTGOING.create(data)
+
+
+def _fresh_out(doc: OutgoingDoc) -> OutgoingDoc:
+    doc = OutgoingDoc.get_by_id(doc.id)
+    if doc.voided:
+        raise NeiqinError(f"{doc.doc_no} 已作废，不能继续办理")
+    return doc
+
+
+def _apply_out(doc: OutgoingDoc, change: dict, step: str, actor: str, at: dt.datetime, note: str,
+               summary: str) -> OutgoingDoc:
+    with db.atomic():
+        OUTGOING.update(doc, change, action=step, summary=summary, validate=False)
+        _event("outgoing", doc.id, step, actor, at, note)
+    return OutgoingDoc.get_by_id(doc.id)
+
+
+def print_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
+    """印制: how many copies were printed (and when)."""
+    doc = _fresh_out(doc)
+    if doc.status == OUT_ARCHIVED:
+        raise NeiqinError(f"{doc.doc_no} 已归档")
+    errors: dict[str, str] = {}
+    n = _int(data.get("print_copies"), "印制份数", "print_copies", errors, 1, 99999, default=doc.print_copies or 0)
+    at = _moment(data.get("at"), "印制时间", "at", errors, default=now())
+    by = _name(data, "by", "印制人", errors)
+    if not n and "print_copies" not in errors:
+        errors["print_copies"] = "印制份数至少为 1"
+    if errors:
+        raise ValidationError(errors)
+    status = OUT_PRINTED if doc.status == OUT_REGISTERED else doc.status
+    return _apply_out(doc, {"print_copies": n, "printed_at": at, "status": status}, "印制", by, at,
+                      f"{n} 份", f"印制 {doc.doc_no}：{n} 份")
+
+
+def deliveries_of(doc: OutgoingDoc) -> list[Delivery]:
+    return list(Delivery.select().where(Delivery.doc_id == doc.id).order_by(Delivery.envelope_no))
+
+
+def _delivery_summary(doc_id: int) -> dict:
+    rows = list(Delivery.select().where(Delivery.doc_id == doc_id).order_by(Delivery.envelope_no))
+    signed = [r for r in rows if r.signed_at]
+    names = [r.organisation for r in rows]
+    dist = "、".join(names)
+    if len(dist) > 60:
+        dist = "、".join(names[:3]) + f" 等 {len(names)} 家"
+    receivers = "、".join(r.signed_by for r in signed if r.signed_by)
+    if len(receivers) > 60:
+        receivers = "、".join(r.signed_by for r in signed[:4]) + f" 等 {len(signed)} 人"
+    return {"delivered": len(rows), "delivered_signed": len(signed), "distribution": dist, "receivers": receivers}
+
+
+def add_deliveries(doc: OutgoingDoc, data: dict) -> list[Delivery]:
+    """分发: one 送文簿 row (with its 封皮号) per recipient organisation."""
+    doc = _fresh_out(doc)
+    if doc.status == OUT_ARCHIVED:
+        raise NeiqinError(f"{doc.doc_no} 已归档，不能再分发")
+    errors: dict[str, str] = {}
+    orgs = data.get("organisations") or []
+    if isinstance(orgs, str):
+        orgs = re.split(r"[,，、;；\n]+", orgs)
+    orgs = [o.strip() for o in orgs if o and o.strip()]
+    if not orgs:
+        errors["organisations"] = "请填写发往机关"
+    if len(set(orgs)) != len(orgs):
+        errors["organisations"] = "发往机关重复"
+    already = {r.organisation for r in deliveries_of(doc)}
+    twice = [o for o in orgs if o in already]
+    if twice:
+        errors["organisations"] = f"已经分发给：{'、'.join(twice)}"
+    if any(len(o) > 100 for o in orgs):
+        errors["organisations"] = "单位名称不能超过 100 字"
+    category = _choice(data, "category", "文别", DELIVERY_KINDS, errors, DELIVERY_KINDS[0])
+    via = _choice(data, "via", "送达方式", DELIVERY_VIA, errors, DELIVERY_VIA[0])
+    copies = _int(data.get("copies"), "每家份数", "copies", errors, 1, 999, default=doc.copies or 1)
+    at = _moment(data.get("sent_at"), "发出时间", "sent_at", errors, default=now())
+    if at and at.date() < doc.issued_on and "sent_at" not in errors:
+        errors["sent_at"] = f"发出时间不能早于发文日期（{doc.issued_on}）"
+    if errors:
+        raise ValidationError(errors)
+    assert at is not None
+    rows = []
+    with write_transaction():
+        for org, number in zip(orgs, ENVELOPE_NO.take_many(len(orgs), at.year), strict=True):
+            rows.append(Delivery.create(doc_id=doc.id, year=at.year, envelope_no=number.serial, organisation=org,
+                                        category=category, via=via, copies=copies, sent_at=at))
+        summary = _delivery_summary(doc.id)
+        status = OUT_SENT if summary["delivered_signed"] == summary["delivered"] else OUT_SENDING
+        _apply_out(doc, {**summary, "status": status}, "分发", "", at,
+                   f"{via}：{'、'.join(orgs)}", f"分发 {doc.doc_no}：{len(orgs)} 家")
+    return rows
+
+
+def sign_delivery(row: Delivery, data: dict) -> Delivery:
+    """签收: who signed the 送文簿 for that organisation, and when."""
+    row = Delivery.get_by_id(row.id)
+    doc = _fresh_out(OutgoingDoc.get_by_id(row.doc_id))
+    if row.signed_at is not None:
+        raise NeiqinError(f"{row.organisation} 已于 {row.signed_at:%Y-%m-%d %H:%M} 由 {row.signed_by} 签收")
+    errors: dict[str, str] = {}
+    by = _name(data, "signed_by", "签收人", errors, required=True)
+    at = _moment(data.get("signed_at"), "签收时间", "signed_at", errors, default=now(), not_before=row.sent_at,
+                 before_label="发出时间")
+    note = text_field(data, errors, "note", "备注", max_len=200)
+    if errors:
+        raise ValidationError(errors)
+    with db.atomic():
+        row.signed_by, row.signed_at = by, at
+        if note:
+            row.note = note
+        row.save()
+        summary = _delivery_summary(doc.id)
+        status = doc.status
+        if status != OUT_ARCHIVED:
+            status = OUT_SENT if summary["delivered_signed"] == summary["delivered"] else OUT_SENDING
+        _apply_out(doc, {**summary, "status": status}, "签收", by, at, row.organisation,
+                   f"{row.organisation} 签收 {doc.doc_no}（{by}）")
+    return row
+
+
+def archive_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
+    doc = _fresh_out(doc)
+    if doc.status == OUT_ARCHIVED:
+        raise NeiqinError(f"{doc.doc_no} 已归档")
+    errors: dict[str, str] = {}
+    archive_no = text_field(data, errors, "archive_no", "档号", max_len=60)
+    volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
+    if not archive_no and not volume_no:
+        errors["archive_no"] = "请填写档号或卷号"
+    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    if day > clock.today():
+        errors.setdefault("archived_on", "归卷日期不能晚于今天")
+    elif day < doc.issued_on:
+        errors.setdefault("archived_on", f"归卷日期不能早于发文日期（{doc.issued_on}）")
+    if errors:
+        raise ValidationError(errors)
+    change = {"archive_no": archive_no, "volume_no": volume_no, "archived_on": day, "status": OUT_ARCHIVED}
+    return _apply_out(doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
+                      f"归档 {doc.doc_no}")
+
+
+def delivery_rows(date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  doc_id: int | None = None) -> list[tuple[Delivery, OutgoingDoc]]:
+    """送文簿 rows (with their 发文), in 封皮号 order."""
+    q = (Delivery.select(Delivery, OutgoingDoc).join(OutgoingDoc, on=(Delivery.doc_id == OutgoingDoc.id))
+         .order_by(Delivery.year, Delivery.envelope_no))
+    if doc_id is not None:
+        q = q.where(Delivery.doc_id == doc_id)
+    if date_from:
+        q = q.where(Delivery.sent_at >= dt.datetime.combine(date_from, dt.time.min))
+    if date_to:
+        q = q.where(Delivery.sent_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    return [(d, d.outgoingdoc) for d in q]
+
+
+@section("outgoing_unsigned", "发文待签收", 32, ledger="outgoing")
+def _today_outgoing(today: dt.date) -> list[TodayItem]:
+    """送文簿 rows sent three or more days ago that nobody has signed for yet."""
+    cut = dt.datetime.combine(today - dt.timedelta(days=3), dt.time.max)
+    q = (Delivery.select(Delivery, OutgoingDoc).join(OutgoingDoc, on=(Delivery.doc_id == OutgoingDoc.id))
+         .where(Delivery.signed_at.is_null() & (Delivery.sent_at <= cut) & (OutgoingDoc.voided == False))  # noqa: E712
+         .order_by(Delivery.sent_at).limit(100))
+    return [TodayItem(f"{d.outgoingdoc.doc_no} 送 {d.organisation}（{d.sent_at:%m-%d} 发出，封号 {d.envelope_label}）"
+                      "尚未签收", "outgoing", d.doc_id, DUE, d.sent_at) for d in q]
+
+

@@ -1,0 +1,295 @@
+"""督办事项: the action items a meeting decides, followed to completion (reviewed at the next meeting of a series). No Qt.
+
+An item is 未完成 until 已完成 (date, note) or 已取消 (reason).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee as pw
+
+from neiqin import clock
+from neiqin.errors import NeiqinError, ValidationError
+from neiqin.models import today as today_registry
+from neiqin.models.base import BaseModel, VoidableModel
+from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.meetings.register import Meeting
+from neiqin.models.meetings.schedule import (
+    parse_day,
+    person,
+)
+
+OPEN, DONE, CANCELLED = "未完成", "已完成", "已取消"
+CONTINUE = "继续办理"
+REVIEW_OUTCOMES = ["", CONTINUE, DONE, CANCELLED]
+class ActionItem(VoidableModel):
+    meeting_id = pw.IntegerField(null=True, index=True)
+    meeting_title = pw.CharField(max_length=100, default="")
+    meeting_day = pw.DateField(null=True)
+    series_id = pw.IntegerField(null=True, index=True)
+    item_seq = pw.IntegerField(default=0)  # the agenda item it came from (1-based; 0 = none)
+    task = pw.TextField()
+    owner_id = pw.IntegerField(null=True, index=True)
+    owner = pw.CharField(max_length=40)
+    department = pw.CharField(max_length=60, default="")
+    due = pw.DateField()
+    status = pw.CharField(max_length=4, default=OPEN)
+    done_on = pw.DateField(null=True)
+    done_note = pw.CharField(max_length=500, default="")
+    cancel_reason = pw.CharField(max_length=500, default="")
+    note = pw.TextField(default="")
+
+    class Meta:
+        table_name = "action_item"
+        indexes = ((("status", "due"), False), (("due", "id"), False))
+
+    def overdue_days(self, today: dt.date | None = None) -> int:
+        today = today or clock.today()
+        return (today - self.due).days if self.status == OPEN and not self.voided and self.due < today else 0
+
+
+class ActionReview(BaseModel):
+    """An open action item carried into a later meeting of its series, and what that meeting said about it."""
+
+    meeting_id = pw.IntegerField(index=True)
+    action_id = pw.IntegerField(index=True)
+    seq = pw.IntegerField(default=0)
+    result = pw.CharField(max_length=500, default="")
+    outcome = pw.CharField(max_length=6, default="")  # "" (not yet reviewed), 继续办理, 已完成, 已取消
+
+    class Meta:
+        table_name = "action_review"
+        indexes = ((("meeting_id", "action_id"), True),)
+
+
+MODELS = [ActionItem, ActionReview]
+
+
+# ---------------------------------------------------------------------------------------------- action items
+
+
+def validate_action(data: dict, record: ActionItem | None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    out["task"] = text_field(data, errors, "task", "督办事项", required=True, max_len=500)
+    owner = data.get("owner")
+    if isinstance(owner, str) and data.get("owner_id"):
+        owner = {"id": data["owner_id"], "name": owner}
+    oid, oname, odept = person(owner)
+    if not oname:
+        errors["owner"] = "请填写责任人（从通讯录中选择）"
+    elif oid is None:
+        errors["owner"] = f"通讯录中没有“{oname}”，责任人请从通讯录中选择（可输入拼音首字母，如 zs）"
+    out["owner_id"], out["owner"] = oid, oname[:40]
+    out["department"] = (str(data.get("department") or "").strip() or odept)[:60]
+    mid = data.get("meeting_id", record.meeting_id if record else None)
+    meeting = Meeting.get_or_none(Meeting.id == mid) if mid else None
+    out["meeting_id"] = meeting.id if meeting else None
+    out["meeting_title"] = meeting.title if meeting else str(data.get("meeting_title") or "")[:100]
+    out["meeting_day"] = meeting.day if meeting else None
+    out["series_id"] = meeting.series_id if meeting else None
+    due = parse_day(data.get("due"), "完成期限", "due", errors)
+    if due and meeting and due < meeting.day:
+        errors.setdefault("due", f"完成期限不能早于会议日期（{meeting.day}）")
+    out["due"] = due
+    out["item_seq"] = int(data.get("item_seq") or 0)
+    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def complete_action(a: ActionItem, done_on: Any = None, note: str = "") -> ActionItem:
+    a = ActionItem.get_by_id(a.id)
+    if a.status != OPEN:
+        raise NeiqinError(f"该事项当前为“{a.status}”")
+    errors: dict[str, str] = {}
+    day = parse_day(done_on or clock.today(), "完成日期", "done_on", errors)
+    if day and day > clock.today():
+        errors["done_on"] = "完成日期不能晚于今天"
+    elif day and a.meeting_day and day < a.meeting_day:
+        errors["done_on"] = f"完成日期不能早于会议日期（{a.meeting_day}）"
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["done_note"] = "办理情况不能超过 500 字"
+    if errors:
+        raise ValidationError(errors)
+    return ACTIONS.update(a, {"status": DONE, "done_on": day, "done_note": note}, validate=False, action="done",
+                          summary=f"督办事项完成：{a.task[:30]}（{a.owner}）")
+
+
+def cancel_action(a: ActionItem, reason: str) -> ActionItem:
+    a = ActionItem.get_by_id(a.id)
+    if a.status != OPEN:
+        raise NeiqinError(f"该事项当前为“{a.status}”")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "取消督办事项必须填写原因"})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "取消原因不能超过 500 字"})
+    return ACTIONS.update(a, {"status": CANCELLED, "cancel_reason": reason}, validate=False, action="cancel",
+                          summary=f"督办事项取消：{a.task[:30]}：{reason}")
+
+
+def reopen_action(a: ActionItem, reason: str) -> ActionItem:
+    a = ActionItem.get_by_id(a.id)
+    reason = (reason or "").strip()
+    if a.status == OPEN:
+        raise NeiqinError("该事项尚未办结")
+    if not reason:
+        raise ValidationError({"reason": "重新打开必须填写原因"})
+    return ACTIONS.update(a, {"status": OPEN, "done_on": None}, validate=False, action="reopen",
+                          summary=f"督办事项重新打开：{a.task[:30]}：{reason}")
+
+
+def carry_open_actions(m: Meeting) -> list[ActionReview]:
+    """Put the series' open action items from earlier meetings on ``m``'s review list (idempotent)."""
+    if not m.series_id or m.final_at:
+        return []
+    have = {r.action_id for r in ActionReview.select(ActionReview.action_id).where(ActionReview.meeting_id == m.id)}
+    q = (ActionItem.select().where((ActionItem.series_id == m.series_id) & (ActionItem.status == OPEN)
+                                   & (ActionItem.voided == False) & (ActionItem.meeting_id != m.id)  # noqa: E712
+                                   & (ActionItem.meeting_day < m.day))
+         .order_by(ActionItem.meeting_day, ActionItem.id))
+    seq = len(have)
+    made = []
+    for a in q:
+        if a.id in have:
+            continue
+        seq += 1
+        made.append(ActionReview.create(meeting_id=m.id, action_id=a.id, seq=seq))
+    return made
+
+
+def reviews_of(m: Meeting) -> list[tuple[ActionReview, ActionItem]]:
+    rows = list(ActionReview.select().where(ActionReview.meeting_id == m.id).order_by(ActionReview.seq))
+    actions = {a.id: a for a in ActionItem.select().where(ActionItem.id.in_([r.action_id for r in rows]))}
+    return [(r, actions[r.action_id]) for r in rows if r.action_id in actions]
+
+
+def actions_of(m: Meeting) -> list[ActionItem]:
+    return list(ActionItem.select().where(ActionItem.meeting_id == m.id).order_by(ActionItem.item_seq, ActionItem.id))
+
+
+def action_state(row: dict, today: dt.date | None = None) -> str:
+    if row.get("voided"):
+        return "已作废"
+    status = row.get("status")
+    if status != OPEN:
+        return status or ""
+    today = today or clock.today()
+    due = row.get("due")
+    if due and due < today:
+        return f"逾期 {(today - due).days} 天"
+    if due == today:
+        return "今天到期"
+    return OPEN
+
+
+def _action_status_condition(key: str):
+    today = clock.today()
+    if key == "open":
+        return ActionItem.status == OPEN
+    if key == "overdue":
+        return (ActionItem.status == OPEN) & (ActionItem.due < today)
+    if key == "week":
+        return (ActionItem.status == OPEN) & (ActionItem.due >= today) & \
+            (ActionItem.due <= today + dt.timedelta(days=6 - today.weekday()))
+    if key == "done":
+        return ActionItem.status == DONE
+    return ActionItem.status == CANCELLED
+
+
+def _action_search_parts(a: ActionItem) -> tuple[list[str], list[str]]:
+    short = [a.task, a.owner, a.department, a.meeting_title, a.status]
+    return short + [a.done_note, a.cancel_reason, a.note], short
+
+
+ACTIONS = register_ledger(LedgerSpec(
+    key="actions",
+    title="督办事项登记簿",
+    tab_title="督办",
+    model=ActionItem,
+    columns=[
+        Column("due", "完成期限", 10, kind="date", sortable=True, importable=False),
+        Column("task", "督办事项", 30, importable=False),
+        Column("owner", "责任人", 7, sortable=True, importable=False),
+        Column("department", "部门", 10, importable=False),
+        Column("meeting_title", "来源会议", 18, importable=False,
+               value=lambda r: f"{r['meeting_title']}（{r['meeting_day']:%m-%d}）" if r.get("meeting_day")
+               else r.get("meeting_title") or "领导交办"),
+        Column("status", "状态", 9, importable=False, value=action_state),
+        Column("done_on", "完成日期", 10, kind="date", importable=False),
+        Column("done_note", "办理情况", 20, importable=False,
+               value=lambda r: r.get("done_note") or r.get("cancel_reason") or ""),
+    ],
+    default_sort="due",
+    default_desc=False,
+    date_field="due",
+    date_label="完成期限",
+    statuses=[("open", "未完成"), ("overdue", "已逾期"), ("week", "本周到期"), ("done", "已完成"),
+              ("cancelled", "已取消")],
+    status_condition=_action_status_condition,
+    search=SearchIndex("action_item"),
+    search_parts=_action_search_parts,
+    validate=validate_action,
+    describe=lambda a: f"督办 {a.task[:20]}（{a.owner}）",
+))
+
+
+def open_actions(until: dt.date | None = None, owner_id: int | None = None) -> list[ActionItem]:
+    """Open action items (due by ``until`` if given), earliest due first."""
+    q = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False))  # noqa: E712
+    if until is not None:
+        q = q.where(ActionItem.due <= until)
+    if owner_id is not None:
+        q = q.where(ActionItem.owner_id == owner_id)
+    return list(q.order_by(ActionItem.due, ActionItem.id))
+
+
+def actions_by_owner(today: dt.date | None = None, *, only_overdue: bool = False) -> list[tuple[str, list[ActionItem]]]:
+    """督办表: open items grouped by owner; owners with overdue items first, then by name."""
+    today = today or clock.today()
+    groups: dict[str, list[ActionItem]] = {}
+    for a in open_actions(today - dt.timedelta(days=1) if only_overdue else None):
+        key = a.owner + (f"（{a.department}）" if a.department else "")
+        groups.setdefault(key, []).append(a)
+    return sorted(groups.items(), key=lambda kv: (-sum(1 for a in kv[1] if a.due < today), kv[0]))
+
+
+def week_end(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=6 - day.weekday())
+
+
+TODAY_ACTIONS_LISTED = 100  # rows listed in 今日; the rest are summed (a backlog must not stall the morning screen)
+
+
+@today_registry.section("actions", "督办事项（逾期与本周到期）", 42, ledger="actions")
+def _today_actions(day: dt.date) -> list[today_registry.TodayItem]:
+    due = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
+                                    & (ActionItem.due <= week_end(day)))
+    listed = list(due.order_by(ActionItem.due, ActionItem.id).limit(TODAY_ACTIONS_LISTED))
+    items = []
+    for a in listed:
+        if a.due < day:
+            level, when = today_registry.OVERDUE, f"逾期 {(day - a.due).days} 天"
+        elif a.due == day:
+            level, when = today_registry.DUE, "今天到期"
+        else:
+            level, when = today_registry.DUE, f"{a.due:%m-%d} 到期"
+        items.append(today_registry.TodayItem(f"{a.owner}：{a.task[:40]} — {when}", "actions", a.id, level,
+                                              a.due, a.owner))
+    if len(listed) == TODAY_ACTIONS_LISTED:  # the rest, summed per level
+        last = listed[-1]
+        rest = due.where((ActionItem.due > last.due) | ((ActionItem.due == last.due) & (ActionItem.id > last.id)))
+        late = rest.where(ActionItem.due < day).count()
+        for n, level, what in ((late, today_registry.OVERDUE, "逾期"),
+                               (rest.count() - late, today_registry.DUE, "本周到期")):
+            if n:
+                items.append(today_registry.TodayItem(f"另有 {n} 项{what}未列出：在“督办”中查看全部", "actions",
+                                                      None, level, count=n))
+    return items
+
+

@@ -1,0 +1,267 @@
+"""印章 and 证照: the registries of the company's seals and licences (ordinary audited ledgers). No Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import peewee as pw
+
+from neiqin import clock
+from neiqin.errors import ValidationError
+from neiqin.models import settings, validators
+from neiqin.models.base import VoidableModel
+from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.staff import resolve_person
+from neiqin.models.validators import parse_moment
+
+SEAL_KINDS = ["公章", "合同专用章", "财务专用章", "法人章", "发票专用章", "其他"]
+SEAL_IN_USE, SEAL_LENT, SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED = "在用", "外借", "停用", "遗失", "销毁"
+SEAL_STATUSES = [SEAL_IN_USE, SEAL_LENT, SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED]
+LICENCE_COPIES = ["正本", "副本"]
+LIC_IN_STORE, LIC_LENT, LIC_DISABLED = "在库", "外借", "停用"
+LICENCE_STATUSES = [LIC_IN_STORE, LIC_LENT, LIC_DISABLED]
+DOC_TYPES = ["合同/协议", "公文/函件", "证明/介绍信", "报表/报告", "财务票据", "授权委托书", "其他"]
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+class Seal(VoidableModel):
+    name = pw.CharField(max_length=60, index=True)
+    kind = pw.CharField(max_length=20, default=SEAL_KINDS[0])
+    custodian_id = pw.IntegerField(null=True)
+    custodian = pw.CharField(max_length=40, default="")
+    supervisor = pw.CharField(max_length=40, default="")
+    enabled_on = pw.DateField(null=True)
+    status = pw.CharField(max_length=10, default=SEAL_IN_USE, index=True)
+    approval_levels = pw.IntegerField(default=1)
+    impression = pw.CharField(max_length=200, default="")  # path under datadir.attachments
+    note = pw.TextField(default="")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Licence(VoidableModel):
+    name = pw.CharField(max_length=60, index=True)
+    copy_kind = pw.CharField(max_length=4, default=LICENCE_COPIES[0])
+    number = pw.CharField(max_length=60, default="")
+    issuer = pw.CharField(max_length=100, default="")
+    valid_until = pw.DateField(null=True, index=True)
+    inspection_date = pw.DateField(null=True)
+    location = pw.CharField(max_length=100, default="")
+    status = pw.CharField(max_length=10, default=LIC_IN_STORE, index=True)
+    note = pw.TextField(default="")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.copy_kind}）"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _person(value: Any) -> tuple[int | None, str, str]:
+    return resolve_person(value)
+
+
+def _moment(value: Any, label: str, key: str, errors: dict, *, default: dt.datetime | None = None,
+            required: bool = True) -> dt.datetime | None:
+    return parse_moment(value, label, key, errors, default=default, required=required, time_of_day=dt.time(0, 0))
+
+
+def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int | None = None) -> int:
+    return validators.parse_int(value, label, key, errors, lo, hi, default)
+
+
+def _date(value: Any, label: str, key: str, errors: dict, required: bool = False) -> dt.date | None:
+    return validators.parse_day(value, label, key, errors, required=required)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    return dt.date(year, month, 28)
+
+
+def _fmt(t: dt.datetime | None) -> str:
+    return f"{t:%Y-%m-%d %H:%M}" if t else ""
+
+
+# ---------------------------------------------------------------------------------------------- registries
+
+
+def validate_seal(data: dict, record: Seal | None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    out["name"] = text_field(data, errors, "name", "印章名称", required=True, max_len=60)
+    kind = (data.get("kind") or SEAL_KINDS[0]).strip()
+    if kind not in SEAL_KINDS:
+        errors["kind"] = f"印章类型应为：{'、'.join(SEAL_KINDS)}"
+    out["kind"] = kind
+    cid, cname, _ = _person(data.get("custodian_id") if data.get("custodian_id") else data.get("custodian"))
+    if isinstance(data.get("custodian"), dict):
+        cid, cname, _ = _person(data["custodian"])
+    if not cname:
+        errors["custodian"] = "请填写保管人"
+    out["custodian_id"], out["custodian"] = cid, cname
+    sup = data.get("supervisor")
+    out["supervisor"] = _person(sup)[1] if isinstance(sup, dict) else str(sup or "").strip()
+    out["enabled_on"] = _date(data.get("enabled_on"), "启用日期", "enabled_on", errors)
+    status = (data.get("status") or SEAL_IN_USE).strip()
+    if status not in SEAL_STATUSES:
+        errors["status"] = f"状态应为：{'、'.join(SEAL_STATUSES)}"
+    elif status == SEAL_LENT and (record is None or record.status != SEAL_LENT):
+        errors["status"] = "“外借”状态由外借登记自动设置，请在“外借”中登记借出"
+    elif record is not None and record.status == SEAL_LENT and status != SEAL_LENT:
+        errors["status"] = "该印章正在外借，请先在“外借”中登记归还"
+    out["status"] = status
+    out["approval_levels"] = _int(data.get("approval_levels"), "审批级数", "approval_levels", errors, 1, 2, 1)
+    out["impression"] = str(data.get("impression") or (record.impression if record else "") or "")
+    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def licence_warn_months() -> int:
+    try:
+        return max(0, int(settings.get("seals.licence_warn_months") or 6))
+    except (TypeError, ValueError):
+        return 6
+
+
+def validate_licence(data: dict, record: Licence | None) -> dict:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    out["name"] = text_field(data, errors, "name", "证照名称", required=True, max_len=60)
+    copy_kind = (data.get("copy_kind") or LICENCE_COPIES[0]).strip()
+    if copy_kind not in LICENCE_COPIES:
+        errors["copy_kind"] = "请选择正本或副本"
+    out["copy_kind"] = copy_kind
+    out["number"] = text_field(data, errors, "number", "证号", max_len=60)
+    out["issuer"] = text_field(data, errors, "issuer", "发证机关", max_len=100)
+    out["valid_until"] = _date(data.get("valid_until"), "有效期至", "valid_until", errors)
+    out["inspection_date"] = _date(data.get("inspection_date"), "年检日期", "inspection_date", errors)
+    out["location"] = text_field(data, errors, "location", "存放位置", max_len=100)
+    status = (data.get("status") or LIC_IN_STORE).strip()
+    if status not in LICENCE_STATUSES:
+        errors["status"] = f"状态应为：{'、'.join(LICENCE_STATUSES)}"
+    elif status == LIC_LENT and (record is None or record.status != LIC_LENT):
+        errors["status"] = "“外借”状态由外借登记自动设置，请在“外借”中登记借出"
+    elif record is not None and record.status == LIC_LENT and status != LIC_LENT:
+        errors["status"] = "该证照正在外借，请先在“外借”中登记归还"
+    out["status"] = status
+    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _seal_status_condition(key: str):
+    if key == "in_use":
+        return Seal.status == SEAL_IN_USE
+    if key == "lent":
+        return Seal.status == SEAL_LENT
+    return Seal.status.in_([SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED])
+
+
+def _licence_status_condition(key: str):
+    today = clock.today()
+    if key == "lent":
+        return Licence.status == LIC_LENT
+    if key == "expired":
+        return Licence.valid_until < today
+    if key == "expiring":
+        return (Licence.valid_until >= today) & (Licence.valid_until <= add_months(today, licence_warn_months()))
+    return Licence.status == LIC_IN_STORE
+
+
+def licence_state(row: dict, today: dt.date | None = None) -> str:
+    """'expired', 'expiring' or '' for a licence row (dict or model)."""
+    until = row.get("valid_until") if isinstance(row, dict) else row.valid_until
+    if not until:
+        return ""
+    today = today or clock.today()
+    if until < today:
+        return "expired"
+    if until <= add_months(today, licence_warn_months()):
+        return "expiring"
+    return ""
+
+
+def _licence_validity(row: dict) -> str:
+    until = row.get("valid_until")
+    if not until:
+        return "长期"
+    state = licence_state(row)
+    text = until.isoformat() if isinstance(until, dt.date) else str(until)
+    return text + ("（已过期）" if state == "expired" else "（即将到期）" if state == "expiring" else "")
+
+
+SEALS = register_ledger(LedgerSpec(
+    key="seals",
+    title="印章登记表",
+    tab_title="印章",
+    model=Seal,
+    columns=[
+        Column("name", "印章名称", 16, sortable=True),
+        Column("kind", "类型", 10, sortable=True, aliases=("印章类型",)),
+        Column("custodian", "保管人", 8, aliases=("保管", "保管员")),
+        Column("supervisor", "监管人", 8),
+        Column("enabled_on", "启用日期", 11, kind="date", sortable=True),
+        Column("status", "状态", 6, sortable=True),
+        Column("approval_levels", "审批级数", 6, kind="int", align="center"),
+        Column("impression", "印模", 5, importable=False, value=lambda r: "有" if r.get("impression") else ""),
+        Column("note", "备注", 20),
+    ],
+    default_sort="name",
+    default_desc=False,
+    statuses=[("in_use", "在用"), ("lent", "外借"), ("disabled", "停用/遗失/销毁")],
+    status_condition=_seal_status_condition,
+    search=SearchIndex("seal"),
+    search_parts=lambda s: ([s.name, s.kind, s.custodian, s.supervisor, s.status, s.note],
+                            [s.name, s.kind, s.custodian, s.supervisor, s.status]),
+    validate=validate_seal,
+    describe=lambda s: f"印章 {s.name}",
+))
+
+LICENCES = register_ledger(LedgerSpec(
+    key="licences",
+    title="证照登记表",
+    tab_title="证照",
+    model=Licence,
+    columns=[
+        Column("name", "证照名称", 16, sortable=True),
+        Column("copy_kind", "正本/副本", 7, aliases=("正副本",)),
+        Column("number", "证号", 20, aliases=("证照编号", "编号")),
+        Column("issuer", "发证机关", 16),
+        Column("valid_until", "有效期至", 16, kind="date", sortable=True, aliases=("有效期",)),
+        Column("inspection_date", "年检日期", 11, kind="date"),
+        Column("location", "存放位置", 12),
+        Column("status", "状态", 6),
+        Column("note", "备注", 16),
+    ],
+    default_sort="name",
+    default_desc=False,
+    statuses=[("in_store", "在库"), ("lent", "外借"), ("expiring", "即将到期"), ("expired", "已过期")],
+    status_condition=_licence_status_condition,
+    search=SearchIndex("licence"),
+    search_parts=lambda x: ([x.name, x.copy_kind, x.number, x.issuer, x.location, x.note],
+                            [x.name, x.copy_kind, x.number, x.issuer, x.location]),
+    validate=validate_licence,
+    describe=lambda x: f"证照 {x.label}",
+))
+
+
+def expiring_licences() -> list[Licence]:
+    cond = _licence_status_condition("expiring") | _licence_status_condition("expired")
+    return list(Licence.select().where(cond & (Licence.voided == False)).order_by(Licence.valid_until))  # noqa: E712
+
+
