@@ -95,7 +95,7 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     ui = QSettings(str(datadir.ui_settings), QSettings.Format.IniFormat)
-    from neiqin.ui.incoming_pane import IncomingPane
+    from neiqin.ui.mail.incoming_pane import IncomingPane
 
     def build_pane():
         pane = IncomingPane(datadir, ui)

@@ -91,7 +91,7 @@ def main() -> None:
     from neiqin.models.mail.parcel_rules import WAITING
     from neiqin.models.mail.parcels import PARCELS, Parcel, pick_up, waiting_groups
     from neiqin.models.staff import staff_choices
-    from neiqin.ui.parcels_pane import ParcelsPane
+    from neiqin.ui.mail.parcels_pane import ParcelsPane
 
     app = QApplication.instance() or QApplication([])
     ui = QSettings(str(root / "bench-ui.ini"), QSettings.Format.IniFormat)
@@ -116,7 +116,7 @@ def main() -> None:
 
     # ---- scanning 200 parcels in a row through the desk, in the real 收发文/快递 tab when it exists
     try:
-        from neiqin.ui.documents_pane import DocumentsPane
+        from neiqin.ui.mail.documents_pane import DocumentsPane
 
         tab = DocumentsPane(datadir, ui)
         pane = tab.view_for("parcels")

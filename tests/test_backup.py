@@ -765,7 +765,7 @@ def test_linux_removable_drive_detection():
 
 
 def test_core_backup_modules_load_no_qt():
-    code = ("import sys, neiqin.backup, neiqin.backup_cli;"
+    code = ("import sys, neiqin.backup, neiqin.cli.backup;"
             "qt=[m for m in sys.modules if m.startswith('PySide6')]; print(qt); sys.exit(1 if qt else 0)")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, make_template, staff_names
 
-from neiqin import backup, backup_cli, cli
+from neiqin import backup, cli
+from neiqin.cli import backup as backup_cli
 from neiqin.db import DataDirLock
 from neiqin.paths import DataDir
 

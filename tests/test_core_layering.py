@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -138,7 +139,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_no_import_cycle_at_module_level():
     graph = import_graph()
-    assert "neiqin.cli_common" in graph["neiqin.labels_cli"]  # the graph sees real edges
+    assert "neiqin.cli.common" in graph["neiqin.cli.labels"]  # the graph sees real edges
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " → ".join(cycle)
 
@@ -174,3 +175,25 @@ def test_load_all_knows_every_module_that_registers_something():
     imported = {f"{n.module}.{a.name}".removeprefix("neiqin.models.") for n in ast.walk(load_all)
                 if isinstance(n, ast.ImportFrom) for a in n.names}
     assert set(neiqin.models.LEDGER_MODULES) <= imported, set(neiqin.models.LEDGER_MODULES) - imported
+
+
+def test_the_morning_screen_imports_only_the_modules_that_register_its_sections():
+    """``today.registered()`` imports :data:`TODAY_MODULES`, not every ledger: the same sections as a full import,
+    without the ledgers' write paths (posting, processing steps, minutes …)."""
+    import neiqin.models
+
+    models = PACKAGE / "models"
+    marks = ("@section(", ".section(")
+    registering = {".".join(p.relative_to(models).with_suffix("").parts) for p in models.rglob("*.py")
+                   if p.stem != "today" and any(m in p.read_text(encoding="utf-8") for m in marks)}
+    assert registering == set(neiqin.models.TODAY_MODULES)
+    code = ("import json, sys\nfrom neiqin.models import today\nkeys = sorted(today.registered())\n"
+            "heavy = [m for m in ('neiqin.models.supplies.posting', 'neiqin.models.mail.incoming_steps', "
+            "'neiqin.models.meetings.minutes', 'neiqin.models.supplies.stocktake') if m in sys.modules]\n"
+            "from neiqin.models import load_all\nload_all()\n"
+            "print(json.dumps([keys, sorted(today.SECTIONS), heavy]))")
+    r = run_python(code)
+    assert r.returncode == 0, r.stderr
+    first, full, heavy = json.loads(r.stdout.strip().splitlines()[-1])
+    assert first == full and len(first) >= 10
+    assert heavy == []

@@ -48,3 +48,23 @@ def test_staff_search_by_pinyin(database):
     STAFF.create({"name": "欧阳娜娜", "department": "市场部"})
     assert STAFF.fetch_page(LedgerQuery(search="oyn"))[0]["name"] == "欧阳娜娜"
     assert STAFF.fetch_page(LedgerQuery(search="娜"))[0]["name"] == "欧阳娜娜"
+
+
+def test_a_department_arriving_by_import_or_edit_joins_the_department_list(database, tmp_path):
+    """The department list grows from every way a person is saved (form, Excel import, CLI), not only the tab."""
+    from openpyxl import Workbook
+
+    from neiqin.reports.excel import apply_import, read_import
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "部门", "手机号"])
+    ws.append(["周七", "审计部", "１３９１２３４５６７８"])  # full-width digits, as typed with a Chinese input method
+    wb.save(tmp_path / "staff.xlsx")
+    preview = read_import(STAFF, tmp_path / "staff.xlsx")
+    assert preview.ok, preview.errors
+    apply_import(STAFF, preview)
+    assert "审计部" in Department.names()
+    assert Staff.get(Staff.name == "周七").mobile == "13912345678"
+    STAFF.update(Staff.get(Staff.name == "周七"), {"department": "法务部"})
+    assert {"审计部", "法务部"} <= set(Department.names())

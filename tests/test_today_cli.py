@@ -9,8 +9,8 @@ import pytest
 
 from neiqin import clock
 from neiqin.cli import main
+from neiqin.cli.today import EXIT_OVERDUE, render
 from neiqin.db import close_database, open_database
-from neiqin.today_cli import EXIT_OVERDUE, render
 
 
 @pytest.fixture
@@ -73,8 +73,8 @@ def test_worklist_needs_pdf_and_missing_data_dir(tmp_path, capsys):
 
 
 def test_colour_only_for_a_terminal(database):
+    from neiqin.cli.today import _use_colour
     from neiqin.models import today
-    from neiqin.today_cli import _use_colour
 
     sections = today.compute(clock.today(), keys=["usb_backup"])
     coloured = render(sections, clock.today(), colour=True)

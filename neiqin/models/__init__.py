@@ -24,6 +24,11 @@ LEDGER_MODULES = (
     "visitors", "today_sections",
 )
 
+# The modules that register 今日 sections (a subset of the above): the morning screen imports only these and what
+# they need, not every ledger module (start-up speed).
+TODAY_MODULES = ("mail.incoming", "mail.outgoing", "meetings.register", "meetings.actions", "mail.parcels",
+                 "supplies.items", "today_sections")
+
 # name → the module of this package that defines it
 _NAMES = {
     "db": "base", "AuditLog": "base", "FieldHistory": "base", "NumberSerial": "base", "Setting": "base",
@@ -65,6 +70,16 @@ def load_all() -> None:
 
     ledger.sort_registry({f"{__name__}.{name}": i for i, name in enumerate(LEDGER_MODULES)})
     _loaded = True
+
+
+def load_today() -> None:
+    """Import the modules that register 今日 sections (:data:`TODAY_MODULES`), in the order of ``LEDGER_MODULES``."""
+    if _loaded:
+        return
+    from neiqin.models import today_sections  # noqa: F401
+    from neiqin.models.mail import incoming, outgoing, parcels  # noqa: F401
+    from neiqin.models.meetings import actions, register  # noqa: F401
+    from neiqin.models.supplies import items  # noqa: F401
 
 
 def all_models() -> list:

@@ -6,7 +6,7 @@ declaration, so adding a column is one edit.
 
 Queries page by keyset (``(sort_value, id) < (last_sort_value, last_id)``), never by OFFSET, and never load a
 whole table. Search uses two FTS5 indexes per ledger: a ``trigram`` index for terms of 3+ characters and a
-one-character-per-token ``unicode61`` index for 1–2 character terms, which trigram cannot answer (TECH-NOTES).
+one-character-per-token ``unicode61`` index for 1–2 character terms, which trigram cannot answer (docs/TECH-NOTES.md).
 """
 
 from __future__ import annotations

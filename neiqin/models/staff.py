@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +10,8 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.validators import validate_phone
-
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 
 
 class Department(BaseModel):
@@ -77,17 +73,27 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 STATUS_ACTIVE, STATUS_LEFT = "在职", "离职"
 
 
+STAFF_FIELDS = Fields(
+    "staff",
+    Field("name", "姓名", required=True, max_len=40, index=True, width=8, sortable=True),
+    Field("department", "部门", "choice", open_choices=True, max_len=60, index=True, width=12, sortable=True),
+    Field("title", "职务", max_len=40, width=10, history=True),
+    Field("office_phone", "办公电话", "phone", max_len=40, width=14, placeholder="010-12345678"),
+    Field("extension", "分机", "code", max_len=20, width=6, pattern=r"\d+", pattern_message="分机号只能是数字"),
+    Field("mobile", "手机", "phone", max_len=40, width=13, aliases=("手机号", "手机号码")),
+    Field("email", "邮箱", max_len=100, width=22, aliases=("电子邮箱", "Email"), pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+",
+          pattern_message="邮箱格式不正确，例如 zhangsan@example.com"),
+    Field("birthday", "生日", "date", width=11, aliases=("出生日期",), placeholder="YYYY-MM-DD，可不填"),
+    Field("status", "状态", "choice", choices=(STATUS_ACTIVE, STATUS_LEFT), default=STATUS_ACTIVE, max_len=10,
+          index=True, width=6, aliases=("在职状态",)),
+    Field("note", "备注", "multiline", width=16),
+)
+
+
+@STAFF_FIELDS.table
 class Staff(VoidableModel):
-    name = pw.CharField(max_length=40, index=True)
-    department = pw.CharField(max_length=60, default="", index=True)
-    title = pw.CharField(max_length=40, default="")
-    office_phone = pw.CharField(max_length=40, default="")
-    extension = pw.CharField(max_length=20, default="")
-    mobile = pw.CharField(max_length=40, default="")
-    email = pw.CharField(max_length=100, default="")
-    birthday = pw.DateField(null=True)
-    status = pw.CharField(max_length=10, default=STATUS_ACTIVE, index=True)
-    note = pw.TextField(default="")
+    """A person of the directory: the fields are :data:`STAFF_FIELDS`; here only the search keys made from the name."""
+
     pinyin = pw.CharField(max_length=200, default="")
     initials = pw.CharField(max_length=40, default="")
 
@@ -97,45 +103,34 @@ class Staff(VoidableModel):
 
 def _validate_staff(data: dict, record: Staff | None) -> dict:
     errors: dict[str, str] = {}
-    out = {
-        "name": text_field(data, errors, "name", "姓名", required=True, max_len=40),
-        "department": text_field(data, errors, "department", "部门", max_len=60),
-        "title": text_field(data, errors, "title", "职务", max_len=40),
-        "office_phone": text_field(data, errors, "office_phone", "办公电话", max_len=40),
-        "extension": text_field(data, errors, "extension", "分机", max_len=20),
-        "mobile": text_field(data, errors, "mobile", "手机", max_len=40),
-        "email": text_field(data, errors, "email", "邮箱", max_len=100),
-        "note": text_field(data, errors, "note", "备注", max_len=1000),
-    }
-    for key, label in (("office_phone", "办公电话"), ("mobile", "手机")):
-        if out[key] and key not in errors:
-            msg = validate_phone(out[key])
-            if msg:
-                errors[key] = f"{label}：{msg}"
-    if out["extension"] and not out["extension"].isdigit():
-        errors["extension"] = "分机号只能是数字"
-    if out["email"] and not EMAIL_RE.match(out["email"]):
-        errors["email"] = "邮箱格式不正确，例如 zhangsan@example.com"
-    bd = data.get("birthday")
-    if isinstance(bd, str) and bd.strip():
-        try:
-            bd = dt.date.fromisoformat(bd.strip())
-        except ValueError:
-            errors["birthday"] = "生日格式应为 YYYY-MM-DD"
-            bd = None
-    if isinstance(bd, dt.datetime):
-        bd = bd.date()
-    if bd and not errors.get("birthday") and (bd > clock.today() or bd.year < 1900):
+    out = STAFF_FIELDS.clean(data, errors)
+    bd = out["birthday"]
+    if bd and "birthday" not in errors and (bd > clock.today() or bd.year < 1900):
         errors["birthday"] = "生日不合理"
-    out["birthday"] = bd or None
-    status = (data.get("status") or STATUS_ACTIVE).strip()
-    if status not in (STATUS_ACTIVE, STATUS_LEFT):
-        errors["status"] = "状态只能是“在职”或“离职”"
-    out["status"] = status
     if errors:
         raise ValidationError(errors)
     out["pinyin"], out["initials"] = pinyin_keys(out["name"])
     return out
+
+
+class _StaffSpec(LedgerSpec):
+    """The directory: a department typed on a person (by the form, an import or the CLI) joins the department
+    list in the same transaction."""
+
+    def create(self, data: dict, *, action: str = "create", summary: str = "") -> Any:
+        with db.atomic():
+            rec = super().create(data, action=action, summary=summary)
+            if rec.department:
+                Department.ensure(rec.department)
+        return rec
+
+    def update(self, rec: Any, data: dict, *, action: str = "edit", summary: str = "",
+               validate: bool = True) -> Any:
+        with db.atomic():
+            rec = super().update(rec, data, action=action, summary=summary, validate=validate)
+            if rec.department:
+                Department.ensure(rec.department)
+        return rec
 
 
 def _staff_search_parts(s: Staff) -> tuple[list[str], list[str]]:
@@ -147,23 +142,12 @@ def _staff_status(key: str):
     return Staff.status == ("在职" if key == "active" else "离职")
 
 
-STAFF = register_ledger(LedgerSpec(
+STAFF = register_ledger(_StaffSpec(
     key="staff",
     title="通讯录",
     tab_title="通讯录",
     model=Staff,
-    columns=[
-        Column("name", "姓名", 8, sortable=True),
-        Column("department", "部门", 12, sortable=True),
-        Column("title", "职务", 10),
-        Column("office_phone", "办公电话", 14),
-        Column("extension", "分机", 6),
-        Column("mobile", "手机", 13, aliases=("手机号", "手机号码")),
-        Column("email", "邮箱", 22, aliases=("电子邮箱", "Email")),
-        Column("birthday", "生日", 11, kind="date", aliases=("出生日期",)),
-        Column("status", "状态", 6, aliases=("在职状态",)),
-        Column("note", "备注", 16),
-    ],
+    columns=STAFF_FIELDS.columns(),
     default_sort="department",
     default_desc=False,
     statuses=[("active", "在职"), ("left", "离职")],

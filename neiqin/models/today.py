@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from neiqin import clock
+from neiqin.models import settings
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +77,10 @@ SECTIONS: dict[str, Section] = {}
 
 
 def registered() -> dict[str, Section]:
-    """Every ledger's sections (importing the ledger modules not loaded yet)."""
-    from neiqin.models import load_all
+    """Every ledger's sections (importing the modules that register them, and only those, if not loaded yet)."""
+    from neiqin.models import load_today
 
-    load_all()
+    load_today()
     return SECTIONS
 
 
@@ -143,6 +144,9 @@ def urgent_items(sections: list[Section]) -> list[tuple[Section, TodayItem]]:
 
 REMINDER_TIMES = "today.reminder_times"
 REMIND_AT_START = "today.remind_at_start"
+# declared here, not by a ledger module: the window reads them at start, before any ledger is imported
+settings.register({REMINDER_TIMES: "09:00, 14:00", REMIND_AT_START: True},
+                  {REMINDER_TIMES: "到期提醒时间（每天）", REMIND_AT_START: "启动时提醒到期事项"})
 
 
 def parse_times(text: str) -> list[dt.time]:
@@ -168,7 +172,6 @@ def parse_times(text: str) -> list[dt.time]:
 def reminder_times() -> list[dt.time]:
     """The times of day set for reminders; a bad saved value means none rather than an error at every tick."""
     from neiqin.errors import ValidationError
-    from neiqin.models import settings
 
     try:
         return parse_times(settings.get(REMINDER_TIMES) or "")

@@ -20,16 +20,11 @@ from neiqin.models.today import (
     DUE,
     INFO,
     OVERDUE,
-    REMIND_AT_START,
-    REMINDER_TIMES,
     TodayItem,
     moment_of,
     section,
 )
 from neiqin.models.visitors import APPOINTMENT, ON_SITE, Visit
-
-settings.register({REMINDER_TIMES: "09:00, 14:00", REMIND_AT_START: True},
-                  {REMINDER_TIMES: "到期提醒时间（每天）", REMIND_AT_START: "启动时提醒到期事项"})
 
 SOON_DAYS = 30  # a licence this close to expiry is amber; earlier in the warning period it is listed plainly
 STALE_APPOINTMENT_DAYS = 7  # appointments nobody closed (到达 / 未到) stay on the list this long

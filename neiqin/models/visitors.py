@@ -12,14 +12,12 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import AuditLog, BaseModel, PartialIndex, VoidableModel, db, now
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.staff import Staff, pinyin_keys
 from neiqin.models.validators import (
-    has_emoji,
     mask_id,
     mask_phone,
-    normalize_phone,
-    validate_phone,
     validate_resident_id,
 )
 
@@ -32,29 +30,48 @@ PURPOSE_CHOICES = ["商务洽谈", "参加会议", "送货", "面试", "设备�
 APPOINTMENT, ON_SITE, LEFT, NO_SHOW = "预约", "在场", "已离开", "未到"
 STATUSES = [APPOINTMENT, ON_SITE, LEFT, NO_SHOW]
 
-PLATE_RE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fff]?$")
 
 
+def _arrive_or_expected(row: dict):
+    if row.get("status") == APPOINTMENT and row.get("expected_at"):
+        return f"约{row['expected_at']:%H:%M}"
+    return row.get("arrive_at")
+
+
+VISIT_FIELDS = Fields(
+    "visitors",
+    Field("visit_date", "日期", "date", required=True, index=True, width=11, sortable=True, aliases=("来访日期",)),
+    Field("expected_at", "预约时间", "datetime", stored=True, importable=False),
+    Field("name", "姓名", required=True, max_len=40, index=True, width=8, sortable=True, aliases=("来访人", "访客姓名")),
+    Field("company", "单位", max_len=100, index=True, width=18, sortable=True, aliases=("来访单位", "工作单位"),
+          history=True),
+    Field("id_type", "证件类型", "choice", choices=tuple(ID_TYPES), default=RESIDENT_ID, max_len=20, width=10),
+    Field("id_number", "证件号码", "code", max_len=40, width=20, mask=mask_id, aliases=("身份证号", "身份证号码"),
+          placeholder="居民身份证 18 位，末位可为 X"),
+    Field("phone", "手机", "phone", max_len=40, width=13, mask=mask_phone, aliases=("电话", "联系电话", "手机号")),
+    Field("party_size", "人数", "int", lo=1, hi=500, default=1, width=5, align="center"),
+    Field("purpose", "事由", "choice", choices=tuple(PURPOSE_CHOICES), open_choices=True, max_len=200, width=16,
+          aliases=("来访事由",)),
+    Field("host", "被访人", "staff", required=True, stored=False, error_keys=("host_name",)),
+    Field("host_dept", "被访部门", max_len=60, width=10),
+    Field("host_name", "被访人", max_len=40, width=8, aliases=("接待人",)),
+    Field("arrive_at", "到达时间", "datetime", header="到达", width=7, aliases=("进入时间",), value=_arrive_or_expected),
+    Field("leave_at", "离开时间", "datetime", header="离开", width=7),
+    Field("badge_no", "来访证号", max_len=20, width=8, aliases=("来访证",), placeholder="留空自动编号"),
+    Field("belongings", "携带物品", max_len=200, width=10, history=True),
+    Field("plate", "车牌号", "plate", max_len=20, width=10, placeholder="例如 京A12345"),
+    Field("note", "备注", "multiline", width=14),
+    Field("status", "状态", "choice", choices=tuple(STATUSES), default=ON_SITE, max_len=10, index=True, width=6,
+          importable=False),
+)
+
+
+@VISIT_FIELDS.table
 class Visit(VoidableModel):
-    visit_date = pw.DateField(index=True)
-    expected_at = pw.DateTimeField(null=True)  # appointments: when they are expected
-    arrive_at = pw.DateTimeField(null=True)
-    leave_at = pw.DateTimeField(null=True)
-    name = pw.CharField(max_length=40, index=True)
-    company = pw.CharField(max_length=100, default="", index=True)
-    id_type = pw.CharField(max_length=20, default=RESIDENT_ID)
-    id_number = pw.CharField(max_length=40, default="")
-    phone = pw.CharField(max_length=40, default="")
-    party_size = pw.IntegerField(default=1)
-    purpose = pw.CharField(max_length=200, default="")
+    """One visit. Its ledger fields (columns, checks, form, register and Excel columns) are :data:`VISIT_FIELDS`;
+    declared here are only the link to the host and the bookkeeping the clerk does not type."""
+
     host = pw.ForeignKeyField(Staff, null=True, backref="visits", on_delete="SET NULL")
-    host_name = pw.CharField(max_length=40, default="")
-    host_dept = pw.CharField(max_length=60, default="")
-    badge_no = pw.CharField(max_length=20, default="")
-    belongings = pw.CharField(max_length=200, default="")
-    plate = pw.CharField(max_length=20, default="")
-    note = pw.TextField(default="")
-    status = pw.CharField(max_length=10, default=ON_SITE, index=True)
     leave_note = pw.TextField(default="")
     watch_note = pw.TextField(default="")
     pii_erased_at = pw.DateTimeField(null=True)
@@ -119,17 +136,9 @@ def _parse_date(value, label: str, errors: dict, key: str):
 
 def validate_visit(data: dict, record: Visit | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict = {}
-    for key, label, required, max_len in (
-        ("name", "姓名", True, 40), ("company", "单位", False, 100), ("purpose", "事由", False, 200),
-        ("host_name", "被访人", False, 40), ("host_dept", "被访部门", False, 60),
-        ("badge_no", "来访证号", False, 20), ("belongings", "携带物品", False, 200),
-        ("plate", "车牌号", False, 20), ("note", "备注", False, 1000), ("id_number", "证件号码", False, 40),
-        ("phone", "手机", False, 40),
-    ):
-        out[key] = text_field(data, errors, key, label, required=required, max_len=max_len)
-        if key not in errors and has_emoji(out[key]):
-            errors[key] = f"{label}不能包含表情符号（打印和导出时无法显示）"
+    out = VISIT_FIELDS.clean(data, errors, ("name", "company", "purpose", "host_name", "host_dept", "badge_no",
+                                            "belongings", "plate", "note", "id_type", "id_number", "phone",
+                                            "party_size"))
     if "name" not in errors and re.search(r"[0-9<>{}\[\]\\;=|]", out["name"]):
         errors["name"] = "姓名不能包含数字或特殊符号"
 
@@ -138,38 +147,14 @@ def validate_visit(data: dict, record: Visit | None) -> dict:
         errors["status"] = "状态不正确"
     out["status"] = status
 
-    id_type = (data.get("id_type") or RESIDENT_ID).strip()
-    if id_type not in ID_TYPES:
-        errors["id_type"] = f"证件类型应为：{'、'.join(ID_TYPES)}"
-    out["id_type"] = id_type
-    if "id_number" not in errors:
-        out["id_number"] = out["id_number"].upper().replace(" ", "")
-        if out["id_number"] and id_type == RESIDENT_ID:
+    if "id_number" not in errors and "id_type" not in errors:
+        if out["id_number"] and out["id_type"] == RESIDENT_ID:
             msg = validate_resident_id(out["id_number"])
             if msg:
                 errors["id_number"] = msg
         elif not out["id_number"] and settings.get("visitor.require_id") and status != APPOINTMENT \
                 and not (record and record.pii_erased_at):
             errors["id_number"] = "请填写证件号码"
-    if "phone" not in errors and out["phone"]:
-        out["phone"] = normalize_phone(out["phone"])
-        msg = validate_phone(out["phone"])
-        if msg:
-            errors["phone"] = msg
-    if "plate" not in errors and out["plate"]:
-        out["plate"] = out["plate"].upper().replace(" ", "").replace("·", "")
-        if not PLATE_RE.match(out["plate"]):
-            errors["plate"] = "车牌号格式不正确，例如 京A12345"
-
-    size = data.get("party_size", 1)
-    try:
-        size = int(size if size not in (None, "") else 1)
-        if not 1 <= size <= 500:
-            errors["party_size"] = "人数应在 1 到 500 之间"
-    except (TypeError, ValueError):
-        errors["party_size"] = "人数必须是整数"
-        size = 1
-    out["party_size"] = size
 
     today = clock.today()
     moment = now()
@@ -229,12 +214,6 @@ def _name_keys(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
-def _arrive_or_expected(row: dict):
-    if row.get("status") == APPOINTMENT and row.get("expected_at"):
-        return f"约{row['expected_at']:%H:%M}"
-    return row.get("arrive_at")
-
-
 def _status_condition(key: str):
     if key == "today":
         return (Visit.visit_date == clock.today()) & (Visit.status != APPOINTMENT)
@@ -252,25 +231,9 @@ VISITORS = register_ledger(LedgerSpec(
     title="来访登记簿",
     tab_title="来访登记",
     model=Visit,
-    columns=[
-        Column("visit_date", "日期", 11, kind="date", sortable=True, aliases=("来访日期",)),
-        Column("name", "姓名", 8, sortable=True, aliases=("来访人", "访客姓名")),
-        Column("company", "单位", 18, sortable=True, aliases=("来访单位", "工作单位")),
-        Column("id_type", "证件类型", 10),
-        Column("id_number", "证件号码", 20, mask=mask_id, aliases=("身份证号", "身份证号码")),
-        Column("phone", "手机", 13, mask=mask_phone, aliases=("电话", "联系电话", "手机号")),
-        Column("party_size", "人数", 5, kind="int", align="center"),
-        Column("purpose", "事由", 16, aliases=("来访事由",)),
-        Column("host_dept", "被访部门", 10),
-        Column("host_name", "被访人", 8, aliases=("接待人",)),
-        Column("arrive_at", "到达", 7, kind="time", aliases=("进入时间", "到达时间"), value=_arrive_or_expected),
-        Column("leave_at", "离开", 7, kind="time", aliases=("离开时间",)),
-        Column("badge_no", "来访证号", 8, aliases=("来访证",)),
-        Column("belongings", "携带物品", 10),
-        Column("plate", "车牌号", 10),
-        Column("note", "备注", 14),
-        Column("status", "状态", 6, importable=False),
-    ],
+    columns=VISIT_FIELDS.columns("visit_date", "name", "company", "id_type", "id_number", "phone", "party_size",
+                                 "purpose", "host_dept", "host_name", "arrive_at", "leave_at", "badge_no",
+                                 "belongings", "plate", "note", "status"),
     default_sort="visit_date",
     date_field="visit_date",
     date_label="来访日期",

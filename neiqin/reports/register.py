@@ -3,7 +3,7 @@
 Every page carries the organisation and register title, the filter description, the print time, the column
 header row and ``第 N 页 共 M 页``. Long text wraps inside its cell and the row grows.
 
-Speed: platypus tables and ``Paragraph(wordWrap='CJK')`` are far too slow for 10,000 rows (TECH-NOTES), so this
+Speed: platypus tables and ``Paragraph(wordWrap='CJK')`` are far too slow for 10,000 rows (docs/TECH-NOTES.md), so this
 module wraps text itself with cached per-character widths and draws on the canvas directly, one text object
 per page. Two passes: the first measures every row (keeping only its wrapped lines, not the record) and places
 page breaks, so the total page count is known; the second draws.

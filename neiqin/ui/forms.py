@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
@@ -32,25 +31,11 @@ from PySide6.QtWidgets import (
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import FieldHistory
+from neiqin.models.fields import FormField  # noqa: F401 - the form's fields are declared with the ledger
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import qnow, qtoday, show_error, tr
 
 ERROR_STYLE = "border: 1px solid #d93025; background: #fff4f4;"
-
-
-@dataclass
-class FormField:
-    key: str
-    label: str
-    kind: str = "text"  # text, multiline, combo, editable_combo, date, datetime, time, int, staff, check
-    required: bool = False
-    choices: list[str] = field(default_factory=list)
-    history: tuple[str, str] | None = None  # (ledger, field) for autocomplete from earlier entries
-    placeholder: str = ""
-    max_len: int = 0
-    minimum: int = 0
-    maximum: int = 9999
-    error_keys: tuple[str, ...] = ()  # model fields whose errors are shown at this field (host_name -> host)
 
 
 class RecordForm(QDialog):

@@ -56,19 +56,19 @@ def _today():
 
 
 def _documents():
-    from neiqin.ui.documents_pane import DocumentsPane
+    from neiqin.ui.mail.documents_pane import DocumentsPane
 
     return DocumentsPane
 
 
 def _seals():
-    from neiqin.ui.seals_pane import SealsPane
+    from neiqin.ui.seals.seals_pane import SealsPane
 
     return SealsPane
 
 
 def _supplies():
-    from neiqin.ui.supplies_pane import SuppliesPane
+    from neiqin.ui.supplies.supplies_pane import SuppliesPane
 
     return SuppliesPane
 
@@ -80,7 +80,7 @@ def _visitors():
 
 
 def _meetings():
-    from neiqin.ui.meetings_pane import MeetingsPane
+    from neiqin.ui.meetings.meetings_pane import MeetingsPane
 
     return MeetingsPane
 
@@ -185,7 +185,7 @@ def _numbering_page(dialog) -> None:
 
 
 def _parcels_page(dialog) -> None:
-    from neiqin.ui.parcels_pane import add_settings_page
+    from neiqin.ui.mail.parcels_pane import add_settings_page
 
     add_settings_page(dialog)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtGui import QColor
 
-from neiqin.errors import ValidationError
-from neiqin.models.staff import STAFF, STATUS_ACTIVE, STATUS_LEFT, Department
+from neiqin.models.staff import STAFF, STAFF_FIELDS, STATUS_LEFT, Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.util import tr
@@ -26,41 +24,14 @@ class StaffPane(LedgerPane):
         self.set_status_filter("active")
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [
-            FormField("name", "姓名", required=True, max_len=40),
-            FormField("department", "部门", "editable_combo", choices=[""] + Department.names()),
-            FormField("title", "职务", history=("staff", "title"), max_len=40),
-            FormField("office_phone", "办公电话", placeholder="010-12345678", max_len=40),
-            FormField("extension", "分机", max_len=20),
-            FormField("mobile", "手机", max_len=40),
-            FormField("email", "邮箱", max_len=100),
-            FormField("birthday", "生日", placeholder="YYYY-MM-DD，可不填", max_len=10),
-            FormField("status", "状态", "combo", choices=[STATUS_ACTIVE, STATUS_LEFT]),
-            FormField("note", "备注", "multiline"),
-        ]
+        return STAFF_FIELDS.form(*(f.key for f in STAFF_FIELDS),
+                                 department={"choices": ["", *Department.names()]},
+                                 birthday={"kind": "text", "max_len": 10})  # may stay empty: a line, not a calendar
 
     def record_values(self, record: Any) -> dict:
         values = super().record_values(record)
         values["birthday"] = record.birthday.isoformat() if record.birthday else ""
         return values
-
-    def form_data(self, values: dict, record: Any = None) -> dict:
-        data = dict(values)
-        text = (values.get("birthday") or "").strip()
-        if text:
-            try:
-                data["birthday"] = dt.date.fromisoformat(text.replace("/", "-"))
-            except ValueError:
-                raise ValidationError({"birthday": "生日格式应为 YYYY-MM-DD，例如 1990-05-01"}) from None
-        else:
-            data["birthday"] = None
-        return data
-
-    def save_new(self, data: dict):
-        rec = STAFF.create(data)
-        if rec.department:
-            Department.ensure(rec.department)
-        return rec
 
     def row_background(self, row: dict) -> QColor | None:
         return QColor("#f1f3f4") if row["status"] == STATUS_LEFT else None

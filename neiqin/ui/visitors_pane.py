@@ -34,11 +34,11 @@ from neiqin.models.base import AuditLog
 from neiqin.models.staff import Department
 from neiqin.models.visitors import (
     APPOINTMENT,
-    ID_TYPES,
     LEFT,
     NO_SHOW,
     ON_SITE,
     PURPOSE_CHOICES,
+    VISIT_FIELDS,
     VISITORS,
     Visit,
     WatchEntry,
@@ -115,28 +115,16 @@ class VisitorsPane(LedgerPane):
     def form_fields(self, record: Any = None) -> list[FormField]:
         appointment = (record is not None and record.status == APPOINTMENT) or getattr(self, "_appointment", False)
         deps = Department.names()
-        fields = [
-            FormField("name", "姓名", required=True, max_len=40),
-            FormField("company", "单位", history=("visitors", "company"), max_len=100),
-            FormField("id_type", "证件类型", "combo", choices=ID_TYPES),
-            FormField("id_number", "证件号码", placeholder=tr("居民身份证 18 位，末位可为 X"), max_len=40),
-            FormField("phone", "手机", max_len=40),
-            FormField("party_size", "人数", "int", minimum=1, maximum=500),
-            FormField("host", "被访人", "staff", required=True, error_keys=("host_name",)),
-            FormField("host_dept", "被访部门", "editable_combo", choices=[""] + deps),
-            FormField("purpose", "事由", "editable_combo", choices=[""] + self._purposes()),
-            FormField("badge_no", "来访证号", placeholder=tr("留空自动编号")),
-            FormField("belongings", "携带物品", history=("visitors", "belongings"), max_len=200),
-            FormField("plate", "车牌号", placeholder=tr("例如 京A12345"), max_len=20),
-        ]
-        if appointment:
-            fields += [FormField("visit_date", "预约日期", "date"),
-                       FormField("expected_at", "预约时间", "time", placeholder="14:30")]
-        else:
-            fields += [FormField("visit_date", "日期", "date"),
-                       FormField("arrive_at", "到达时间", "time"),
-                       FormField("leave_at", "离开时间", "time", placeholder=tr("未离开留空"))]
-        fields.append(FormField("note", "备注", "multiline"))
+        fields = VISIT_FIELDS.form(
+            "name", "company", "id_type", "id_number", "phone", "party_size", "host", "host_dept", "purpose",
+            "badge_no", "belongings", "plate", *(("visit_date", "expected_at") if appointment else
+                                                  ("visit_date", "arrive_at", "leave_at")), "note",
+            host_dept={"kind": "editable_combo", "choices": ["", *deps], "max_len": 0},
+            purpose={"choices": ["", *self._purposes()]},
+            visit_date={"label": "预约日期" if appointment else "日期"},
+            expected_at={"kind": "time", "placeholder": "14:30"},
+            arrive_at={"kind": "time"},
+            leave_at={"kind": "time", "placeholder": tr("未离开留空")})
         return fields
 
     def _purposes(self) -> list[str]:

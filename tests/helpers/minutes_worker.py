@@ -36,7 +36,7 @@ def main() -> None:
     datadir = DataDir(Path(root))
     app = QApplication(sys.argv[:1])
     open_database(datadir.db_path, datadir.backups)
-    from neiqin.ui.minutes_editor import MinutesEditor
+    from neiqin.ui.meetings.minutes_editor import MinutesEditor
 
     editor = MinutesEditor(meeting_id)
     editor.show()

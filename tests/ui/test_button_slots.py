@@ -129,7 +129,7 @@ def bad_slots(sources: dict[str, str]) -> tuple[list[str], int]:
 
 
 def test_no_button_slot_takes_checked_as_its_optional_first_parameter():
-    sources = {str(p.relative_to(UI.parent.parent)): p.read_text(encoding="utf-8") for p in sorted(UI.glob("*.py"))}
+    sources = {str(p.relative_to(UI.parent.parent)): p.read_text(encoding="utf-8") for p in sorted(UI.rglob("*.py"))}
     problems, checked = bad_slots(sources)
     assert checked > 100, checked  # the scan really walks the buttons and actions of neiqin/ui
     assert problems == []

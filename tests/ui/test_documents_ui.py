@@ -16,8 +16,8 @@ from neiqin.models.mail import docs_common, incoming_steps
 from neiqin.models.mail import incoming as incoming_mod
 from neiqin.models.mail.incoming import IncomingDoc
 from neiqin.models.mail.outgoing import OutgoingDoc
-from neiqin.ui.documents_pane import DocumentsPane
-from neiqin.ui.incoming_pane import DocForm
+from neiqin.ui.mail.documents_pane import DocumentsPane
+from neiqin.ui.mail.incoming_pane import DocForm
 
 from .conftest import type_text, when_modal
 

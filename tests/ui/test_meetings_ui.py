@@ -19,8 +19,8 @@ from neiqin.models.meetings.register import Meeting
 from neiqin.models.meetings.rooms import ROOMS
 from neiqin.models.meetings.schedule import ADJUSTED
 from neiqin.ui.forms import ERROR_STYLE
-from neiqin.ui.meetings_pane import MeetingsPane
-from neiqin.ui.minutes_editor import MinutesEditor
+from neiqin.ui.meetings.meetings_pane import MeetingsPane
+from neiqin.ui.meetings.minutes_editor import MinutesEditor
 
 from .conftest import type_text, when_modal
 

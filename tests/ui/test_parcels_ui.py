@@ -18,8 +18,8 @@ from neiqin.models.mail.parcel_rules import OTHER, PICKED, RETURNED, WAITING, re
 from neiqin.models.mail.parcels import Parcel, receive
 from neiqin.ui.envelope_dialog import EnvelopeDialog
 from neiqin.ui.forms import RecordForm
-from neiqin.ui.parcel_desk import CarrierRulesDialog, PickupDialog
-from neiqin.ui.parcels_pane import AddressBookPane, CostView, DispatchesPane, ParcelsPane
+from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog
+from neiqin.ui.mail.parcels_pane import AddressBookPane, CostView, DispatchesPane, ParcelsPane
 from neiqin.ui.util import ReasonDialog
 
 from .conftest import type_text, when_modal
@@ -387,7 +387,7 @@ def test_open_record_from_elsewhere_lands_in_the_parcels_view(qtbot, window, off
 
 def test_settings_page_saves_overdue_days_and_sender(qtbot, parcels):
     from neiqin.models import settings
-    from neiqin.ui.parcels_pane import ParcelSettingsDialog
+    from neiqin.ui.mail.parcels_pane import ParcelSettingsDialog
 
     def edit(dlg):
         assert isinstance(dlg, ParcelSettingsDialog)

@@ -15,8 +15,8 @@ from neiqin.models import STAFF
 from neiqin.models.seals.loans import SealLoan
 from neiqin.models.seals.registry import LICENCES, SEALS, Licence
 from neiqin.models.seals.uses import SealUse
-from neiqin.ui.seal_dialogs import StepForm, set_datetime
-from neiqin.ui.seals_pane import SealsPane
+from neiqin.ui.seals.seal_dialogs import StepForm, set_datetime
+from neiqin.ui.seals.seals_pane import SealsPane
 
 from .conftest import type_text, when_modal
 

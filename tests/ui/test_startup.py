@@ -24,12 +24,14 @@ HEAVY = ["openpyxl", "reportlab", "cryptography", "pypinyin", "PySide6.QtCharts"
 
 # the UI modules of each tab that is not in front at start
 TAB_MODULES = {
-    "incoming": ["neiqin.ui.documents_pane", "neiqin.ui.incoming_pane", "neiqin.ui.outgoing_pane",
-                 "neiqin.ui.parcels_pane", "neiqin.ui.parcel_desk", "neiqin.ui.multi_pane", "neiqin.ui.ledger_pane"],
-    "seal-uses": ["neiqin.ui.seals_pane", "neiqin.ui.seal_dialogs"],
-    "supplies": ["neiqin.ui.supplies_pane", "neiqin.ui.supply_desk", "neiqin.ui.stocktake_view"],
+    "incoming": ["neiqin.ui.mail.documents_pane", "neiqin.ui.mail.incoming_pane", "neiqin.ui.mail.outgoing_pane",
+                 "neiqin.ui.mail.parcels_pane", "neiqin.ui.mail.parcel_desk", "neiqin.ui.multi_pane",
+                 "neiqin.ui.ledger_pane"],
+    "seal-uses": ["neiqin.ui.seals.seals_pane", "neiqin.ui.seals.seal_dialogs"],
+    "supplies": ["neiqin.ui.supplies.supplies_pane", "neiqin.ui.supplies.supply_desk",
+                 "neiqin.ui.supplies.stocktake_view"],
     "visitors": ["neiqin.ui.visitors_pane"],
-    "meetings": ["neiqin.ui.meetings_pane", "neiqin.ui.room_grid"],
+    "meetings": ["neiqin.ui.meetings.meetings_pane", "neiqin.ui.meetings.room_grid"],
     "staff": ["neiqin.ui.staff_pane"],
 }
 

@@ -14,9 +14,9 @@ from neiqin.models import STAFF
 from neiqin.models.supplies import items, posting
 from neiqin.models.supplies import moves as moves_mod
 from neiqin.models.supplies import stocktake as T
-from neiqin.ui.stocktake_view import PostDialog, StartDialog
-from neiqin.ui.supplies_pane import SuppliesPane
-from neiqin.ui.supply_desk import BatchIssueDialog
+from neiqin.ui.supplies.stocktake_view import PostDialog, StartDialog
+from neiqin.ui.supplies.supplies_pane import SuppliesPane
+from neiqin.ui.supplies.supply_desk import BatchIssueDialog
 
 from .conftest import type_text, when_modal
 

@@ -188,3 +188,35 @@ def test_layout_remembered_and_the_day_starts_on_today(qtbot, datadir, database,
     qtbot.addWidget(w2)
     assert w2.tabs.currentIndex() == 0 and isinstance(w2.current_pane(), TodayPane)
     assert w2.pane("visitors").table.columnWidth(1) == 333
+
+
+def test_the_form_comes_from_the_field_declaration_and_keeps_bad_input_at_its_field(qtbot, window):
+    """The visitor form is built from VISIT_FIELDS: its labels, lengths and checks are the ledger's. Full-width
+    characters typed through a Chinese input method are stored half-width; a bad plate stays at its field and
+    nothing is saved until it is put right."""
+    from neiqin.models.visitors import VISIT_FIELDS
+
+    pane = window.pane("visitors")
+    seen = {}
+
+    def on_form(form):
+        seen["labels"] = {f.key: f.label for f in form.fields}
+        seen["max_name"] = form.widgets["name"].maxLength()
+        fill_visit(qtbot, form, name="林晓")
+        form.widgets["phone"].clear()
+        type_into(qtbot, form.widgets["phone"], "１３９１２３４５６７８")
+        type_into(qtbot, form.widgets["plate"], "ＡＢＣ")
+        qtbot.keyClick(form.widgets["plate"], Qt.Key.Key_Return)  # refused: the form stays open
+        seen["error"] = form.errors["plate"].text()
+        seen["saved_first"] = Visit.select().where(Visit.name == "林晓").count()
+        form.widgets["plate"].clear()
+        type_into(qtbot, form.widgets["plate"], "京ａ１２３４５")
+        qtbot.keyClick(form.widgets["plate"], Qt.Key.Key_Return)
+
+    when_modal(on_form)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen["labels"]["plate"] == VISIT_FIELDS["plate"].label and seen["max_name"] == 40
+    assert seen["error"] == "车牌号格式不正确，例如 京A12345" and seen["saved_first"] == 0
+    v = Visit.get(Visit.name == "林晓")
+    assert (v.phone, v.plate) == ("13912345678", "京A12345")
+    assert pane.model.headerData(1, Qt.Orientation.Horizontal) == VISIT_FIELDS["name"].label

@@ -7,23 +7,31 @@ from __future__ import annotations
 
 import re
 
-import peewee as pw
-
 from neiqin.errors import ValidationError
 from neiqin.models.base import VoidableModel
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.validators import validate_phone
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 
 POSTCODE_RE = re.compile(r"^\d{6}$")
 
 
+ORG_FIELDS = Fields(
+    "addresses",
+    Field("name", "单位名称", required=True, max_len=100, index=True, width=22, sortable=True,
+          aliases=("单位", "名称", "收件单位")),
+    Field("address", "地址", max_len=200, width=30, aliases=("通讯地址", "详细地址"),
+          placeholder="省市区、街道、门牌、楼层"),
+    Field("postcode", "邮政编码", "code", max_len=6, width=8, aliases=("邮编",), pattern=r"\d{6}",
+          pattern_message="邮政编码应为 6 位数字"),
+    Field("contact", "联系人", max_len=40, width=8),
+    Field("phone", "电话", "phone", max_len=40, width=14, aliases=("联系电话",)),
+    Field("note", "备注", "multiline", width=16),
+)
+
+
+@ORG_FIELDS.table
 class Organisation(VoidableModel):
-    name = pw.CharField(max_length=100, index=True)
-    address = pw.CharField(max_length=200, default="")
-    postcode = pw.CharField(max_length=6, default="")
-    contact = pw.CharField(max_length=40, default="")
-    phone = pw.CharField(max_length=40, default="")
-    note = pw.TextField(default="")
+    """An outside organisation of the address book (fields: :data:`ORG_FIELDS`)."""
 
     def __str__(self) -> str:
         return self.name
@@ -31,20 +39,7 @@ class Organisation(VoidableModel):
 
 def _validate(data: dict, record: Organisation | None) -> dict:
     errors: dict[str, str] = {}
-    out = {
-        "name": text_field(data, errors, "name", "单位名称", required=True, max_len=100),
-        "address": text_field(data, errors, "address", "地址", max_len=200),
-        "postcode": text_field(data, errors, "postcode", "邮政编码", max_len=6),
-        "contact": text_field(data, errors, "contact", "联系人", max_len=40),
-        "phone": text_field(data, errors, "phone", "电话", max_len=40),
-        "note": text_field(data, errors, "note", "备注", max_len=1000),
-    }
-    if out["postcode"] and "postcode" not in errors and not POSTCODE_RE.match(out["postcode"]):
-        errors["postcode"] = "邮政编码应为 6 位数字"
-    if out["phone"] and "phone" not in errors:
-        msg = validate_phone(out["phone"])
-        if msg:
-            errors["phone"] = f"电话：{msg}"
+    out = ORG_FIELDS.clean(data, errors)
     if out["name"] and "name" not in errors:
         same = Organisation.select().where(Organisation.name == out["name"], Organisation.voided == False)  # noqa: E712
         if record is not None:
@@ -66,14 +61,7 @@ ADDRESSES = register_ledger(LedgerSpec(
     title="通讯地址簿",
     tab_title="地址簿",
     model=Organisation,
-    columns=[
-        Column("name", "单位名称", 22, sortable=True, aliases=("单位", "名称", "收件单位")),
-        Column("address", "地址", 30, aliases=("通讯地址", "详细地址")),
-        Column("postcode", "邮政编码", 8, aliases=("邮编",)),
-        Column("contact", "联系人", 8),
-        Column("phone", "电话", 14, aliases=("联系电话",)),
-        Column("note", "备注", 16),
-    ],
+    columns=ORG_FIELDS.columns(),
     default_sort="name",
     default_desc=False,
     search=SearchIndex("organisation"),

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from neiqin import clock
-from neiqin.cli_common import date_arg
+from neiqin.cli.common import date_arg
 from neiqin.errors import NeiqinError
 from neiqin.paths import DataDir
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from neiqin.models.mail.incoming import INCOMING
-from neiqin.ui.incoming_pane import IncomingPane
+from neiqin.ui.mail.incoming_pane import IncomingPane
+from neiqin.ui.mail.outgoing_pane import OutgoingPane
+from neiqin.ui.mail.parcels_pane import PARCEL_SUBVIEWS
 from neiqin.ui.multi_pane import MultiViewPane
-from neiqin.ui.outgoing_pane import OutgoingPane
-from neiqin.ui.parcels_pane import PARCEL_SUBVIEWS
 
 
 class DocumentsPane(MultiViewPane):

@@ -36,7 +36,7 @@ from neiqin.models.mail.incoming import INCOMING, DuplicateIncoming, IncomingDoc
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
-from neiqin.ui.seal_dialogs import StepForm
+from neiqin.ui.seals.seal_dialogs import StepForm
 from neiqin.ui.util import tr
 
 OVERDUE_COLOR = QColor("#fce8e6")

@@ -58,7 +58,7 @@ from neiqin.models.seals.uses import (
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
-from neiqin.ui.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
+from neiqin.ui.seals.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 PENDING_COLOR = QColor("#fef7e0")

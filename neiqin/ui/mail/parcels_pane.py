@@ -37,7 +37,13 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.ledger import LedgerQuery
 from neiqin.models.links import incoming_prefill, link_text, linked_incoming, note_link, register_as_incoming
-from neiqin.models.mail.addresses import ADDRESSES, Organisation, find_organisation, organisation_names
+from neiqin.models.mail.addresses import (
+    ADDRESSES,
+    ORG_FIELDS,
+    Organisation,
+    find_organisation,
+    organisation_names,
+)
 from neiqin.models.mail.dispatches import (
     DISPATCHES,
     address_values,
@@ -72,7 +78,7 @@ from neiqin.models.mail.parcels import (
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
-from neiqin.ui.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
+from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
 from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -703,14 +709,7 @@ class AddressBookPane(LedgerPane):
         self.finish_action_bar()
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [
-            FormField("name", "单位名称", required=True, max_len=100),
-            FormField("address", "地址", max_len=200, placeholder=tr("省市区、街道、门牌、楼层")),
-            FormField("postcode", "邮政编码", max_len=6),
-            FormField("contact", "联系人", max_len=40),
-            FormField("phone", "电话", max_len=40),
-            FormField("note", "备注", "multiline"),
-        ]
+        return ORG_FIELDS.form(*(f.key for f in ORG_FIELDS))
 
     def view_records(self) -> list[Organisation]:
         q = self.model.query

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from neiqin import clock
-from neiqin.cli_common import date_arg
+from neiqin.cli.common import date_arg
 from neiqin.paths import DataDir
 
 RED, AMBER, BOLD, RESET = "\033[31m", "\033[33m", "\033[1m", "\033[0m"

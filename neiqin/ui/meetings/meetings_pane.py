@@ -47,8 +47,8 @@ from neiqin.models.meetings.schedule import ADJUSTED, KINDS, NO_REPEAT, REPEATS
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.meetings.room_grid import RoomScheduleView
 from neiqin.ui.multi_pane import MultiViewPane
-from neiqin.ui.room_grid import RoomScheduleView
 from neiqin.ui.util import ask_reason, show_error, tr
 
 OVERDUE_COLOR = QColor("#fce8e6")
@@ -202,7 +202,7 @@ class MeetingsListPane(LedgerPane):
         if rec.voided:
             show_error(self, NeiqinError(tr("该会议已作废")))
             return None
-        from neiqin.ui.minutes_editor import open_editor
+        from neiqin.ui.meetings.minutes_editor import open_editor
 
         editor = open_editor(self.window(), rec.id, settings.org_name())
         editor.saved.connect(lambda mid: self.after_change(mid))

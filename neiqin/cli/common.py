@@ -1,5 +1,6 @@
-"""Helpers shared by the command-line modules (``cli``, ``labels_cli``, ``today_cli`` …), so that none of them
-imports another for a private helper. No Qt, nothing heavy: every ``python -m neiqin`` run imports this."""
+"""Helpers shared by the command-line modules (``neiqin.cli`` and its ``labels``, ``today``, ``backup`` …), so
+that none of them imports another for a private helper. No Qt, nothing heavy: every ``python -m neiqin`` run imports
+this."""
 
 from __future__ import annotations
 

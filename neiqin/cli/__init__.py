@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from neiqin import APP_TITLE, __version__, clock
-from neiqin.backup_cli import register as register_backup
-from neiqin.cli_common import date_arg, moment_arg
+from neiqin.cli.backup import register as register_backup
+from neiqin.cli.common import date_arg, moment_arg
+from neiqin.cli.labels import register as register_labels
+from neiqin.cli.today import register as register_today
 from neiqin.errors import NeiqinError
-from neiqin.labels_cli import register as register_labels
 from neiqin.paths import DataDir, resolve_data_dir
-from neiqin.today_cli import register as register_today
 
 # Later features add their subcommands here: each entry is ``register(subparsers) -> None`` and sets
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.

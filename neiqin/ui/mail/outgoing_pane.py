@@ -16,8 +16,8 @@ from neiqin.models.mail import outgoing as outgoing_mod
 from neiqin.models.mail.outgoing import OUTGOING, OutgoingDoc
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
-from neiqin.ui.incoming_pane import DocForm, TrailDialog, ask
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.mail.incoming_pane import DocForm, TrailDialog, ask
 from neiqin.ui.util import tr
 
 UNSENT_COLOR = QColor("#e8f0fe")

@@ -44,8 +44,8 @@ from neiqin.models.supplies import reports as reports_mod
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
-from neiqin.ui.stocktake_view import StocktakeView
-from neiqin.ui.supply_desk import IssueDesk
+from neiqin.ui.supplies.stocktake_view import StocktakeView
+from neiqin.ui.supplies.supply_desk import IssueDesk
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 LOW_COLOR = QColor("#fef7e0")

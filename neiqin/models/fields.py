@@ -1,0 +1,291 @@
+"""One declaration per ledger field. No Qt.
+
+A :class:`Field` says once what a ledger field is — its label, kind, length, choices, whether it is required — and
+from that one declaration come:
+
+- the **database column** (:meth:`Fields.table` adds the peewee fields to the model class),
+- **normalisation and validation** (:meth:`Fields.clean`): trimmed spaces, full-width digits and letters made
+  half-width (a scanner or a Chinese input method types them), lengths, phone numbers, 居民身份证, plates, dates and
+  times, whole numbers in range, choices — each problem one Chinese sentence at the field,
+- the **form widget** (:meth:`Fields.form`: a Qt-free :class:`FormField` that ``neiqin.ui.forms`` turns into a widget),
+- the **table, printed register and Excel column** (:meth:`Fields.columns`: a :class:`~neiqin.models.ledger.Column`
+  with title, width, alignment, display mask, and the Excel header with the aliases an import accepts).
+
+A ledger's own rules across fields (a visitor who left must have arrived) stay in its ``validate`` function, which
+starts from :meth:`Fields.clean`. Ledgers with a special form (the minutes editor, the stocktake sheet, the desks)
+keep their form and take labels, lengths and checks from the same declaration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import peewee as pw
+
+from neiqin.models.ledger import Column
+from neiqin.models.validators import (
+    has_emoji,
+    normalize_phone,
+    parse_day,
+    parse_int,
+    validate_phone,
+    validate_resident_id,
+)
+
+KINDS = ("text", "multiline", "choice", "date", "datetime", "time", "int", "phone", "resident_id", "plate", "code",
+         "bool", "staff")  # staff: a person picked from 通讯录 (the model declares its link; the ledger resolves it)
+_DEFAULT_MAX = {"text": 200, "multiline": 1000, "choice": 40, "phone": 40, "resident_id": 40, "plate": 20,
+                "code": 40}
+_FULL_WIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+                     for c in range(r[0], r[1] + 1)}
+_FULL_WIDTH_CODE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}  # codes: punctuation too
+PLATE_RE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fff]?$")
+_TIME_RE = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+
+
+def half_width(text: str) -> str:
+    """Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) as half-width; Chinese punctuation is left alone."""
+    return text.translate(_FULL_WIDTH_ALNUM)
+
+
+def half_width_code(text: str) -> str:
+    """A code typed through a Chinese input method or a scanner: every full-width ASCII character half-width."""
+    return text.translate(_FULL_WIDTH_CODE)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A form field as the record form shows it (no Qt here; ``neiqin.ui.forms`` makes the widget)."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text, multiline, combo, editable_combo, date, datetime, time, int, staff, check
+    required: bool = False
+    choices: list[str] = field(default_factory=list)
+    history: tuple[str, str] | None = None  # (ledger, field) for autocomplete from earlier entries
+    placeholder: str = ""
+    max_len: int = 0
+    minimum: int = 0
+    maximum: int = 9999
+    error_keys: tuple[str, ...] = ()  # model fields whose errors are shown at this field (host_name -> host)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One ledger field: see the module docstring for what it drives."""
+
+    key: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    max_len: int = 0  # 0: the kind's default (text 200, multiline 1000 …)
+    choices: tuple[str, ...] = ()
+    open_choices: bool = False  # the choices are suggestions: other text is accepted (an editable combo box)
+    pattern: str = ""  # a regular expression the whole cleaned text must match (postcode, e-mail …)
+    pattern_message: str = ""  # said at the field when it does not
+    lo: int = 0  # whole numbers: the range
+    hi: int = 9999
+    default: Any = None  # what an empty value becomes (None: "" for text kinds, NULL otherwise)
+    # the database column
+    stored: bool = True  # False: a computed column (shown, printed, exported), not a database column
+    index: bool = False
+    # the table, printed register and Excel column
+    header: str = ""  # when the column is titled otherwise than the form (到达 for 到达时间)
+    width: int = 10  # characters
+    align: str = ""  # "" = by kind (numbers right, short codes centred, text left)
+    sortable: bool = False
+    aliases: tuple[str, ...] = ()  # other Excel headers an import accepts (身份证号 for 证件号码)
+    mask: Callable[[Any], str] | None = None  # sensitive values shown masked (the form shows them whole)
+    importable: bool = True
+    value: Callable[[dict], Any] | None = None  # a computed column reads the row itself
+    number_order: bool = False
+    # the form
+    placeholder: str = ""
+    history: bool = False  # autocomplete from the values typed before (FieldHistory)
+    error_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.key}: unknown field kind {self.kind!r} (one of {', '.join(KINDS)})")
+
+    # ---- database
+
+    @property
+    def limit(self) -> int:
+        return self.max_len or _DEFAULT_MAX.get(self.kind, 0)
+
+    def db_field(self) -> pw.Field:
+        """The peewee field of this ledger field."""
+        k, idx = self.kind, self.index
+        if k == "staff":
+            raise TypeError(f"{self.key}: a staff link is declared by the model (a foreign key), stored=False here")
+        if k == "multiline":
+            return pw.TextField(default=self.default or "", index=idx)
+        if k in ("text", "choice", "phone", "resident_id", "plate", "code"):
+            default = self.default if self.default is not None else ""
+            return pw.CharField(max_length=self.limit, default=default, index=idx)
+        if k == "date":
+            return pw.DateField(null=not self.required, index=idx)
+        if k in ("datetime", "time"):  # a time of day is stored with its date (到达 14:30 on the visit's day)
+            return pw.DateTimeField(null=not self.required, index=idx)
+        if k == "int":
+            return pw.IntegerField(default=self.default if self.default is not None else self.lo, index=idx)
+        return pw.BooleanField(default=bool(self.default), index=idx)
+
+    # ---- normalisation and validation
+
+    def clean(self, value: Any, errors: dict[str, str]) -> Any:
+        """``value`` normalised for storing; a problem goes into ``errors[key]`` as one Chinese sentence."""
+        k, label, key = self.kind, self.label, self.key
+        if k == "staff":
+            if self.required and value in (None, "", {}):
+                errors.setdefault(key, f"请填写{label}")
+            return value
+        if k in ("date", "datetime", "time", "int", "bool"):
+            return self._clean_typed(value, errors)
+        text = "" if value is None else str(value)
+        text = half_width_code(text) if k in ("code", "plate", "resident_id") else half_width(text)
+        text = text.replace("\u3000", " ").strip()
+        if k in ("code", "resident_id"):
+            text = text.replace(" ", "").upper()
+        elif k == "plate":
+            text = text.replace(" ", "").replace("·", "").replace("-", "").upper()
+        elif k == "phone" and text:
+            text = normalize_phone(text)
+        if not text:
+            if self.required:
+                errors.setdefault(key, f"请填写{label}" if k != "choice" else f"请选择{label}")
+            return self.default if self.default is not None else ""
+        if len(text) > self.limit:
+            errors.setdefault(key, f"{label}不能超过 {self.limit} 字（现有 {len(text)} 字）")
+        elif any(ord(c) < 32 and c not in "\t\n" for c in text) or (k != "multiline" and "\n" in text):
+            errors.setdefault(key, f"{label}含有不可见的控制字符" if k == "multiline" or "\n" not in text
+                              else f"{label}不能换行")
+        elif has_emoji(text):
+            errors.setdefault(key, f"{label}不能包含表情符号（打印和导出时无法显示）")
+        elif k == "choice" and not self.open_choices and text not in self.choices:
+            errors.setdefault(key, f"{label}应为：{'、'.join(self.choices)}")
+        elif k == "phone":
+            msg = validate_phone(text)
+            if msg:
+                errors.setdefault(key, f"{label}：{msg}")
+        elif k == "resident_id":
+            msg = validate_resident_id(text)
+            if msg:
+                errors.setdefault(key, msg)
+        elif k == "plate" and not PLATE_RE.match(text):
+            errors.setdefault(key, f"{label}格式不正确，例如 京A12345")
+        elif self.pattern and not re.fullmatch(self.pattern, text):
+            errors.setdefault(key, self.pattern_message or f"{label}格式不正确")
+        return text
+
+    def _clean_typed(self, value: Any, errors: dict[str, str]) -> Any:
+        k, label, key = self.kind, self.label, self.key
+        if isinstance(value, str):  # digits and separators typed full-width: ２０２６／１２／０９, １４：３０
+            value = half_width_code(value).strip()
+        if k == "bool":
+            return value in (True, 1, "1", "是", "true", "True", "√", "✓")
+        if k == "int":
+            if value in (None, "") and self.default is None and not self.required:
+                return self.lo
+            return parse_int(value, label, key, errors, self.lo, self.hi, self.default, between=True)
+        if k == "date":
+            if isinstance(value, str) and "年" in value:  # 2026年12月9日
+                value = value.replace("年", "-").replace("月", "-").removesuffix("日")
+            return parse_day(value, label, key, errors, required=self.required, default=self.default)
+        if value in (None, ""):
+            if self.required:
+                errors.setdefault(key, f"请填写{label}")
+            return self.default
+        if k == "time":
+            if isinstance(value, dt.datetime):
+                return value.replace(second=0, microsecond=0)
+            if isinstance(value, dt.time):
+                return value.replace(second=0, microsecond=0)
+            m = _TIME_RE.match(str(value))
+            if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+                return dt.time(int(m.group(1)), int(m.group(2)))
+            errors.setdefault(key, f"{label}格式应为 时:分，例如 14:30")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(microsecond=0, tzinfo=None)
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time(0, 0))
+        try:
+            return dt.datetime.fromisoformat(str(value).replace("/", "-")).replace(microsecond=0)
+        except ValueError:
+            errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
+            return None
+
+    # ---- table, print, Excel
+
+    def column(self, **overrides: Any) -> Column:
+        kind = {"date": "date", "datetime": "datetime", "time": "time", "int": "int", "bool": "bool"}.get(self.kind,
+                                                                                                          "text")
+        align = self.align or ("right" if self.kind == "int" else "left")
+        aliases = self.aliases
+        if self.header and self.header != self.label and self.label not in aliases:
+            aliases = (*aliases, self.label)  # an Excel sheet may title the column as the form does
+        col = Column(self.key, self.header or self.label, self.width, kind=kind, mask=self.mask,
+                     sortable=self.sortable, aliases=aliases, importable=self.importable, align=align,
+                     value=self.value, number_order=self.number_order)
+        return replace(col, **overrides) if overrides else col
+
+    # ---- form
+
+    def form(self, ledger: str = "", **overrides: Any) -> FormField:
+        kind = {"multiline": "multiline", "date": "date", "datetime": "datetime", "time": "time", "int": "int",
+                "bool": "check", "staff": "staff"}.get(self.kind, "text")
+        if self.kind == "choice":
+            kind = "editable_combo" if self.open_choices else "combo"
+        values = dict(key=self.key, label=self.label, kind=kind, required=self.required,
+                      choices=list(self.choices), history=(ledger, self.key) if self.history and ledger else None,
+                      placeholder=self.placeholder, max_len=self.limit if kind == "text" else 0,
+                      minimum=self.lo, maximum=self.hi, error_keys=self.error_keys)
+        values.update(overrides)
+        return FormField(**values)
+
+
+class Fields:
+    """A ledger's fields, in form order."""
+
+    def __init__(self, ledger: str, *fields: Field):
+        self.ledger = ledger
+        self._by_key = {f.key: f for f in fields}
+        if len(self._by_key) != len(fields):
+            raise ValueError(f"{ledger}: a field key is declared twice")
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self._by_key.values())
+
+    def __getitem__(self, key: str) -> Field:
+        return self._by_key[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._by_key
+
+    def table(self, model: type[pw.Model]) -> type[pw.Model]:
+        """Class decorator: add the stored fields' database columns to the model (those it does not declare)."""
+        for f in self:
+            if f.stored and f.key not in model._meta.fields:
+                model._meta.add_field(f.key, f.db_field())
+        return model
+
+    def clean(self, data: dict, errors: dict[str, str], keys: Iterable[str] | None = None) -> dict:
+        """Every stored field (or those in ``keys``) of ``data`` normalised and checked: ``{key: clean value}``."""
+        chosen = [self[k] for k in keys] if keys is not None else [f for f in self if f.stored]
+        return {f.key: f.clean(data.get(f.key), errors) for f in chosen}
+
+    def columns(self, *keys: str, **overrides: dict[str, Any]) -> list[Column]:
+        """The columns of the table, the printed register and Excel, in the order given (default: every field)."""
+        chosen = [self[k] for k in keys] if keys else list(self)
+        return [f.column(**overrides.get(f.key, {})) for f in chosen]
+
+    def form(self, *keys: str, **overrides: dict[str, Any]) -> list[FormField]:
+        """The form's fields, in the order given; ``overrides`` per key change what one form shows (a label, a
+        widget kind such as ``staff``, a placeholder)."""
+        return [self[k].form(self.ledger, **overrides.get(k, {})) for k in keys]

@@ -1,0 +1,1 @@
+"""会议记录 tab: room grid, bookings, meetings, the minutes editor, action items."""

@@ -1,0 +1,187 @@
+"""One field declaration: database column, normalisation and validation, form field, table/print/Excel column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+import pytest
+
+from neiqin.errors import ValidationError
+from neiqin.models.fields import Field, Fields, FormField, half_width, half_width_code
+
+
+def clean(field: Field, value):
+    errors: dict[str, str] = {}
+    out = field.clean(value, errors)
+    return out, errors.get(field.key)
+
+
+# ---------------------------------------------------------------------------------------------- normalisation
+
+
+def test_full_width_digits_and_letters_become_half_width_and_chinese_punctuation_stays():
+    assert half_width("ＡＢＣ１２３（北京）") == "ABC123（北京）"
+    assert half_width_code("ＳＦ－１２３４") == "SF-1234"
+    assert clean(Field("name", "单位"), "　北京ＸＹ科技有限公司１号 ") == ("北京XY科技有限公司1号", None)
+
+
+@pytest.mark.parametrize("field,value,expected", [
+    (Field("no", "单号", "code"), " ｓｆ １２３４ ５６７８ ", "SF12345678"),
+    (Field("id", "证件号码", "resident_id"), "１１０１０５１９４９１００１０００７", "110105194910010007"),
+    (Field("plate", "车牌号", "plate"), "京ａ·１２３４５", "京A12345"),
+    (Field("phone", "手机", "phone"), "１３８ ００１３ ８０００", "13800138000"),
+    (Field("n", "人数", "int", lo=1, hi=500), "１２", 12),
+    (Field("d", "日期", "date"), "２０２６／１２／０９", dt.date(2026, 12, 9)),
+    (Field("d", "日期", "date"), "2026年12月9日", dt.date(2026, 12, 9)),
+    (Field("t", "时间", "time"), "１４：３０", dt.time(14, 30)),
+    (Field("m", "时间", "datetime"), "2026/12/09 14:30", dt.datetime(2026, 12, 9, 14, 30)),
+    (Field("b", "已核对", "bool"), "是", True),
+])
+def test_each_kind_normalises_what_a_clerk_or_a_scanner_types(field, value, expected):
+    assert clean(field, value) == (expected, None)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    (Field("name", "姓名", required=True), "  ", "请填写姓名"),
+    (Field("kind", "类型", "choice", choices=("甲", "乙"), required=True), "", "请选择类型"),
+    (Field("name", "姓名", max_len=4), "欧阳娜娜娜", "姓名不能超过 4 字（现有 5 字）"),
+    (Field("kind", "类型", "choice", choices=("甲", "乙")), "丙", "类型应为：甲、乙"),
+    (Field("phone", "手机", "phone"), "12345abc", "格式不正确"),
+    (Field("id", "证件号码", "resident_id"), "110105194910010002", "校验"),
+    (Field("plate", "车牌号", "plate"), "ABC", "车牌号格式不正确，例如 京A12345"),
+    (Field("n", "人数", "int", lo=1, hi=500), "五", "人数必须是整数"),
+    (Field("n", "人数", "int", lo=1, hi=500), "501", "人数应在 1 到 500 之间"),
+    (Field("d", "日期", "date", required=True), "", "请填写日期"),
+    (Field("d", "日期", "date"), "2026-13-01", "日期格式应为 YYYY-MM-DD"),
+    (Field("t", "时间", "time"), "25:00", "时间格式应为 时:分，例如 14:30"),
+    (Field("m", "时间", "datetime"), "昨天", "时间格式应为 YYYY-MM-DD HH:MM"),
+    (Field("note", "事由"), "好的😀", "事由不能包含表情符号（打印和导出时无法显示）"),
+    (Field("note", "事由"), "第一行\n第二行", "事由不能换行"),
+    (Field("who", "经办人", "staff", required=True), None, "请填写经办人"),
+])
+def test_bad_input_is_one_chinese_sentence_at_the_field(field, value, message):
+    _, error = clean(field, value)
+    assert error is not None and message in error
+
+
+def test_empty_values_take_the_declared_default():
+    assert clean(Field("t", "证件类型", "choice", choices=("身份证", "护照"), default="身份证"), "") == ("身份证", None)
+    assert clean(Field("n", "人数", "int", lo=1, hi=9, default=1), None) == (1, None)
+    assert clean(Field("d", "日期", "date"), "") == (None, None)
+    assert clean(Field("x", "备注", "multiline"), None) == ("", None)
+
+
+def test_an_open_choice_accepts_other_text():
+    assert clean(Field("p", "事由", "choice", choices=("送货",), open_choices=True), "安装调试") == ("安装调试", None)
+
+
+def test_an_unknown_kind_is_refused_when_declared():
+    with pytest.raises(ValueError, match="unknown field kind"):
+        Field("x", "某", "colour")
+
+
+# ---------------------------------------------------------------------------------------------- the four uses
+
+
+FIELDS = Fields(
+    "test-ledger",
+    Field("name", "姓名", required=True, max_len=40, width=8, sortable=True, aliases=("来访人",), history=True),
+    Field("kind", "类型", "choice", choices=("甲", "乙"), default="甲", max_len=4),
+    Field("size", "人数", "int", lo=1, hi=500, default=1, width=5),
+    Field("day", "日期", "date", required=True, index=True, header="来访日期"),
+    Field("at", "到达时间", "datetime", header="到达", width=7),
+    Field("note", "备注", "multiline"),
+    Field("who", "经办人", "staff", stored=False, required=True, error_keys=("who_name",)),
+    Field("total", "合计", "int", stored=False, value=lambda row: row["size"] * 2),
+)
+
+
+def test_the_database_columns_come_from_the_declaration():
+    db = pw.SqliteDatabase(":memory:")
+
+    @FIELDS.table
+    class Thing(pw.Model):
+        class Meta:
+            database = db
+
+    fields = Thing._meta.fields
+    assert set(fields) == {"id", "name", "kind", "size", "day", "at", "note"}  # not the computed or staff ones
+    assert isinstance(fields["name"], pw.CharField) and fields["name"].max_length == 40
+    assert isinstance(fields["note"], pw.TextField) and isinstance(fields["size"], pw.IntegerField)
+    assert isinstance(fields["day"], pw.DateField) and not fields["day"].null and fields["day"].index
+    assert isinstance(fields["at"], pw.DateTimeField) and fields["at"].null
+    db.create_tables([Thing])
+    t = Thing.create(name="王芳", day=dt.date(2026, 12, 9))
+    assert (t.kind, t.size, t.note) == ("甲", 1, "")
+
+
+def test_clean_checks_every_stored_field_and_collects_every_error():
+    errors: dict[str, str] = {}
+    out = FIELDS.clean({"name": "ＷＡＮＧ", "kind": "丙", "size": "0", "day": ""}, errors)
+    assert out["name"] == "WANG" and set(out) == {"name", "kind", "size", "day", "at", "note"}
+    assert errors == {"kind": "类型应为：甲、乙", "size": "人数应在 1 到 500 之间", "day": "请填写日期"}
+    with pytest.raises(KeyError):
+        FIELDS.clean({}, {}, ("nope",))
+
+
+def test_table_print_and_excel_columns_come_from_the_declaration():
+    cols = {c.key: c for c in FIELDS.columns()}
+    assert [c.key for c in FIELDS.columns("day", "name")] == ["day", "name"]
+    assert cols["name"].header_names == ("姓名", "来访人") and cols["name"].width == 8 and cols["name"].sortable
+    assert cols["day"].header == "来访日期" and cols["day"].kind == "date" and "日期" in cols["day"].header_names
+    assert cols["at"].header == "到达" and cols["at"].display({"at": dt.datetime(2026, 12, 9, 14, 30)}) == \
+        "2026-12-09 14:30"
+    assert cols["size"].align == "right" and cols["total"].display({"size": 3}) == "6"
+    assert FIELDS.columns("size", size={"align": "center"})[0].align == "center"
+
+
+def test_form_fields_come_from_the_declaration_with_per_form_changes():
+    form = {f.key: f for f in FIELDS.form("name", "kind", "size", "day", "note", "who",
+                                          day={"label": "预约日期"})}
+    assert form["name"] == FormField("name", "姓名", "text", required=True, history=("test-ledger", "name"),
+                                     max_len=40, minimum=0, maximum=9999)
+    assert form["kind"].kind == "combo" and form["kind"].choices == ["甲", "乙"]
+    assert (form["size"].kind, form["size"].minimum, form["size"].maximum) == ("int", 1, 500)
+    assert form["day"].label == "预约日期" and form["note"].kind == "multiline"
+    assert form["who"].kind == "staff" and form["who"].error_keys == ("who_name",)
+
+
+def test_a_key_declared_twice_is_refused():
+    with pytest.raises(ValueError, match="declared twice"):
+        Fields("x", Field("a", "甲"), Field("a", "乙"))
+
+
+# ---------------------------------------------------------------------------------------------- a real ledger
+
+
+def test_the_visitor_ledger_declares_each_field_once(database):
+    """来访登记: the database column, the check, the form and the register/Excel column of a field agree, because
+    they are the same declaration."""
+    from neiqin.models.visitors import VISIT_FIELDS, VISITORS, Visit
+
+    for f in VISIT_FIELDS:
+        if f.stored:
+            assert f.key in Visit._meta.fields, f.key
+            col = Visit._meta.fields[f.key]
+            if isinstance(col, pw.CharField):
+                assert col.max_length == f.limit, f.key
+    columns = {c.key: c for c in VISITORS.columns}
+    for key, col in columns.items():
+        f = VISIT_FIELDS[key]
+        assert col.header == (f.header or f.label) and set(f.aliases) <= set(col.aliases) and col.width == f.width
+        assert f.label in col.header_names
+    assert columns["id_number"].display({"id_number": "110105194910010007"}) != "110105194910010007"  # masked
+
+
+def test_a_visitor_typed_with_full_width_characters_is_stored_half_width(database):
+    from neiqin.models.staff import STAFF
+    from neiqin.models.visitors import check_in
+
+    host = STAFF.create({"name": "王芳", "department": "办公室"})
+    v = check_in({"name": "李雷", "company": "ＡＢＣ科技", "phone": "１３８００１３８０００", "plate": "京ａ１２３４５",
+                  "host": host.id, "id_type": "护照", "id_number": "ｅ１２３４５６７８"})
+    assert (v.company, v.phone, v.plate, v.id_number) == ("ABC科技", "13800138000", "京A12345", "E12345678")
+    with pytest.raises(ValidationError) as e:
+        check_in({"name": "韩梅梅", "host": host.id, "party_size": "六百"})
+    assert e.value.errors == {"party_size": "人数必须是整数"}
