@@ -15,13 +15,13 @@ from neiqin.models.meetings.bookings import (
     Booking,
     BookingConflict,
     BookingSeries,
-    CapacityWarning,
+    DisplaceBookings,
     book,
     bookings_between,
     cancel_booking,
     update_booking,
 )
-from neiqin.models.meetings.rooms import ROOMS
+from neiqin.models.meetings.rooms import ROOMS, CapacityWarning
 from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
@@ -120,14 +120,18 @@ def test_missing_fields_are_reported_each_at_its_field(room, people):
 
 def test_company_meeting_takes_a_department_slot_only_by_adjustment(room, people):
     dept = book(data(room, people, "14:00", "15:00", purpose="技术部周会")).first
-    with pytest.raises(BookingConflict) as e:
+    with pytest.raises(DisplaceBookings) as e:  # a question with a reason, nothing saved
         book(data(room, people, "14:30", "16:00", kind=COMPANY, organiser="王芳", purpose="安全生产会议"))
-    assert e.value.can_displace and "调整" in str(e.value)
+    assert e.value.conflict.can_displace and "调整" in str(e.value) and e.value.reason_label
+    with pytest.raises(DisplaceBookings):  # confirmed without a reason: asked again
+        book(data(room, people, "14:30", "16:00", kind=COMPANY, purpose="安全生产会议"), confirmed={"displace": " "})
     with pytest.raises(ValidationError) as e:
-        book(data(room, people, "14:30", "16:00", kind=COMPANY, purpose="安全生产会议"), displace=True)
-    assert "原因" in e.value.errors["reason"]
+        book(data(room, people, "14:30", "16:00", kind=COMPANY, purpose="安全生产会议"),
+             confirmed={"displace": "长" * 201})
+    assert "不能超过 200 字" in e.value.errors["reason"]
+    assert Booking.select().count() == 1
     result = book(data(room, people, "14:30", "16:00", kind=COMPANY, organiser="王芳", purpose="安全生产会议"),
-                  displace=True, reason="上级检查提前")
+                  confirmed={"displace": "上级检查提前"})
     moved = Booking.get_by_id(dept.id)
     assert moved.status == ADJUSTED and moved.moved_by_id == result.first.id and not moved.voided
     assert moved.adjust_reason == "上级检查提前"
@@ -143,10 +147,10 @@ def test_company_meeting_takes_a_department_slot_only_by_adjustment(room, people
 def test_department_meeting_never_displaces_and_company_never_displaces_company(room, people):
     company = book(data(room, people, kind=COMPANY, purpose="总经理办公会")).first
     with pytest.raises(BookingConflict) as e:
-        book(data(room, people, kind=DEPARTMENT), displace=True, reason="想用")
+        book(data(room, people, kind=DEPARTMENT), confirmed={"displace": "想用"})
     assert not e.value.can_displace
     with pytest.raises(BookingConflict) as e:
-        book(data(room, people, kind=COMPANY, purpose="另一个公司会议"), displace=True, reason="更重要")
+        book(data(room, people, kind=COMPANY, purpose="另一个公司会议"), confirmed={"displace": "更重要"})
     assert not e.value.can_displace
     assert Booking.get_by_id(company.id).status == ACTIVE
 
@@ -210,7 +214,7 @@ def test_over_capacity_is_a_warning_the_clerk_can_accept(room, people):
         book(data(room, people, expected=20))
     assert "可容纳 12 人" in str(e.value) and "超出 8 人" in str(e.value)
     assert Booking.select().count() == 0
-    assert book(data(room, people, expected=20), capacity_ack=True).first.expected == 20
+    assert book(data(room, people, expected=20), confirmed={"capacity": ""}).first.expected == 20
 
 
 def test_update_checks_conflicts_excluding_itself_and_is_audited(room, people):

@@ -155,7 +155,7 @@ def _threaded(fn, n_threads: int, per_thread: int) -> list[Exception]:
 
 
 def test_two_quick_saves_from_two_connections_never_share_a_number(people):
-    errors = _threaded(lambda: incoming_mod.register_incoming(incoming(sender_no=""), confirm_duplicate=True), 4, 8)
+    errors = _threaded(lambda: incoming_mod.register_incoming(incoming(sender_no=""), confirmed={"duplicate": ""}), 4, 8)
     assert errors == []
     serials = sorted(d.serial for d in IncomingDoc.select())
     assert serials == list(range(1, 33))
@@ -189,7 +189,7 @@ def test_duplicate_sender_no_warns_with_the_earlier_record(people):
         incoming_mod.register_incoming(incoming(sender_no="某建发[2026]第012号"))
     assert e.value.earlier.id == first.id
     assert first.no in str(e.value)
-    again = incoming_mod.register_incoming(incoming(sender_no="某建发[2026]12号"), confirm_duplicate=True)
+    again = incoming_mod.register_incoming(incoming(sender_no="某建发[2026]12号"), confirmed={"duplicate": ""})
     assert again.sender_no == "某建发〔2026〕12号" and again.serial == first.serial + 1
     # another sender's same number is not a duplicate
     incoming_mod.register_incoming(incoming(sender_org="市财政局"))
@@ -306,7 +306,7 @@ def test_overdue_and_due_soon_filters_and_today_section(people):
     for key, due in (("late", today - dt.timedelta(days=3)), ("soon", wd.add_working_days(today, 1)),
                      ("later", wd.add_working_days(today, 6))):
         doc = incoming_mod.register_incoming(incoming(sender_no="", received_at=now() - dt.timedelta(days=10)),
-                                     confirm_duplicate=True)
+                                     confirmed={"duplicate": ""})
         doc = incoming_steps.review_incoming(doc, {"by": "王芳"})
         made[key] = incoming_steps.assign_incoming(doc, {"handler": "陈杰", "due_date": due})
     done = incoming_steps.finish_incoming(made["later"], {"result": "办完"})

@@ -27,7 +27,7 @@ from neiqin.models.meetings.actions import (
     complete_action,
 )
 from neiqin.models.meetings.attendance import ABSENT, LATE, LEAVE, PRESENT
-from neiqin.models.meetings.bookings import Booking, CapacityWarning, book
+from neiqin.models.meetings.bookings import Booking, book
 from neiqin.models.meetings.minutes import (
     MinutesDraft,
     commit_minutes,
@@ -46,7 +46,7 @@ from neiqin.models.meetings.register import (
     next_meeting_values,
     update_meeting,
 )
-from neiqin.models.meetings.rooms import ROOMS
+from neiqin.models.meetings.rooms import ROOMS, CapacityWarning
 from neiqin.models.meetings.schedule import COMPANY, WEEKLY
 
 DAY = clock.today() - dt.timedelta(days=clock.today().weekday() + 7 * 20)  # a Monday 20 weeks ago
@@ -113,7 +113,7 @@ def test_meeting_from_a_booking_takes_its_time_and_room_and_warns_over_capacity(
     with pytest.raises(CapacityWarning) as e:
         create_meeting(meeting_data(booking=b.id, invitees=many, observers=""))
     assert "可容纳 8 人" in str(e.value) and "10 人" in str(e.value)
-    m = create_meeting(meeting_data(booking=b.id, invitees=many, observers=""), capacity_ack=True)
+    m = create_meeting(meeting_data(booking=b.id, invitees=many, observers=""), confirmed={"capacity": ""})
     assert (m.day, m.start_at.time(), m.end_at.time(), m.place, m.room_id) == (
         DAY, dt.time(14, 0), dt.time(15, 30), "第一会议室", room.id)
     with pytest.raises(ValidationError) as e:

@@ -180,7 +180,7 @@ def test_same_number_twice_warns_and_needs_confirmation(office):
     # bad input is reported at its field before the duplicate question
     with pytest.raises(ValidationError):
         receive({"tracking_no": "SF1428637290511", "recipient": ""})
-    second = receive({"tracking_no": "SF1428637290511", "recipient": zhang.id}, confirm_duplicate=True)
+    second = receive({"tracking_no": "SF1428637290511", "recipient": zhang.id}, confirmed={"duplicate": ""})
     assert Parcel.select().count() == 2
     assert "第 2 次登记，前台确认" in AuditLog.for_record("parcels", second.id)[0].summary
     # a voided scan no longer counts as an earlier one

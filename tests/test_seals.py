@@ -198,7 +198,7 @@ def test_licence_loan_expiry_warning_and_overdue(licence, people):
     with pytest.raises(LicenceExpired, match="过期"):
         lend(data)
     assert Licence.get_by_id(licence.id).status == "在库"
-    loan = lend(data, expired_ack=True)
+    loan = lend(data, confirmed={"expired_licence": ""})
     assert loan.expired_ack and "已过期" in loan.note
 
 

@@ -42,9 +42,9 @@ def make_item(name="A4复印纸", unit="包", **kw) -> Supply:
     return SUPPLIES.create(data)
 
 
-def recv(item, qty, price, d=0, zero_price_ok=False, **kw):
+def recv(item, qty, price, d=0, confirmed=None, **kw):
     return posting.receive({"item": item, "qty": qty, "unit_price": price, "move_date": day(d), "supplier": "晨光",
-                      "handler": "张三", **kw}, zero_price_ok=zero_price_ok)[0]
+                            "handler": "张三", **kw}, confirmed=confirmed or {})[0]
 
 
 def take(item, qty, d=0, person=None, at=None, **kw):
@@ -126,7 +126,7 @@ def test_bad_quantities_dates_and_prices_are_refused_at_the_field(database):
     with pytest.raises(ZeroPriceWarning, match="单价为 0"):
         recv(box, 5, "0")
     assert StockMove.select().count() == before and fresh(box).on_hand == 0  # nothing saved, stock never wrong
-    recv(box, 5, "0", zero_price_ok=True)  # a gift, confirmed
+    recv(box, 5, "0", confirmed={"zero_price": ""})  # a gift, confirmed
     assert fresh(box).on_hand == 5 * Q
     assert errors_of(take, box, "1.5")["qty"] == "“盒”按整数计量，领用数量不能是 1.5"
     assert errors_of(take, box, 0)["qty"] == "领用数量必须大于 0"

@@ -106,7 +106,7 @@ def test_watchlist_requires_decision_and_records_it(host):
         visit(host, company="某某推销公司")
     assert Visit.select().count() == 0
     v = visit(host, company="某某推销公司") if False else V.check_in(
-        {"name": "钱七", "company": "某某推销公司", "host": host.id}, watch_decision="经主任同意")
+        {"name": "钱七", "company": "某某推销公司", "host": host.id}, confirmed={"watchlist": "经主任同意"})
     assert "经主任同意" in v.watch_note and "推销" in v.watch_note
     assert any(e.action == "watch" for e in AuditLog.for_record("visitors", v.id))
 

@@ -123,7 +123,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                     "deadline_rule": workdays.WORKING}
             if data["sender_no"] and find_duplicate(sender, data["sender_no"]):
                 data["sender_no"] = f"{code}〔{day.year}〕{200 + i}号"
-            doc = register_incoming(data, confirm_duplicate=True)
+            doc = register_incoming(data, confirmed={"duplicate": ""})
             t = at
             last = i >= n_in - 3
 

@@ -71,7 +71,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                 "recorder": {"id": recorder.id}, "department": "办公室", "invitees": invitees,
                 "observers": "赵丽（市住建局）"}
             values["booking"] = b.id
-            m = create_meeting(values, capacity_ack=True)
+            m = create_meeting(values, confirmed={"capacity": ""})
             doc = minutes_document(m)
             week = (b.day - first).days // 7
             topics = [DEMO_TOPICS[0], DEMO_TOPICS[1 + week % (len(DEMO_TOPICS) - 1)]]
@@ -113,8 +113,8 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                   "purpose": f"{who.department}季度总结会", "kind": DEPARTMENT, "expected": 20})
             book({"room": rooms[3].id, "day": dept_day, "start": "14:00", "end": "17:00",
                   "organiser": {"id": recorder.id, "name": recorder.name}, "department": recorder.department,
-                  "purpose": "安全生产工作会议", "kind": COMPANY, "expected": 60}, displace=True,
-                 reason="上级检查组到访，公司会议提前，经总经理同意调整")
+                  "purpose": "安全生产工作会议", "kind": COMPANY, "expected": 60},
+                 confirmed={"displace": "上级检查组到访，公司会议提前，经总经理同意调整"})
         except ValidationError:
             pass
         # today's bookings first, so the random ones below cannot take their slots
@@ -123,7 +123,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
             try:
                 made = book({"room": room.id, "day": today, "start": f"{start}:00", "end": f"{start + 1}:00",
                              "organiser": {"id": who.id, "name": who.name}, "department": who.department,
-                             "purpose": purpose, "kind": DEPARTMENT, "expected": 5}, capacity_ack=True)
+                             "purpose": purpose, "kind": DEPARTMENT, "expected": 5}, confirmed={"capacity": ""})
             except ValidationError:
                 continue
             if start == 10:  # today's meeting, held in that booking
@@ -131,7 +131,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                                 "host": {"id": who.id}, "recorder": {"id": recorder.id},
                                 "department": who.department,
                                 "invitees": "、".join(s.name for s in staff[10:14] if s is not who)},
-                               capacity_ack=True)
+                               confirmed={"capacity": ""})
         # department bookings over the past and coming weeks (conflicts simply skipped)
         n = max(10, min(rows // 5, 80))
         for _ in range(n):
@@ -144,14 +144,14 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                 book({"room": rng.choice(rooms[1:]).id, "day": day, "start": f"{start:02d}:00",
                       "end": f"{start + rng.choice([1, 1, 2]):02d}:00", "organiser": {"id": who.id, "name": who.name},
                       "department": who.department, "purpose": f"{who.department}{rng.choice(['部门例会', '业务培训', '项目讨论', '客户洽谈'])}",
-                      "kind": DEPARTMENT, "expected": rng.randrange(3, 9)}, capacity_ack=True)
+                      "kind": DEPARTMENT, "expected": rng.randrange(3, 9)}, confirmed={"capacity": ""})
             except ValidationError:
                 continue
         # one monthly booking, for the month-end rule
         book({"room": rooms[2].id, "day": today.replace(day=1) + dt.timedelta(days=27), "start": "16:30",
               "end": "17:30", "organiser": {"id": staff[2].id, "name": staff[2].name},
               "department": staff[2].department, "purpose": "月度财务分析会", "kind": DEPARTMENT, "expected": 6,
-              "repeat": MONTHLY, "until": today + dt.timedelta(days=120)}, capacity_ack=True)
+              "repeat": MONTHLY, "until": today + dt.timedelta(days=120)}, confirmed={"capacity": ""})
     return {"rooms": Room.select().count(), "bookings": Booking.select().count(),
             "meetings": Meeting.select().count(), "actions": ActionItem.select().count()}
 

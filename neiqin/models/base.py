@@ -12,6 +12,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin import clock
+from neiqin.operations import note_change
 
 db = pw.DatabaseProxy()
 
@@ -73,8 +74,10 @@ class AuditLog(BaseModel):
     @classmethod
     def write(cls, ledger: str, record_id: int | None, action: str, summary: str = "",
               changes: dict[str, Any] | None = None) -> AuditLog:
-        return cls.create(ledger=ledger, record_id=record_id, action=action, summary=summary,
-                          changes=json.dumps(changes or {}, ensure_ascii=False, default=_json_default))
+        entry = cls.create(ledger=ledger, record_id=record_id, action=action, summary=summary,
+                           changes=json.dumps(changes or {}, ensure_ascii=False, default=_json_default))
+        note_change(ledger, record_id, action)  # the operation in progress, if any, reports it (neiqin.operations)
+        return entry
 
     @classmethod
     def for_record(cls, ledger: str, record_id: int) -> list[AuditLog]:

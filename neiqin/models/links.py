@@ -24,6 +24,7 @@ from neiqin.models.mail.docs_common import _event, normalize_doc_no
 from neiqin.models.mail.incoming import IncomingDoc, register_incoming
 from neiqin.models.mail.outgoing import OUTGOING, OutgoingDoc
 from neiqin.models.mail.parcels import PARCELS, Parcel
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed
 
 
 def record_no(rec: Any) -> str:
@@ -38,7 +39,8 @@ def record_no(rec: Any) -> str:
 # ---------------------------------------------------------------------------------------------- 快递收件 → 收文
 
 
-def create_incoming_from_parcel(parcel: Any, data: dict, *, confirm_duplicate: bool = False) -> IncomingDoc:
+def create_incoming_from_parcel(parcel: Any, data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED
+                                ) -> IncomingDoc:
     """A parcel turned out to hold a document: register it as 收文, copying the sender and keeping the link."""
     values = dict(data)
     values.setdefault("sender_org", getattr(parcel, "sender", "") or "")
@@ -49,7 +51,7 @@ def create_incoming_from_parcel(parcel: Any, data: dict, *, confirm_duplicate: b
     waybill = getattr(parcel, "tracking_no", "") or ""
     if waybill and "来自快递" not in (values.get("note") or ""):
         values["note"] = (f"来自快递 {waybill}　" + (values.get("note") or "")).strip()
-    doc = register_incoming(values, confirm_duplicate=confirm_duplicate)
+    doc = register_incoming(values, confirmed=confirmed)
     _event("incoming", doc.id, "关联快递", "", now(), waybill)
     return doc
 

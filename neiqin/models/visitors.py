@@ -20,6 +20,7 @@ from neiqin.models.validators import (
     mask_phone,
     validate_resident_id,
 )
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 ID_TYPES = ["居民身份证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证",
             "军官证", "其他"]
@@ -253,13 +254,25 @@ VISITORS = register_ledger(LedgerSpec(
 # ---------------------------------------------------------------------------------------------- watchlist
 
 
-class WatchlistMatch(NeiqinError):
-    """Check-in of someone on the 谢绝来访 list: the UI must ask, and pass the clerk's decision back."""
+class WatchlistMatch(NeedsConfirmation):
+    """Check-in of someone on the 谢绝来访 list: the window asks; letting them in needs the clerk's reason, which is
+    recorded with the visit."""
 
-    def __init__(self, matches: list[WatchEntry]):
+    key, title, yes_text, no_text = "watchlist", "谢绝来访名单", "仍然放行", "谢绝来访"
+    reason_label = "放行理由（将记入该来访记录）"
+
+    def __init__(self, matches: list[WatchEntry], name: str = ""):
         self.matches = matches
+        self.name = name
         lines = [f"{m.kind_label}“{m.pattern}”：{m.reason}" for m in matches]
-        super().__init__("该访客在谢绝来访名单中：" + "；".join(lines))
+        super().__init__("该访客在谢绝来访名单中：" + "；".join(lines), details=matches)
+
+    def declined(self) -> str:
+        """Refused at the desk: each matching entry's record says so."""
+        with db.atomic():
+            for entry in self.matches:
+                AuditLog.write("watchlist", entry.id, "refused", f"谢绝来访：{self.name}（匹配 {entry.pattern}）")
+        return "已谢绝来访，登记未保存（已记入谢绝名单记录）"
 
 
 def match_watchlist(data: dict) -> list[WatchEntry]:
@@ -332,17 +345,18 @@ def _check_badge_free(badge: str, exclude_id: int | None = None) -> None:
         raise ValidationError({"badge_no": f"来访证 {badge} 正由 {other.name} 使用，尚未归还"})
 
 
-def _watch_gate(data: dict, decision: str | None) -> str:
+def _watch_gate(data: dict, confirmed: Confirmed) -> str:
     hits = match_watchlist(data)
     if not hits:
         return ""
+    decision = reason_for(confirmed, WatchlistMatch.key)
     if not (decision or "").strip():
-        raise WatchlistMatch(hits)
+        raise WatchlistMatch(hits, str(data.get("name") or "").strip())
     names = "；".join(f"{h.kind_label}“{h.pattern}”（{h.reason}）" for h in hits)
     return f"谢绝名单匹配：{names}。前台确认放行：{decision.strip()}"
 
 
-def check_in(data: dict, *, watch_decision: str | None = None) -> Visit:
+def check_in(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> Visit:
     """Register a visitor who is at the desk now."""
     data = dict(data)
     moment = now()
@@ -352,7 +366,7 @@ def check_in(data: dict, *, watch_decision: str | None = None) -> Visit:
     data["leave_at"] = None
     data["badge_no"] = (data.get("badge_no") or "").strip() or next_badge_no(moment.date())
     _check_badge_free(data["badge_no"])
-    data["watch_note"] = _watch_gate(data, watch_decision)
+    data["watch_note"] = _watch_gate(data, confirmed)
     with db.atomic():
         visit = VISITORS.create(data, action="checkin", summary=f"来访登记 {data.get('name', '')}")
         if data["watch_note"]:
@@ -370,7 +384,7 @@ def make_appointment(data: dict) -> Visit:
     return VISITORS.create(data, summary=f"新建预约 {data.get('name', '')}")
 
 
-def arrive(visit: Visit, *, badge_no: str = "", watch_decision: str | None = None) -> Visit:
+def arrive(visit: Visit, *, badge_no: str = "", confirmed: Confirmed = NOTHING_CONFIRMED) -> Visit:
     """An appointment's visitor arrived: it becomes a visit, dated today, checked in now."""
     if visit.status != APPOINTMENT:
         raise NeiqinError("只有“预约”状态的记录可以登记到达")
@@ -378,7 +392,7 @@ def arrive(visit: Visit, *, badge_no: str = "", watch_decision: str | None = Non
     badge = badge_no.strip() or visit.badge_no or next_badge_no(moment.date())
     _check_badge_free(badge, visit.id)
     note = _watch_gate({"name": visit.name, "id_number": visit.id_number, "company": visit.company},
-                       watch_decision)
+                       confirmed)
     data = {"status": ON_SITE, "arrive_at": moment, "visit_date": moment.date(), "badge_no": badge}
     if note:
         data["watch_note"] = note

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.base import AuditLog
 from neiqin.models.staff import Department
 from neiqin.models.visitors import (
     APPOINTMENT,
@@ -42,7 +40,6 @@ from neiqin.models.visitors import (
     VISITORS,
     Visit,
     WatchEntry,
-    WatchlistMatch,
     add_watch,
     arrive,
     check_in,
@@ -54,6 +51,7 @@ from neiqin.models.visitors import (
 )
 from neiqin.ui.forms import FormField, parse_hhmm
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.operations import write
 from neiqin.ui.util import ask_reason, show_error, tr
 
 ON_SITE_COLOR = QColor("#e6f4ea")
@@ -168,32 +166,11 @@ class VisitorsPane(LedgerPane):
 
     # ---- actions
 
-    def _with_watch_check(self, action, name: str):
-        """Run ``action(decision)``; on a 谢绝名单 match, warn, ask, and record the clerk's decision."""
-        try:
-            return action(None)
-        except WatchlistMatch as match:
-            box = QMessageBox(QMessageBox.Icon.Warning, tr("谢绝来访名单"), str(match), parent=self)
-            allow = box.addButton(tr("仍然放行…"), QMessageBox.ButtonRole.AcceptRole)
-            refuse = box.addButton(tr("谢绝来访"), QMessageBox.ButtonRole.RejectRole)
-            box.setDefaultButton(refuse)
-            box.exec()
-            if box.clickedButton() is allow:
-                decision = ask_reason(self, tr("放行理由"), tr("请填写放行理由（将记入该来访记录）："),
-                                      tr("例如：经行政部王主任电话同意"))
-                if decision:
-                    return action(decision)
-            for entry in match.matches:
-                AuditLog.write("watchlist", entry.id, "refused", f"谢绝来访：{name}（匹配 {entry.pattern}）")
-            err = NeiqinError(tr("已谢绝来访，登记未保存（已记入谢绝名单记录）"))
-            err.handled = True
-            raise err from None
-
     def save_new(self, data: dict) -> Visit:
         if getattr(self, "_appointment", False):
             return make_appointment(data)
         data.pop("leave_at", None)
-        return self._with_watch_check(lambda d: check_in(data, watch_decision=d), data.get("name", ""))
+        return write(self, check_in, data)
 
     def new_appointment(self) -> Any:
         self._appointment = True
@@ -209,7 +186,7 @@ class VisitorsPane(LedgerPane):
         if rec is None:
             return
         try:
-            visit = self._with_watch_check(lambda d: arrive(rec, watch_decision=d), rec.name)
+            visit = write(self, arrive, rec)
         except NeiqinError as e:
             if not getattr(e, "handled", False):
                 show_error(self, e)

@@ -101,3 +101,10 @@ def type_text(qtbot, widget, text):
         QApplication.sendEvent(widget, event)
     if run:
         qtbot.keyClicks(widget, run)
+
+
+def press(box, text):
+    """Click the button of a message box that reads ``text`` (the operations dialog names its buttons)."""
+    buttons = [b for b in box.buttons() if b.text() == text]
+    assert buttons, f"no button “{text}” in {[b.text() for b in box.buttons()]}"
+    buttons[0].click()

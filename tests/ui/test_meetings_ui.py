@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from neiqin import clock
 from neiqin.models import STAFF
@@ -22,7 +22,7 @@ from neiqin.ui.forms import ERROR_STYLE
 from neiqin.ui.meetings.meetings_pane import MeetingsPane
 from neiqin.ui.meetings.minutes_editor import MinutesEditor
 
-from .conftest import type_text, when_modal
+from .conftest import press, type_text, when_modal
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -150,7 +150,7 @@ def test_book_a_quarter_then_adjust_a_department_meeting(qtbot, window, pane):
 
         def decline(box):
             seen["ask"] = box.text()
-            box.button(QMessageBox.StandardButton.No).click()
+            press(box, "返回修改")
 
         modal(decline)
         qtbot.keyClick(form.widgets["purpose"], Qt.Key.Key_Return)
@@ -169,7 +169,7 @@ def test_book_a_quarter_then_adjust_a_department_meeting(qtbot, window, pane):
                 dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
 
             modal(reason)
-            box.button(QMessageBox.StandardButton.Yes).click()
+            press(box, "调整并预订…")
 
         modal(accept)
         qtbot.keyClick(form.widgets["purpose"], Qt.Key.Key_Return)

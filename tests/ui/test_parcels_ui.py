@@ -22,7 +22,7 @@ from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog
 from neiqin.ui.mail.parcels_pane import AddressBookPane, CostView, DispatchesPane, ParcelsPane
 from neiqin.ui.util import ReasonDialog
 
-from .conftest import type_text, when_modal
+from .conftest import press, type_text, when_modal
 
 ENTER = Qt.Key.Key_Return
 NUMBERS = [("SF14286372905{:02d}", "顺丰速运"), ("JDVA205837164{:02d}", "京东物流"), ("YT73861045293{:02d}", "圆通速递"),
@@ -245,10 +245,10 @@ def test_manual_entry_form_and_duplicate_question(qtbot, parcels):
         assert isinstance(dlg, RecordForm)
         qtbot.keyClicks(dlg.widgets["tracking_no"], "SF1000000000001")
         type_text(qtbot, dlg.widgets["recipient"], "李四")
-        when_modal(lambda box: box.button(QMessageBox.StandardButton.No).click())
+        when_modal(lambda box: press(box, "返回修改"))
         qtbot.keyClick(dlg.widgets["tracking_no"], ENTER)
         assert dlg.isVisible() and Parcel.select().count() == 1  # not confirmed: nothing saved, form open
-        when_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+        when_modal(lambda box: press(box, "是另一件，仍然登记"))
         qtbot.keyClick(dlg.widgets["tracking_no"], ENTER)
 
     when_modal(form)

@@ -18,7 +18,7 @@ from neiqin.models.seals.uses import SealUse
 from neiqin.ui.seals.seal_dialogs import StepForm, set_datetime
 from neiqin.ui.seals.seals_pane import SealsPane
 
-from .conftest import type_text, when_modal
+from .conftest import press, type_text, when_modal
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -187,7 +187,7 @@ def test_stats_view_and_expired_licence_is_asked(qtbot, window, seals_pane):
 
         def answer(box):
             seen.append(box.text())
-            box.button(QMessageBox.StandardButton.Yes).click()
+            press(box, "仍然借出")
 
         when_modal(answer)
         qtbot.keyClick(form.widgets["purpose"], Qt.Key.Key_Return)

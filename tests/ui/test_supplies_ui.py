@@ -18,7 +18,7 @@ from neiqin.ui.supplies.stocktake_view import PostDialog, StartDialog
 from neiqin.ui.supplies.supplies_pane import SuppliesPane
 from neiqin.ui.supplies.supply_desk import BatchIssueDialog
 
-from .conftest import type_text, when_modal
+from .conftest import press, type_text, when_modal
 
 ENTER = Qt.Key.Key_Return
 
@@ -139,7 +139,7 @@ def test_receipt_at_price_zero_asks_first(qtbot, pane, stocked):
 
     def confirm(box):
         assert "单价为 0" in box.text()
-        box.button(QMessageBox.StandardButton.Yes).click()
+        press(box, "仍然保存")
 
     def form(dlg):
         dlg.set_values({"qty": "4", "unit_price": "0", "supplier": "厂家赠送"})

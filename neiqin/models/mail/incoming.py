@@ -13,7 +13,7 @@ from typing import Any
 import peewee as pw
 
 from neiqin import clock
-from neiqin.errors import NeiqinError, ValidationError
+from neiqin.errors import ValidationError
 from neiqin.models import settings, workdays
 from neiqin.models.base import BaseModel, FieldHistory, VoidableModel, current_actor, now
 from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
@@ -46,6 +46,7 @@ from neiqin.models.mail.docs_common import (
     secrecy_mark,
 )
 from neiqin.models.today import DUE, OVERDUE, TodayItem, section
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 
 class IncomingDoc(VoidableModel):
@@ -126,13 +127,30 @@ MODELS = [IncomingDoc, Circulation]
 # ---------------------------------------------------------------------------------------------- 收文: register
 
 
-class DuplicateIncoming(NeiqinError):
+class DuplicateIncoming(NeedsConfirmation):
     """The same 来文字号 from the same 来文机关 is already registered; the clerk may still save after confirming."""
+
+    key, title, yes_text = "duplicate", "来文字号重复", "仍然登记"
 
     def __init__(self, earlier: IncomingDoc):
         self.earlier = earlier
         super().__init__(f"“{earlier.sender_org}”的来文字号“{earlier.sender_no}”已经登记过：{earlier.no}"
-                         f"（{earlier.received_on}，{earlier.title}）。确定是另一份文件吗？")
+                         f"（{earlier.received_on}，{earlier.title}）。确定是另一份文件吗？", details=earlier,
+                         details_text=doc_summary(earlier))
+
+
+def doc_summary(doc: IncomingDoc) -> str:
+    """A few lines that identify a 收文 (查看原记录 of a duplicate, the record's detail)."""
+    lines = [f"{doc.no}　{doc.received_on}　{doc.sender_org}　{doc.sender_no or '（无文号）'}",
+             f"《{doc.title}》{doc.kind}　{doc.secrecy_mark or ''}{'　' + doc.urgency if doc.urgency != '普通' else ''}"]
+    if doc.opinion:
+        lines.append(f"拟办：{doc.opinion}（{doc.opinion_by}）")
+    if doc.instruction:
+        lines.append(f"批示：{doc.instruction}（{doc.instructed_by}）")
+    if doc.handler or doc.handler_dept:
+        lines.append(f"承办：{doc.handler_dept} {doc.handler}" +
+                     (f"　办理期限 {doc.due_date}（{due_text(doc.due_date)}）" if doc.due_date else ""))
+    return "\n".join(lines)
 
 
 def find_duplicate(sender_org: str, sender_no: str, exclude_id: int | None = None) -> IncomingDoc | None:
@@ -347,10 +365,10 @@ INCOMING = register_ledger(NumberedLedgerSpec(
 ))
 
 
-def register_incoming(data: dict, *, confirm_duplicate: bool = False) -> IncomingDoc:
-    """签收 + 登记: validate, warn about a duplicate 来文字号, allocate the 收文号 and save."""
+def register_incoming(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> IncomingDoc:
+    """签收 + 登记: validate, ask about a duplicate 来文字号, allocate the 收文号 and save."""
     clean = validate_incoming(dict(data), None)
-    if not confirm_duplicate:
+    if reason_for(confirmed, DuplicateIncoming.key) is None:
         earlier = find_duplicate(clean["sender_org"], clean["sender_no"])
         if earlier is not None:
             raise DuplicateIncoming(earlier)

@@ -37,6 +37,7 @@ from neiqin.models.mail.parcel_rules import (
 )
 from neiqin.models.staff import Staff
 from neiqin.models.today import DUE, INFO, OVERDUE, TodayItem, section
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 # ---------------------------------------------------------------------------------------------- tables
 
@@ -231,8 +232,10 @@ PARCELS = register_ledger(LedgerSpec(
 # ---------------------------------------------------------------------------------------------- 快递收件 actions
 
 
-class DuplicateParcel(NeiqinError):
+class DuplicateParcel(NeedsConfirmation):
     """The 运单号 is already registered: the desk asks the clerk (pick up? one more piece? cancel?)."""
+
+    key, title, yes_text = "duplicate", "运单号重复", "是另一件，仍然登记"
 
     def __init__(self, number: str, earlier: list[Parcel]):
         self.number = number
@@ -241,7 +244,7 @@ class DuplicateParcel(NeiqinError):
         state = first.status + (f"，货架 {first.shelf}" if first.shelf and first.status == WAITING else "")
         more = f"等 {len(earlier)} 条" if len(earlier) > 1 else ""
         super().__init__(f"运单号 {number} 已于 {first.received_at:%Y-%m-%d %H:%M} 登记过{more}"
-                         f"（收件人 {first.recipient}，{state}）")
+                         f"（收件人 {first.recipient}，{state}）", details=earlier)
 
 
 def find_duplicates(number: str, exclude_id: int | None = None) -> list[Parcel]:
@@ -254,7 +257,7 @@ def find_duplicates(number: str, exclude_id: int | None = None) -> list[Parcel]:
     return list(q.order_by(Parcel.id.desc()).limit(20))
 
 
-def receive(data: dict, *, confirm_duplicate: bool = False) -> Parcel:
+def receive(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> Parcel:
     """Register a parcel that arrived now (the scanner desk and the manual form both land here)."""
     data = dict(data)
     data["status"] = WAITING
@@ -262,7 +265,7 @@ def receive(data: dict, *, confirm_duplicate: bool = False) -> Parcel:
         data.pop(k, None)
     number = normalize_tracking(data.get("tracking_no"))
     earlier = find_duplicates(number) if number else []
-    if earlier and not confirm_duplicate:
+    if earlier and reason_for(confirmed, DuplicateParcel.key) is None:
         PARCELS.clean(data)  # bad input is reported at its field first
         raise DuplicateParcel(number, earlier)
     summary = f"收件 {number or '（无单号）'}"

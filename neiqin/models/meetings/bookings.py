@@ -3,7 +3,7 @@
 * A booking is one room for ``[start, end)`` on one day, inside office hours (settings ``meetings.office_start`` /
   ``meetings.office_end``). Intervals are half-open: 10:00–11:00 and 11:00–12:00 do not conflict.
 * An overlapping live booking of the same room is refused, naming it (room, time, organiser, purpose).
-* A 公司会议 may take the slot of 部门会议 only through an explicit 调整 (``displace=True`` with a reason): the moved
+* A 公司会议 may take the slot of 部门会议 only through an explicit 调整 (confirmed with a reason): the moved
   booking is kept, marked 已调整 with the reason and a link to the booking that took its place, so the clerk can
   tell its organiser. A 部门会议 never displaces anything, and a 公司会议 never displaces another 公司会议.
 * A repeating booking checks every occurrence and reports ALL conflicts before anything is saved; at most
@@ -24,7 +24,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
-from neiqin.models.meetings.rooms import Room, _room
+from neiqin.models.meetings.rooms import _room, check_capacity
 from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
@@ -43,6 +43,7 @@ from neiqin.models.meetings.schedule import (
     person,
     repeat_text,
 )
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 
 class BookingSeries(BaseModel):
@@ -119,14 +120,28 @@ class BookingConflict(ValidationError):
         super().__init__({"start": head + "\n".join(lines) + more + tail})
 
 
-class CapacityWarning(NeiqinError):
-    """More people than seats: the UI asks, then passes ``capacity_ack=True``."""
+class DisplaceBookings(NeedsConfirmation):
+    """A 公司会议 over 部门会议: confirmed with a reason, they are 调整 (kept, marked, their organisers told)."""
 
-    def __init__(self, room: Room, people: int):
-        self.room = room
-        self.people = people
-        super().__init__(f"“{room.name}”可容纳 {room.capacity} 人，本次有 {people} 人，超出 {people - room.capacity} 人。"
-                         "仍要使用这个会议室吗？")
+    key, title, yes_text = "displace", "调整部门会议", "调整并预订"
+    reason_label = "调整原因（将告知原预订人）"
+
+    def __init__(self, conflict: BookingConflict):
+        self.conflict = conflict
+        super().__init__(str(conflict), details=conflict.conflicts)
+        self.errors_if_declined = dict(conflict.errors)
+
+
+def _displace_reason(conflict: BookingConflict, confirmed: Confirmed) -> str:
+    """The 调整 reason the clerk gave, or the question (or the plain conflict, when it cannot be displaced)."""
+    if not conflict.can_displace:
+        raise conflict
+    reason = (reason_for(confirmed, DisplaceBookings.key) or "").strip()
+    if not reason:
+        raise DisplaceBookings(conflict)
+    if len(reason) > 200:
+        raise ValidationError({"reason": "调整原因不能超过 200 字"})
+    return reason
 
 
 # ---------------------------------------------------------------------------------------------- bookings
@@ -202,14 +217,6 @@ def find_conflicts(room_id: int, slots: Iterable[tuple[dt.datetime, dt.datetime]
     return found
 
 
-def _check_capacity(room_id: int | None, people: int, ack: bool) -> None:
-    if ack or not room_id or not people:
-        return
-    room = Room.get_or_none(Room.id == room_id)
-    if room is not None and room.capacity and people > room.capacity:
-        raise CapacityWarning(room, people)
-
-
 def _reindex(b: Booking) -> None:
     BOOKINGS._reindex(b)
 
@@ -246,7 +253,7 @@ class BookingResult:
             for b in self.displaced)
 
 
-def book(data: dict, *, displace: bool = False, reason: str = "", capacity_ack: bool = False) -> BookingResult:
+def book(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> BookingResult:
     """Book a room once or repeatedly (``data['repeat']``, ``data['until']``). All or nothing."""
     clean = validate_booking(data, None)
     errors: dict[str, str] = {}
@@ -263,22 +270,15 @@ def book(data: dict, *, displace: bool = False, reason: str = "", capacity_ack: 
             if n > MAX_OCCURRENCES:
                 errors.setdefault("until", f"按此设置将有 {n} 次，重复预订最多 {MAX_OCCURRENCES} 次；"
                                            "请把截止日期提前（可到期后再续订）")
-    reason = (reason or "").strip()
-    if displace and not reason:
-        errors["reason"] = "调整他人的预订必须填写原因"
-    elif len(reason) > 200:
-        errors["reason"] = "调整原因不能超过 200 字"
     if errors:
         raise ValidationError(errors)
     days = occurrences(repeat, clean["day"], until) if until else [clean["day"]]
     start_t, end_t = clean["start_at"].time(), clean["end_at"].time()
     slots = [(dt.datetime.combine(d, start_t), dt.datetime.combine(d, end_t)) for d in days]
     conflicts = find_conflicts(clean["room_id"], slots)
-    if conflicts:
-        err = BookingConflict(conflicts, clean["kind"], series=len(days) > 1)
-        if not (displace and err.can_displace):
-            raise err
-    _check_capacity(clean["room_id"], clean["expected"], capacity_ack)
+    reason = _displace_reason(BookingConflict(conflicts, clean["kind"], series=len(days) > 1), confirmed) \
+        if conflicts else ""
+    check_capacity(clean["room_id"], clean["expected"], confirmed)
     made: list[Booking] = []
     displaced: list[Booking] = []
     with db.atomic():
@@ -297,8 +297,7 @@ def book(data: dict, *, displace: bool = False, reason: str = "", capacity_ack: 
     return BookingResult(made, displaced)
 
 
-def update_booking(b: Booking, data: dict, *, displace: bool = False, reason: str = "",
-                   capacity_ack: bool = False) -> BookingResult:
+def update_booking(b: Booking, data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> BookingResult:
     """Change one occurrence (audited); the same conflict rules apply."""
     b = Booking.get_by_id(b.id)
     if b.voided:
@@ -311,16 +310,10 @@ def update_booking(b: Booking, data: dict, *, displace: bool = False, reason: st
                "expected": b.expected, "note": b.note}
     merged = {**current, **data}
     clean = validate_booking(merged, b)
-    reason = (reason or "").strip()
-    if displace and not reason:
-        raise ValidationError({"reason": "调整他人的预订必须填写原因"})
     conflicts = find_conflicts(clean["room_id"], [(clean["start_at"], clean["end_at"])], exclude_ids=[b.id])
-    if conflicts:
-        err = BookingConflict(conflicts, clean["kind"])
-        if not (displace and err.can_displace):
-            raise err
+    reason = _displace_reason(BookingConflict(conflicts, clean["kind"]), confirmed) if conflicts else ""
     if clean["room_id"] != b.room_id or clean["expected"] != b.expected:
-        _check_capacity(clean["room_id"], clean["expected"], capacity_ack)
+        check_capacity(clean["room_id"], clean["expected"], confirmed)
     with db.atomic():
         b = BOOKINGS.update(b, clean, validate=False, summary=f"修改预订：{describe_booking(b)}")
         displaced = _displace(conflicts, b, reason) if conflicts else []

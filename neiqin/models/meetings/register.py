@@ -23,8 +23,8 @@ from neiqin.models.meetings.attendance import (
     count_marks,
     parse_invitees,
 )
-from neiqin.models.meetings.bookings import Booking, CapacityWarning
-from neiqin.models.meetings.rooms import Room
+from neiqin.models.meetings.bookings import Booking
+from neiqin.models.meetings.rooms import check_capacity
 from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
@@ -33,6 +33,7 @@ from neiqin.models.meetings.schedule import (
     person,
 )
 from neiqin.models.staff import STATUS_ACTIVE, Staff
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed
 
 MEETING_KINDS = ["例会", "办公会", "专题会议", "部门会议", "培训", "其他"]
 CN_NUM = "一二三四五六七八九十"
@@ -251,14 +252,6 @@ def _parse_people(data: dict, errors: dict) -> list[dict]:
     return members + observers
 
 
-def _check_room_capacity(room_id: int | None, people: int, ack: bool) -> None:
-    if ack or not room_id:
-        return
-    room = Room.get_or_none(Room.id == room_id)
-    if room is not None and room.capacity and people > room.capacity:
-        raise CapacityWarning(room, people)
-
-
 class _MeetingSpec(LedgerSpec):
     def create(self, data: dict, *, action: str = "create", summary: str = "") -> Any:
         return create_meeting(data)
@@ -270,7 +263,7 @@ class _MeetingSpec(LedgerSpec):
         return LedgerSpec.update(self, rec, data, action=action, summary=summary, validate=False)
 
 
-def create_meeting(data: dict, *, capacity_ack: bool = False) -> Meeting:
+def create_meeting(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> Meeting:
     """A new meeting with its invitees; in a series, the series' open action items are carried into it."""
     from neiqin.models.meetings import actions
 
@@ -283,7 +276,7 @@ def create_meeting(data: dict, *, capacity_ack: bool = False) -> Meeting:
     people = _parse_people(data, errors)
     if errors:
         raise ValidationError(errors)
-    _check_room_capacity(clean.get("room_id"), len(people), capacity_ack)
+    check_capacity(clean.get("room_id"), len(people), confirmed)
     with db.atomic():
         clean["series_id"] = _series_id(clean["series_name"])
         m = Meeting.create(**clean)
@@ -296,7 +289,7 @@ def create_meeting(data: dict, *, capacity_ack: bool = False) -> Meeting:
     return m
 
 
-def update_meeting(m: Meeting, data: dict, *, capacity_ack: bool = False) -> Meeting:
+def update_meeting(m: Meeting, data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> Meeting:
     from neiqin.models.meetings import actions
 
     m = Meeting.get_by_id(m.id)
@@ -320,7 +313,7 @@ def update_meeting(m: Meeting, data: dict, *, capacity_ack: bool = False) -> Mee
     if errors:
         raise ValidationError(errors)
     if clean.get("room_id") != m.room_id or len(people) > m.attendees.count():
-        _check_room_capacity(clean.get("room_id"), len(people), capacity_ack)
+        check_capacity(clean.get("room_id"), len(people), confirmed)
     before = (current["invitees"], current["observers"])
     with db.atomic():
         clean["series_id"] = _series_id(clean["series_name"])

@@ -11,6 +11,7 @@ from neiqin.errors import ValidationError
 from neiqin.models.base import VoidableModel
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.meetings.schedule import parse_int
+from neiqin.operations import Confirmed, NeedsConfirmation, reason_for
 
 ROOM_IN_USE, ROOM_CLOSED = "在用", "停用"
 # ---------------------------------------------------------------------------------------------- tables
@@ -27,6 +28,28 @@ class Room(VoidableModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+
+class CapacityWarning(NeedsConfirmation):
+    """More people than seats: the window asks before anything is saved."""
+
+    key, title, yes_text = "capacity", "人数超过容量", "仍然使用"
+
+    def __init__(self, room: Room, people: int):
+        self.room = room
+        self.people = people
+        super().__init__(f"“{room.name}”可容纳 {room.capacity} 人，本次有 {people} 人，超出 {people - room.capacity} 人。"
+                         "仍要使用这个会议室吗？", details=room)
+
+
+def check_capacity(room_id: int | None, people: int, confirmed: Confirmed) -> None:
+    """A booking or meeting of ``people`` in the room: over its capacity is a question, unless confirmed."""
+    if not room_id or not people or reason_for(confirmed, CapacityWarning.key) is not None:
+        return
+    room = Room.get_or_none(Room.id == room_id)
+    if room is not None and room.capacity and people > room.capacity:
+        raise CapacityWarning(room, people)
 
 
 MODELS = [Room]

@@ -29,6 +29,7 @@ from neiqin.models.seals.registry import (
     _person,
 )
 from neiqin.numbering import order_index, series, write_transaction
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 OUT, RETURNED = "借出", "已归还"
 ITEM_SEAL, ITEM_LICENCE = "印章", "证照"
@@ -120,13 +121,15 @@ def open_loan_of_seal(seal_id: int) -> SealLoan | None:
 # ---------------------------------------------------------------------------------------------- loans
 
 
-class LicenceExpired(NeiqinError):
-    """Lending a licence past its expiry: the UI asks, then passes ``expired_ack=True``."""
+class LicenceExpired(NeedsConfirmation):
+    """Lending a licence past its expiry: the window asks; confirmed, the loan records 已知过期."""
+
+    key, title, yes_text, no_text = "expired_licence", "证照已过期", "仍然借出", "不借出"
 
     def __init__(self, licence: Licence):
         self.licence = licence
         super().__init__(f"证照“{licence.label}”已于 {licence.valid_until} 过期。确实要借出吗？"
-                         "（借出将记录“已知过期”）")
+                         "（借出将记录“已知过期”）", details=licence)
 
 
 def lendable_items() -> list[tuple[str, str]]:
@@ -149,7 +152,7 @@ def _set_item_status(loan: SealLoan, status_seal: str, status_licence: str, why:
             LICENCES.update(lic, {"status": status_licence}, validate=False, summary=f"{why}：证照 {lic.label}")
 
 
-def lend(data: dict, *, expired_ack: bool = False) -> SealLoan:
+def lend(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> SealLoan:
     """印章/证照外借. ``data['item']`` is 'seal:ID' or 'licence:ID' (or a Seal / Licence)."""
     errors: dict[str, str] = {}
     item = data.get("item")
@@ -191,7 +194,8 @@ def lend(data: dict, *, expired_ack: bool = False) -> SealLoan:
     if errors:
         raise ValidationError(errors)
     assert lent_at is not None
-    if licence is not None and licence.valid_until and licence.valid_until < lent_at.date() and not expired_ack:
+    if licence is not None and licence.valid_until and licence.valid_until < lent_at.date() \
+            and reason_for(confirmed, LicenceExpired.key) is None:
         raise LicenceExpired(licence)
     expired = bool(licence is not None and licence.valid_until and licence.valid_until < lent_at.date())
     state = {f: None for f in LOAN_FIELDS}

@@ -42,13 +42,15 @@ from neiqin.models.supplies.moves import (
     StockMove,
 )
 from neiqin.numbering import series, write_transaction
+from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 # ---------------------------------------------------------------------------------------------- posting
 
 
-class ZeroPriceWarning(NeiqinError):
-    """入库 at price 0 (free samples, gifts): the UI asks, then passes ``zero_price_ok=True``."""
+class ZeroPriceWarning(NeedsConfirmation):
+    """入库 at price 0 (free samples, gifts): the window asks before anything is saved."""
 
+    key, title = "zero_price", "单价为 0"
     field = "unit_price"
 
 
@@ -177,11 +179,12 @@ def _base(item: Supply, kind: str, no: str, day: dt.date, at: dt.datetime | None
             "name": item.name, "spec": item.spec, "unit": item.unit}
 
 
-def receive(data: dict, *, zero_price_ok: bool = False, at: dt.datetime | None = None) -> list[StockMove]:
+def receive(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED, at: dt.datetime | None = None
+            ) -> list[StockMove]:
     """入库 of one item (``data['item']``) or several (``data['lines']``: dicts of item, qty, unit_price, amount).
 
     Amount = quantity × unit price rounded to the fen, unless 金额 is given (from the invoice); then the unit
-    cost follows from it. A price of 0 raises ZeroPriceWarning unless ``zero_price_ok``.
+    cost follows from it. A price of 0 raises ZeroPriceWarning unless confirmed.
     """
     errors: dict[str, str] = {}
     lines = data.get("lines") or [{k: data.get(k) for k in ("item", "code", "qty", "in_qty", "unit_price",
@@ -224,7 +227,7 @@ def receive(data: dict, *, zero_price_ok: bool = False, at: dt.datetime | None =
         prepared.append((item, qty, price, amount))
     if errors:
         raise ValidationError(errors)
-    if zero and not zero_price_ok:
+    if zero and reason_for(confirmed, ZeroPriceWarning.key) is None:
         raise ZeroPriceWarning(f"“{'、'.join(zero)}”入库单价为 0。如确为赠品或调拨，请确认后再保存。")
     with write_transaction():
         no = _next_no(RECEIPT, day.year)

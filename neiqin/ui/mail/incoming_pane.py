@@ -32,10 +32,11 @@ from neiqin.models import links as links_mod
 from neiqin.models import settings, workdays
 from neiqin.models.mail import docs_common, incoming_steps, outgoing
 from neiqin.models.mail import incoming as incoming_mod
-from neiqin.models.mail.incoming import INCOMING, DuplicateIncoming, IncomingDoc
+from neiqin.models.mail.incoming import INCOMING, IncomingDoc, doc_summary
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
+from neiqin.ui.operations import write
 from neiqin.ui.seals.seal_dialogs import StepForm
 from neiqin.ui.util import tr
 
@@ -43,12 +44,6 @@ OVERDUE_COLOR = QColor("#fce8e6")
 SOON_COLOR = QColor("#fef7e0")
 RETURNED_COLOR = QColor("#f1f3f4")
 NEW_COLOR = QColor("#e8f0fe")
-
-
-class _Handled(NeiqinError):
-    """Raised from a save callback after the clerk answered a question: the form just stays open."""
-
-    handled = True
 
 
 class ListCompleter(QCompleter):
@@ -153,19 +148,6 @@ def ask(parent, title: str, fields: list[FormField], save, values: dict | None =
 
 def _when(t: dt.datetime | None) -> str:
     return f"{t:%Y-%m-%d %H:%M}" if t else ""
-
-
-def doc_summary(doc: IncomingDoc) -> str:
-    lines = [f"{doc.no}　{doc.received_on}　{doc.sender_org}　{doc.sender_no or '（无文号）'}",
-             f"《{doc.title}》{doc.kind}　{doc.secrecy_mark or ''}{'　' + doc.urgency if doc.urgency != '普通' else ''}"]
-    if doc.opinion:
-        lines.append(f"拟办：{doc.opinion}（{doc.opinion_by}）")
-    if doc.instruction:
-        lines.append(f"批示：{doc.instruction}（{doc.instructed_by}）")
-    if doc.handler or doc.handler_dept:
-        lines.append(f"承办：{doc.handler_dept} {doc.handler}" +
-                     (f"　办理期限 {doc.due_date}（{incoming_mod.due_text(doc.due_date)}）" if doc.due_date else ""))
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------- the fields
@@ -291,22 +273,7 @@ class IncomingPane(LedgerPane):
 
     def _save_new(self, values: dict) -> IncomingDoc:
         data = self.form_data(values)
-        try:
-            return incoming_mod.register_incoming(data)
-        except DuplicateIncoming as e:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle(tr("来文字号重复"))
-            box.setText(str(e))
-            save = box.addButton(tr("仍然登记"), QMessageBox.ButtonRole.AcceptRole)
-            show = box.addButton(tr("查看原记录"), QMessageBox.ButtonRole.ActionRole)
-            box.addButton(tr("返回修改"), QMessageBox.ButtonRole.RejectRole)
-            box.exec()
-            if box.clickedButton() is save:
-                return incoming_mod.register_incoming(data, confirm_duplicate=True)
-            if box.clickedButton() is show:
-                QMessageBox.information(self, tr("原记录"), doc_summary(e.earlier))
-            raise _Handled(str(e)) from None
+        return write(self, incoming_mod.register_incoming, data)
 
     def form_fields(self, record: Any = None) -> list[FormField]:
         return registration_fields()

@@ -259,7 +259,8 @@ class ScanDesk(QFrame):
             self._show_errors({"tracking_no": tr("请先扫描运单号")})
             return None
         try:
-            parcel = receive(self.values(), confirm_duplicate=self._confirmed == number)
+            # the desk asks in its own way (scan again = another piece), then saves confirmed
+            parcel = receive(self.values(), confirmed={"duplicate": ""} if self._confirmed == number else {})
         except DuplicateParcel:  # typed, not scanned: ask as the scan does
             self.on_scan()
             return None

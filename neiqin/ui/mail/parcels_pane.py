@@ -64,7 +64,6 @@ from neiqin.models.mail.parcel_rules import (
 )
 from neiqin.models.mail.parcels import (
     PARCELS,
-    DuplicateParcel,
     Parcel,
     is_overdue,
     overdue_cutoff,
@@ -79,6 +78,7 @@ from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
+from neiqin.ui.operations import write
 from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -240,15 +240,7 @@ class ParcelsPane(LedgerPane):
         return values
 
     def save_new(self, data: dict) -> Any:
-        try:
-            return receive(data)
-        except DuplicateParcel as e:
-            if QMessageBox.question(self, tr("运单号重复"), str(e) + "\n\n" + tr("这是同一单的另一件，仍要登记吗？"),
-                                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                    QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes:
-                return receive(data, confirm_duplicate=True)
-            e.handled = True  # the form stays open, nothing saved
-            raise
+        return write(self, receive, data)
 
     # ---- actions
 

@@ -24,8 +24,7 @@ from neiqin.models.meetings.actions import ACTIONS, DONE, OPEN, ActionItem, canc
 from neiqin.models.meetings.bookings import (
     BOOKINGS,
     Booking,
-    BookingConflict,
-    CapacityWarning,
+    BookingResult,
     book,
     cancel_booking,
     update_booking,
@@ -49,6 +48,7 @@ from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.meetings.room_grid import RoomScheduleView
 from neiqin.ui.multi_pane import MultiViewPane
+from neiqin.ui.operations import write
 from neiqin.ui.util import ask_reason, show_error, tr
 
 OVERDUE_COLOR = QColor("#fce8e6")
@@ -56,20 +56,6 @@ DUE_COLOR = QColor("#fef7e0")
 DONE_COLOR = QColor("#e6f4ea")
 GREY = QColor("#f1f3f4")
 NO_BOOKING = "（不使用预订，手工填写时间地点）"
-
-
-class _Handled(NeiqinError):
-    handled = True  # the clerk already saw a dialog: the form just stays open
-
-
-def with_capacity(parent, fn):
-    """Call ``fn(capacity_ack)``; on an over-capacity warning ask the clerk and call again if accepted."""
-    try:
-        return fn(False)
-    except CapacityWarning as w:
-        if QMessageBox.question(parent, tr("人数超过容量"), str(w)) == QMessageBox.StandardButton.Yes:
-            return fn(True)
-        raise _Handled(str(w)) from None
 
 
 # ---------------------------------------------------------------------------------------------- 会议
@@ -167,10 +153,10 @@ class MeetingsListPane(LedgerPane):
         return data
 
     def save_new(self, data: dict) -> Any:
-        return with_capacity(self, lambda ack: create_meeting(data, capacity_ack=ack))
+        return write(self, create_meeting, data)
 
     def save_edit(self, record: Any, data: dict) -> Any:
-        return with_capacity(self, lambda ack: update_meeting(record, data, capacity_ack=ack))
+        return write(self, update_meeting, record, data)
 
     def new_record(self, *, values: dict | None = None) -> Any:  # keyword-only: a button's slot
         fields = self.form_fields()
@@ -410,33 +396,19 @@ class BookingsPane(LedgerPane):
         data["room"] = self._rooms.get(values.get("room"))
         return data
 
-    def _with_adjustment(self, fn):
-        """``fn(displace, reason, ack)``; offers 调整 when a 公司会议 meets only 部门会议."""
-        try:
-            return with_capacity(self, lambda ack: fn(False, "", ack))
-        except BookingConflict as e:
-            if not e.can_displace:
-                raise
-            text = e.errors["start"] + "\n\n" + tr("要调整以上部门会议吗？原预订保留，标记为“已调整”。")
-            if QMessageBox.question(self, tr("调整部门会议"), text) != QMessageBox.StandardButton.Yes:
-                raise
-            reason = ask_reason(self, tr("调整原因"), tr("请填写调整原因（会记入被调整的预订）："), tr("例如：上级检查提前"))
-            if reason is None:
-                raise _Handled(tr("已取消调整")) from None
-            result = with_capacity(self, lambda ack: fn(True, reason, ack))
-            if result.displaced:
-                QMessageBox.information(self, tr("已调整"), result.notice())
-            return result
+    def _booked(self, result: BookingResult) -> BookingResult:
+        if result.displaced:  # tell the clerk whom to call
+            QMessageBox.information(self, tr("已调整"), result.notice())
+        return result
 
     def save_new(self, data: dict) -> Any:
-        result = self._with_adjustment(lambda d, r, ack: book(data, displace=d, reason=r, capacity_ack=ack))
+        result = self._booked(write(self, book, data))
         if len(result.bookings) > 1:
             self.window().statusBar().showMessage(f"已预订 {len(result.bookings)} 次：{result.first.series_text}", 10000)
         return result.first
 
     def save_edit(self, record: Any, data: dict) -> Any:
-        return self._with_adjustment(lambda d, r, ack: update_booking(record, data, displace=d, reason=r,
-                                                                      capacity_ack=ack)).first
+        return self._booked(write(self, update_booking, record, data)).first
 
     def edit_record(self) -> Any:
         rec = self.require_record()

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from neiqin import clock
-from neiqin.errors import NeiqinError
 from neiqin.models.seals.attachments import attach_to_use, store_attachment
-from neiqin.models.seals.loans import CONDITIONS, LicenceExpired, SealLoan, lend, lendable_items, return_loan
+from neiqin.models.seals.loans import CONDITIONS, SealLoan, lend, lendable_items, return_loan
 from neiqin.models.seals.registry import DOC_TYPES, SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
 from neiqin.models.seals.uses import AGREE, DISAGREE, SealUse, apply_use, approve_use, next_step, stamp_use
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
+from neiqin.ui.operations import write
 from neiqin.ui.util import tr
 
 STEPS = ["申请", "审批", "用印"]
@@ -233,10 +233,6 @@ def run_use_process(parent, attachments_dir, use: SealUse | None = None, values:
 # ---------------------------------------------------------------------------------------------- loans
 
 
-class _Declined(NeiqinError):
-    handled = True
-
-
 def lend_dialog(parent) -> SealLoan | None:
     items = dict((label, key) for key, label in lendable_items())
     if not items:
@@ -256,14 +252,7 @@ def lend_dialog(parent) -> SealLoan | None:
     ]
 
     def save(v: dict) -> SealLoan:
-        data = dict(v, item=items.get(v["item"]))
-        try:
-            return lend(data)
-        except LicenceExpired as e:
-            answer = QMessageBox.question(parent, tr("证照已过期"), str(e))
-            if answer != QMessageBox.StandardButton.Yes:
-                raise _Declined(str(e)) from None
-            return lend(data, expired_ack=True)
+        return write(parent, lend, dict(v, item=items.get(v["item"])))
 
     values = {"due_at": tomorrow}
     return _ask(parent, tr("印章/证照外借"), fields, save, values,

@@ -44,6 +44,7 @@ from neiqin.models.supplies import reports as reports_mod
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
+from neiqin.ui.operations import write
 from neiqin.ui.supplies.stocktake_view import StocktakeView
 from neiqin.ui.supplies.supply_desk import IssueDesk
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
@@ -304,19 +305,7 @@ class MovesPane(LedgerPane):
         init.update(values or {})
 
         def save(v: dict):
-            data = {**v, "item": _code_of(v["item"])}
-            try:
-                moves = posting.receive(data)
-            except posting.ZeroPriceWarning as w:
-                ask = QMessageBox.question(form_parent(), tr("单价为 0"), str(w),
-                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                           QMessageBox.StandardButton.No)
-                if ask != QMessageBox.StandardButton.Yes:
-                    err = NeiqinError("未保存")
-                    err.handled = True
-                    raise err from None
-                moves = posting.receive(data, zero_price_ok=True)
-            return moves[0]
+            return write(form_parent(), posting.receive, {**v, "item": _code_of(v["item"])})[0]
 
         form = RecordForm(tr("入库登记"), self.receipt_fields(), save, None, self,
                           note=tr("库存和平均单价由入库记录自动计算。金额按 数量×单价 计算，也可按发票只填金额。"))
