@@ -80,11 +80,23 @@ class Outcome:
 _collecting: contextvars.ContextVar[list[Change] | None] = contextvars.ContextVar("neiqin_changes", default=None)
 
 
+_changed_since: set[str] = set()  # ledgers changed since the window last asked (drain_changed)
+
+
 def note_change(ledger: str, record_id: int | None, action: str) -> None:
-    """Called for every audit entry written: adds it to the operation in progress, if any."""
+    """Called for every audit entry written: adds it to the operation in progress, if any, and to the ledgers
+    changed since the window last asked."""
     changes = _collecting.get()
     if changes is not None:
         changes.append(Change(ledger, record_id, action))
+    _changed_since.add(ledger)
+
+
+def drain_changed() -> frozenset[str]:
+    """The ledgers written since the last call (every write is audited, cross-ledger links included)."""
+    out = frozenset(_changed_since)
+    _changed_since.clear()
+    return out
 
 
 def run(fn: Callable[..., Any], *args: Any, confirmed: Confirmed | None = None, **kwargs: Any) -> Outcome:

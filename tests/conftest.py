@@ -68,3 +68,49 @@ def host(database):
     from neiqin.models import STAFF
 
     return STAFF.create({"name": "张三", "department": "办公室", "title": "主任", "mobile": "13812345678"})
+
+
+@pytest.fixture(scope="session")
+def _demo_templates(tmp_path_factory):
+    return {"root": tmp_path_factory.mktemp("demo-templates"), "made": {}}
+
+
+@pytest.fixture
+def demo_data(datadir, _demo_templates):
+    """``demo_data(rows)``: this test's data folder filled with the demo data of ``rows`` rows, closed again.
+
+    The demo is generated once per session and size, at the pinned clock, and copied for each test (generating it
+    took seconds a test); the clock restarts at the same moment for every test, so "today" in the copy is today."""
+
+    def fill(rows: int) -> DataDir:
+        import shutil
+
+        from neiqin.demo import generate
+
+        made = _demo_templates["made"]
+        if rows not in made:
+            template = DataDir(_demo_templates["root"] / f"rows-{rows}").ensure()
+            open_database(template.db_path, template.backups)
+            try:
+                clock.start_at(PINNED_NOW)
+                generate(rows)
+            finally:
+                close_database()
+                clock.start_at(PINNED_NOW)
+            made[rows] = template
+        shutil.copytree(made[rows].root, datadir.root, dirs_exist_ok=True)
+        return datadir
+
+    return fill
+
+
+@pytest.fixture(scope="session")
+def backup_template(tmp_path_factory) -> DataDir:
+    """One closed demo data folder (300 rows, attachments) per session, copied by the backup and crash tests."""
+    from helpers.backup_data import make_template  # tests/ is on sys.path, as for the test modules
+
+    clock.start_at(PINNED_NOW)
+    try:
+        return make_template(tmp_path_factory.mktemp("backup-template") / "data", rows=300)
+    finally:
+        clock.start_at(PINNED_NOW)

@@ -18,7 +18,6 @@ from helpers.backup_data import (
     dump,
     files,
     integrity,
-    make_template,
     staff_names,
     table_rows,
 )
@@ -32,9 +31,9 @@ from neiqin.paths import DataDir
 PASS = "门卫室钥匙在抽屉2号"
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory) -> DataDir:
-    return make_template(tmp_path_factory.mktemp("template") / "data")
+@pytest.fixture
+def template(backup_template) -> DataDir:
+    return backup_template
 
 
 @pytest.fixture(autouse=True)

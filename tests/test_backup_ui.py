@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, make_template, staff_names
+from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, staff_names
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
@@ -36,9 +36,9 @@ class StubWindow(QMainWindow):
         super().closeEvent(event)
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory) -> DataDir:
-    return make_template(tmp_path_factory.mktemp("ui-template") / "data")
+@pytest.fixture
+def template(backup_template) -> DataDir:
+    return backup_template
 
 
 @pytest.fixture

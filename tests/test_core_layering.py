@@ -158,35 +158,32 @@ def test_imports_inside_functions_and_type_checking_do_not_count(tmp_path):
     assert top_level_imports("neiqin.mod", src, known) == {"neiqin.db"}
 
 
-def test_load_all_knows_every_module_that_registers_something():
+def test_the_catalogue_lists_every_model_module_and_load_all_imports_them():
     """``neiqin.models`` imports ledger modules on first use; ``load_all`` (ALL_MODELS, LEDGERS, 今日, settings
-    defaults) must know each module that registers a ledger, a 今日 section or settings, and import it with a plain
-    import statement (so that PyInstaller bundles it)."""
-    import neiqin.models
+    defaults) imports every module the catalogue lists, which must be every module of ``neiqin/models`` that
+    registers a ledger, a 今日 section or settings, or holds tables. PyInstaller bundles them through build.spec,
+    which reads the same catalogue."""
+    from neiqin.models import catalogue
 
-    marks = ("register_ledger(", "@section(", ".section(", "settings.register(")
     models = PACKAGE / "models"
-    registering = {".".join(p.relative_to(models).with_suffix("").parts) for p in models.rglob("*.py")
-                   if p.stem not in ("ledger", "today", "settings", "__init__")
-                   and any(m in p.read_text(encoding="utf-8") for m in marks)}
-    assert registering <= set(neiqin.models.LEDGER_MODULES), registering - set(neiqin.models.LEDGER_MODULES)
-    load_all = next(n for n in ast.parse((models / "__init__.py").read_text(encoding="utf-8")).body
-                    if isinstance(n, ast.FunctionDef) and n.name == "load_all")
-    imported = {f"{n.module}.{a.name}".removeprefix("neiqin.models.") for n in ast.walk(load_all)
-                if isinstance(n, ast.ImportFrom) for a in n.names}
-    assert set(neiqin.models.LEDGER_MODULES) <= imported, set(neiqin.models.LEDGER_MODULES) - imported
+    marks = ("register_ledger(", "@section(", ".section(", "settings.register(", "\nMODELS = ")
+    needed = {module_name(p) for p in models.rglob("*.py")
+              if p.stem not in ("ledger", "today", "settings", "__init__", "base", "catalogue")
+              and any(m in p.read_text(encoding="utf-8") for m in marks)}
+    assert needed <= set(catalogue.modules()), needed - set(catalogue.modules())
+    assert "catalogue" in (ROOT / "build.spec").read_text(encoding="utf-8")
 
 
 def test_the_morning_screen_imports_only_the_modules_that_register_its_sections():
-    """``today.registered()`` imports :data:`TODAY_MODULES`, not every ledger: the same sections as a full import,
+    """``today.registered()`` imports the catalogue's ``today`` modules, not every ledger: the same sections as a full import,
     without the ledgers' write paths (posting, processing steps, minutes …)."""
-    import neiqin.models
+    from neiqin.models import catalogue
 
     models = PACKAGE / "models"
     marks = ("@section(", ".section(")
-    registering = {".".join(p.relative_to(models).with_suffix("").parts) for p in models.rglob("*.py")
+    registering = {module_name(p) for p in models.rglob("*.py")
                    if p.stem != "today" and any(m in p.read_text(encoding="utf-8") for m in marks)}
-    assert registering == set(neiqin.models.TODAY_MODULES)
+    assert registering == set(catalogue.today_modules())
     code = ("import json, sys\nfrom neiqin.models import today\nkeys = sorted(today.registered())\n"
             "heavy = [m for m in ('neiqin.models.supplies.posting', 'neiqin.models.mail.incoming_steps', "
             "'neiqin.models.meetings.minutes', 'neiqin.models.supplies.stocktake') if m in sys.modules]\n"

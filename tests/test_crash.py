@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, make_template, staff_names
+from helpers.backup_data import ATTACHMENTS, copy_data, dump, files, staff_names
 
 from neiqin import backup
 from neiqin.db import DataDirLock, close_database, open_database
@@ -96,9 +96,9 @@ class Server:
         self.proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> DataDir:
-    return make_template(tmp_path_factory.mktemp("crash-template") / "data", rows=300)
+@pytest.fixture
+def template(backup_template) -> DataDir:
+    return backup_template
 
 
 def check_database(path: Path) -> sqlite3.Connection:

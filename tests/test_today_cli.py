@@ -10,17 +10,11 @@ import pytest
 from neiqin import clock
 from neiqin.cli import main
 from neiqin.cli.today import EXIT_OVERDUE, render
-from neiqin.db import close_database, open_database
 
 
 @pytest.fixture
-def demo_dir(datadir):
-    from neiqin.demo import generate
-
-    open_database(datadir.db_path, datadir.backups)
-    generate(80)
-    close_database()
-    return datadir
+def demo_dir(demo_data):
+    return demo_data(80)
 
 
 def run(capsys, *argv):

@@ -1,6 +1,6 @@
 """Peewee models and the rules of each ledger. No Qt here: everything is usable from tests and the CLI.
 
-Each area has its folder (``mail/``, ``seals/``, ``supplies/``, ``meetings/``) with one module per ledger; staff and
+The modules are listed, in order, in :mod:`neiqin.models.catalogue` (the house register). Each area has its folder (``mail/``, ``seals/``, ``supplies/``, ``meetings/``) with one module per ledger; staff and
 visitors are one module each. Importing this package, or an area's package, costs nothing: a ledger module is
 imported when it is first used (``from neiqin.models.mail import incoming``), so the window's start and each command
 pay only for the ledgers they touch. The names below that are about every ledger at once (``ALL_MODELS``,
@@ -11,23 +11,6 @@ them.
 from __future__ import annotations
 
 import importlib
-
-# Every module that registers ledgers, 今日 sections or settings (relative to this package), in the order a full
-# import registers them (the order of ``LEDGERS``).
-LEDGER_MODULES = (
-    "mail.addresses", "staff", "workdays",
-    "mail.docs_common", "mail.incoming", "mail.outgoing",
-    "meetings.schedule", "meetings.rooms", "meetings.bookings", "meetings.register", "meetings.actions",
-    "mail.parcel_rules", "mail.parcels", "mail.dispatches",
-    "supplies.items", "supplies.moves",
-    "seals.registry", "seals.uses", "seals.loans",
-    "visitors", "today_sections",
-)
-
-# The modules that register 今日 sections (a subset of the above): the morning screen imports only these and what
-# they need, not every ledger module (start-up speed).
-TODAY_MODULES = ("mail.incoming", "mail.outgoing", "meetings.register", "meetings.actions", "mail.parcels",
-                 "supplies.items", "today_sections")
 
 # name → the module of this package that defines it
 _NAMES = {
@@ -44,66 +27,41 @@ __all__ = [
 ]
 
 
-_loaded = False
+_loaded = 0  # catalogue entries imported by load_all (a ledger registered later is imported at the next call)
 
 
 def load_all() -> None:
-    """Import every ledger module (each registers its ledgers, 今日 sections and settings), in a fixed order."""
+    """Import every module of the catalogue (each registers its ledgers, 今日 sections and settings), in order."""
     global _loaded
-    if _loaded:
-        return
-    # plain import statements, so that PyInstaller bundles them all
-    from neiqin.models import ledger, staff, today_sections, visitors, workdays  # noqa: F401
-    from neiqin.models.mail import (  # noqa: F401
-        addresses,
-        dispatches,
-        docs_common,
-        incoming,
-        incoming_steps,
-        outgoing,
-        parcel_rules,
-        parcels,
-    )
-    from neiqin.models.meetings import actions, bookings, minutes, register, rooms, schedule  # noqa: F401
-    from neiqin.models.seals import attachments, chain, loans, registry, uses  # noqa: F401
-    from neiqin.models.supplies import items, moves, posting, reports, stocktake  # noqa: F401
+    from neiqin.models import catalogue, ledger
 
-    ledger.sort_registry({f"{__name__}.{name}": i for i, name in enumerate(LEDGER_MODULES)})
-    _loaded = True
+    names = catalogue.modules()
+    if _loaded == len(names):
+        return
+    for name in names:
+        importlib.import_module(name)
+    ledger.sort_registry({name: i for i, name in enumerate(names)})
+    _loaded = len(names)
 
 
 def load_today() -> None:
-    """Import the modules that register 今日 sections (:data:`TODAY_MODULES`), in the order of ``LEDGER_MODULES``."""
-    if _loaded:
-        return
-    from neiqin.models import today_sections  # noqa: F401
-    from neiqin.models.mail import incoming, outgoing, parcels  # noqa: F401
-    from neiqin.models.meetings import actions, register  # noqa: F401
-    from neiqin.models.supplies import items  # noqa: F401
+    """Import the modules that register 今日 sections (``today=True`` in the catalogue), and only those."""
+    from neiqin.models import catalogue
+
+    for name in catalogue.today_modules():
+        importlib.import_module(name)
 
 
 def all_models() -> list:
     """Every table the application owns, in creation order (foreign keys first), search indexes last."""
     load_all()
+    from neiqin.models import catalogue
     from neiqin.models.base import AuditLog, FieldHistory, NumberSerial, Setting
     from neiqin.models.ledger import LEDGERS
-    from neiqin.models.mail import addresses, dispatches, docs_common, incoming, outgoing, parcels
-    from neiqin.models.meetings import actions, bookings, minutes, register, rooms
-    from neiqin.models.seals.attachments import SealAttachment
-    from neiqin.models.seals.chain import SealEvent
-    from neiqin.models.seals.loans import SealLoan
-    from neiqin.models.seals.registry import Licence, Seal
-    from neiqin.models.seals.uses import SealUse
-    from neiqin.models.staff import Department, Staff
-    from neiqin.models.supplies import items, moves, stocktake
-    from neiqin.models.visitors import Visit, WatchEntry
 
-    out = [Setting, AuditLog, FieldHistory, NumberSerial, Department, Staff, Visit, WatchEntry,
-           Seal, Licence, SealUse, SealLoan, SealAttachment, SealEvent]
-    for module in (addresses, parcels, dispatches, incoming, outgoing, docs_common,  # 收发文 / 快递
-                   items, moves, stocktake,  # 办公用品
-                   rooms, bookings, register, actions, minutes):  # 会议记录
-        out.extend(module.MODELS)
+    out = [Setting, AuditLog, FieldHistory, NumberSerial]
+    for name in catalogue.modules():  # each module's own tables (MODELS), in catalogue order
+        out.extend(getattr(importlib.import_module(name), "MODELS", ()))
     for spec in LEDGERS.values():
         if spec.search is not None:
             out.extend(spec.search.models)

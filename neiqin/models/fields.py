@@ -105,6 +105,7 @@ class Field:
     number_order: bool = False
     # the form
     placeholder: str = ""
+    in_form: bool = True  # False: set by the ledger (a status, a computed column), not typed in the form
     history: bool = False  # autocomplete from the values typed before (FieldHistory)
     error_keys: tuple[str, ...] = ()
 
@@ -286,6 +287,7 @@ class Fields:
         return [f.column(**overrides.get(f.key, {})) for f in chosen]
 
     def form(self, *keys: str, **overrides: dict[str, Any]) -> list[FormField]:
-        """The form's fields, in the order given; ``overrides`` per key change what one form shows (a label, a
-        widget kind such as ``staff``, a placeholder)."""
+        """The form's fields, in the order given (default: every field typed in the form); ``overrides`` per key
+        change what one form shows (a label, a widget kind such as ``staff``, a placeholder)."""
+        keys = keys or tuple(f.key for f in self if f.in_form and (f.stored or f.kind == "staff"))
         return [self[k].form(self.ledger, **overrides.get(k, {})) for k in keys]

@@ -218,6 +218,7 @@ class LedgerSpec:
     history_fields: tuple[str, ...] = ()
     describe: Callable[[Any], str] = lambda rec: f"#{rec.id}"
     import_row: Callable[[dict], dict] | None = None  # raw Excel values by column key -> data for validate
+    fields: Any = None  # the ledger's field declaration (neiqin.models.fields.Fields), when it has one
 
     # ---- columns
 

@@ -101,6 +101,9 @@ class Staff(VoidableModel):
         return self.name
 
 
+MODELS = [Department, Staff]
+
+
 def _validate_staff(data: dict, record: Staff | None) -> dict:
     errors: dict[str, str] = {}
     out = STAFF_FIELDS.clean(data, errors)

@@ -102,6 +102,9 @@ class WatchEntry(BaseModel):
         return self.KIND_LABELS.get(self.kind, self.kind)
 
 
+MODELS = [Visit, WatchEntry]
+
+
 # ---------------------------------------------------------------------------------------------- validation
 
 

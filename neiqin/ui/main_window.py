@@ -91,6 +91,26 @@ def _staff():
     return StaffPane
 
 
+def own_tabs() -> list[Tab]:
+    """A tab for each ledger the catalogue shows with the shared pane (``Ledger(..., tab="来电登记")``); its module is
+    imported when the tab is first shown."""
+    from neiqin.models import catalogue
+
+    def loader(entry: catalogue.Ledger) -> Callable[[], type[LedgerPane]]:
+        def load() -> type[LedgerPane]:
+            import importlib
+
+            from neiqin.models.ledger import get_ledger
+            from neiqin.ui.ledger_pane import FieldsPane
+
+            importlib.import_module(entry.module)
+            return FieldsPane.for_spec(get_ledger(entry.key))
+
+        return load
+
+    return [Tab(e.key, e.tab, loader(e), frozenset({e.key})) for e in catalogue.own_tabs()]
+
+
 # Ledger tabs in order; each later ledger appends its Tab (or, if it does not mind being imported at start-up, its
 # pane class). A test builds every tab and checks its key, title and ledgers against the pane class.
 PANES: list[Tab | type[LedgerPane]] = [
@@ -211,7 +231,8 @@ EXTENSIONS.append(_install_closing_watch)
 
 class MainWindow(QMainWindow):
     closing = Signal()
-    recordsChanged = Signal()  # any tab changed records (今日 and reminders listen)
+    recordsChanged = Signal()  # any tab changed records (reminders listen)
+    ledgersChanged = Signal(object)  # the same, typed: the frozenset of ledger keys written (今日 refreshes those)
 
     def __init__(self, datadir: DataDir):
         super().__init__()
@@ -222,7 +243,10 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         # Tabs are built when first shown (or asked for): start-up pays only for the tab in front.
-        self.tab_list = [t if isinstance(t, Tab) else Tab.of(t) for t in PANES]
+        self.tab_list = [t if isinstance(t, Tab) else Tab.of(t) for t in PANES] + own_tabs()
+        from neiqin import operations
+
+        operations.drain_changed()  # what was written before the window opened is in its first view
         self._built: dict[int, LedgerPane] = {}
         for tab in self.tab_list:
             holder = QWidget()
@@ -322,13 +346,19 @@ class MainWindow(QMainWindow):
         if pane is None:
             pane = self.tab_list[index].load()(self.datadir, self.ui_settings, self)
             pane.countChanged.connect(self._count_changed)
-            pane.recordsChanged.connect(self.recordsChanged)
+            pane.recordsChanged.connect(self._records_changed)
             self.tabs.widget(index).layout().addWidget(pane)
             self._built[index] = pane
         return pane
 
     def current_pane(self) -> LedgerPane:
         return self._pane_at(self.tabs.currentIndex())
+
+    def _records_changed(self) -> None:
+        from neiqin import operations
+
+        self.recordsChanged.emit()
+        self.ledgersChanged.emit(operations.drain_changed())
 
     def pane(self, key: str) -> LedgerPane:
         index = next(i for i, tab in enumerate(self.tab_list) if tab.key == key)

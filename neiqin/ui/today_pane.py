@@ -330,21 +330,42 @@ class TodayPane(QWidget):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.tabs.setCurrentIndex(i),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self.refresh)
+        self._pending: set[str] | None = set()  # ledgers changed since the last refresh (None: refresh all)
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._refresh_changed)
         self.timer = QTimer(self, interval=REFRESH_MS, timeout=self._tick)
         self.timer.start()
-        if parent is not None and hasattr(parent, "recordsChanged"):
-            parent.recordsChanged.connect(self.records_changed)
+        if parent is not None and hasattr(parent, "ledgersChanged"):
+            parent.ledgersChanged.connect(self.records_changed)
         self.restore_layout()
         self.refresh()
 
     # ---- refreshing
 
-    def records_changed(self) -> None:
-        """Something changed in some tab: refresh soon if shown, else when next shown."""
+    def records_changed(self, ledgers: frozenset[str] | None = None) -> None:
+        """Records of ``ledgers`` changed in some tab (None: unknown): their sections are refreshed soon if 今日 is
+        shown, else everything when it is next shown."""
+        if ledgers is None or self._pending is None:
+            self._pending = None
+        else:
+            self._pending |= set(ledgers)
         self._dirty = True
         if self.isVisible():
             self._debounce.start()
+
+    def _refresh_changed(self) -> None:
+        """Recompute only the sections of the ledgers that changed (and those of no ledger: the USB backup)."""
+        pending, self._pending = self._pending, set()
+        if pending is None or not self.sections or clock.today() != self.day:
+            self.refresh()
+            return
+        keys = [s.key for s in self.sections if not s.ledger or s.ledger in pending]
+        try:
+            fresh = {s.key: s for s in today.compute(self.day, keys=keys)}
+        except Exception as e:  # noqa: BLE001
+            show_error(self, e)
+            return
+        self.sections = [fresh.get(s.key, s) for s in self.sections]
+        self._show(mark=self._change_mark())
 
     def _tick(self) -> None:
         if clock.today() != self.day:  # past midnight: a new day's list, even if nobody looks
@@ -356,6 +377,7 @@ class TodayPane(QWidget):
 
     def refresh(self) -> None:
         self._debounce.stop()
+        self._pending = set()
         self.day = clock.today()
         try:
             mark = self._change_mark()
@@ -363,6 +385,9 @@ class TodayPane(QWidget):
         except Exception as e:  # noqa: BLE001
             show_error(self, e)
             return
+        self._show(mark)
+
+    def _show(self, mark: int) -> None:
         self._dirty = False
         self._refreshed_at = clock.now()
         self._mark = mark

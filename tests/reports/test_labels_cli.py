@@ -11,14 +11,9 @@ from neiqin.db import close_database, open_database
 
 
 @pytest.fixture
-def demo_dir(datadir):
+def demo_dir(demo_data):
     """A data dir with the demo data (it includes visitors checked in today), closed again for the CLI."""
-    from neiqin.demo import generate
-
-    open_database(datadir.db_path, datadir.backups)
-    generate(120)
-    close_database()
-    return datadir
+    return demo_data(120)
 
 
 def run(capsys, *argv):

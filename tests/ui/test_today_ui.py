@@ -268,3 +268,24 @@ def test_no_reminder_list_over_the_today_tab_itself(qtbot, window, loan):
     window.pane("today").board.tree.setFocus()
     assert window.reminders.remind() >= 1
     assert not window.reminders.panel.isVisible() and "见今日" in window.statusBar().currentMessage()
+
+
+def test_a_change_refreshes_only_the_sections_of_the_ledgers_it_wrote(qtbot, window, host, monkeypatch):
+    """A visitor checked out while 今日 is in front: only the visitor sections (and the USB line, which belongs to
+    no ledger) are computed again, from the ledgers the write reported; the others are kept as they were."""
+    from neiqin.models import today
+
+    visit = check_in({"name": "李雷", "host": host.id, "purpose": "送货"})
+    pane = today_pane(qtbot, window)
+    assert any("李雷" in r for r in rows(pane))
+    asked: list[list[str] | None] = []
+    real = today.compute
+    monkeypatch.setattr(today, "compute", lambda day=None, keys=None: (asked.append(keys), real(day, keys))[1])
+    visitors = window.pane("visitors")  # not shown: 今日 stays in front
+    visitors.refresh()
+    qtbot.waitUntil(lambda: visitors.select_id(visit.id))
+    visitors.leave_btn.click()  # the real button
+    qtbot.waitUntil(lambda: bool(asked))
+    assert sorted(asked[-1]) == ["usb_backup", "visitor_appointments", "visitors_on_site"]
+    qtbot.waitUntil(lambda: not any("李雷" in r for r in rows(pane)))
+    assert window.current_pane() is pane

@@ -36,6 +36,9 @@ class SealAttachment(BaseModel):
         indexes = ((("entity", "owner_id"), False),)
 
 
+MODELS = [SealAttachment]
+
+
 # ---------------------------------------------------------------------------------------------- attachments
 
 _MAGIC = [(b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"), (b"GIF87a", ".gif"), (b"GIF89a", ".gif"),

@@ -75,6 +75,9 @@ class SealEvent(BaseModel):
         indexes = ((("entity", "entity_id"), False),)
 
 
+MODELS = [SealEvent]
+
+
 # ---------------------------------------------------------------------------------------------- canonical form
 
 

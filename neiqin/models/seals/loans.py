@@ -64,6 +64,9 @@ class SealLoan(VoidableModel):
         indexes = ((("lend_date", "id"), False),)
 
 
+MODELS = [SealLoan]
+
+
 SealLoan.add_index(order_index(SealLoan.no))
 
 

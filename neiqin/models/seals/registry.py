@@ -59,6 +59,9 @@ class Licence(VoidableModel):
         return f"{self.name}（{self.copy_kind}）"
 
 
+MODELS = [Seal, Licence]
+
+
 # ---------------------------------------------------------------------------------------------- helpers
 
 

@@ -73,6 +73,9 @@ class SealUse(VoidableModel):
         indexes = ((("apply_date", "id"), False),)
 
 
+MODELS = [SealUse]
+
+
 SealUse.add_index(order_index(SealUse.no))
 
 
