@@ -1,0 +1,132 @@
+"""Where Windows behaves differently from Linux, behind a few small functions that tests can switch.
+
+* :func:`is_windows` is the one question every Windows path asks; a test sets it to ``lambda: True`` (with the
+  simulated pieces it needs) to run that path on Linux.
+* The data-dir lock (:func:`lock_exclusive`, :func:`unlock`, :func:`read_owner`). ``msvcrt.locking`` locks a byte
+  range that other handles can then neither write nor *read*, so the locked byte lies far past the owner text
+  ("进程 1234，启动于 …"): a second copy of the program can still read who holds the data.
+* Replacing, renaming and deleting files with short retries (:func:`replace`, :func:`unlink`, :func:`rmtree`):
+  antivirus and the search indexer open a new file for a moment, and Windows then refuses to move or delete it
+  (error 5, access denied; 32, sharing violation). On Linux nothing holds a file that way, so no retry.
+* :func:`is_busy_error`: an OSError that means "another program has the file open", told to the clerk as
+  文件被其他程序占用, not as a write-protected stick.
+
+No Qt here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+log = logging.getLogger(__name__)
+
+# Windows error codes (OSError.winerror)
+ERROR_ACCESS_DENIED = 5
+ERROR_SHARING_VIOLATION = 32
+ERROR_LOCK_VIOLATION = 33
+ERROR_WRITE_PROTECT = 19
+_BUSY_WINERRORS = {ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION}
+
+# Short retries: about 2 seconds in all, enough for a virus scan of a fresh file, short enough not to feel stuck.
+RETRY_DELAYS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+
+BUSY_HINT = "文件被其他程序占用（可能是杀毒软件、搜索索引或打开了这个文件的程序），请稍等片刻再试"
+
+
+def is_windows() -> bool:
+    """True on Windows. Tests replace this function to run the Windows paths on Linux."""
+    return os.name == "nt"
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """An error that means another program has the file open (Windows), not a read-only medium."""
+    return isinstance(exc, OSError) and getattr(exc, "winerror", None) in _BUSY_WINERRORS
+
+
+# ---------------------------------------------------------------------------------------------- the data-dir lock
+
+LOCK_OFFSET = 1 << 20  # the byte msvcrt locks: past any owner text (locking past the end of a file is allowed)
+OWNER_BYTES = 4096  # how much of the lock file is read as the owner's description
+
+
+def lock_exclusive(fh: BinaryIO) -> None:
+    """Take the lock on the open lock file without waiting; OSError when another process holds it."""
+    if is_windows():
+        import msvcrt
+
+        fh.seek(LOCK_OFFSET)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def unlock(fh: BinaryIO) -> None:
+    if is_windows():
+        import msvcrt
+
+        fh.seek(LOCK_OFFSET)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file, through a handle of its own (the seam where Windows refuses bytes
+    another handle has locked)."""
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def read_owner(path: Path) -> str:
+    """Who holds the lock, as its holder wrote it; "" when that cannot be read (never raises).
+
+    An older neiqin locked byte 0 itself, which Windows then refuses to read: the clerk still gets the message.
+    """
+    try:
+        return _read_head(path, OWNER_BYTES).decode("utf-8", errors="replace").strip().strip("\x00")
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------- retries
+
+
+def retrying(action: Callable[[], object], what: str) -> object:
+    """Run ``action``; on Windows retry it for about 2 s while the file is held by another program."""
+    if not is_windows():
+        return action()
+    for delay in RETRY_DELAYS:
+        try:
+            return action()
+        except PermissionError as e:  # winerror 5 / 32 / 33 all arrive as PermissionError
+            log.info("%s: %s; retrying in %.2f s", what, e, delay)
+            time.sleep(delay)
+    return action()
+
+
+def replace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """``os.replace`` that waits out antivirus or the indexer on Windows."""
+    retrying(lambda: os.replace(src, dst), f"replace {src} -> {dst}")
+
+
+def unlink(path: str | os.PathLike, missing_ok: bool = False) -> None:
+    retrying(lambda: Path(path).unlink(missing_ok=missing_ok), f"delete {path}")
+
+
+def rmtree(path: str | os.PathLike) -> None:
+    def remove() -> None:
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(path)
+
+    retrying(remove, f"delete folder {path}")
