@@ -960,7 +960,7 @@ class VerifyReport:
 
     def text(self) -> str:
         head = f"{self.subject}：" + ("校验通过" if self.ok else f"发现 {len(self.problems)} 个问题")
-        body = [f"  ✓ {c}" for c in self.checks] + [f"  ✗ {p}" for p in self.problems]
+        body = [f"  √ {c}" for c in self.checks] + [f"  × {p}" for p in self.problems]  # both in GBK
         if self.info:
             body = [f"  {line}" for line in self.info.preview_lines()] + body
         return "\n".join([head, *body, f"  用时 {self.seconds:.1f} 秒"])

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from neiqin import APP_TITLE, __version__, clock
+from neiqin import APP_TITLE, __version__, clock, console
 from neiqin.backup_cli import register as register_backup
 from neiqin.cli_common import date_arg, moment_arg
 from neiqin.errors import NeiqinError
@@ -167,6 +167,7 @@ def cmd_purge(args, datadir: DataDir) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    console.setup()  # output never crashes: no console (windowed exe), GBK pipes, old consoles
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.now:
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         args.func, args.needs_db, args.writes = cmd_gui, False, False
     try:
         datadir = resolve_data_dir(args.data_dir)
+        if console.windowless and datadir.root.is_dir():
+            from neiqin.logs import setup_logging
+
+            setup_logging(datadir)  # the windowed exe has no stderr: its error lines go to the log
         if args.data_dir and not Path(args.data_dir).exists() and getattr(args, "existing", False):
             raise NeiqinError(f"数据目录不存在：{args.data_dir}")
         if getattr(args, "existing", False) and not datadir.db_path.exists():
