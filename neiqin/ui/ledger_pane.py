@@ -441,6 +441,9 @@ class LedgerPane(QWidget):
         return path
 
     def ask_save_path(self, default_name: str, filter_: str) -> str:
+        from neiqin.filenames import safe_filename
+
+        default_name = safe_filename(default_name)
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _ = QFileDialog.getSaveFileName(self, tr("导出"), str(Path(docs) / default_name), filter_)
         return path

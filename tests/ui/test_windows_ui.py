@@ -41,3 +41,19 @@ def test_second_window_is_told_the_data_is_in_use(qtbot, windows, tmp_path, monk
         answer_message_box(seen)
         assert app.run_gui(d) == 3
     assert "已在使用这个数据目录" in seen[0] and "进程" in seen[0]
+
+
+@pytest.mark.parametrize("typed", ['关于"预算"的会议：第3次?', "CON", "aux.pdf", "访客 张三. . ", "A/B|C*<d>"])
+def test_printed_files_named_from_typed_text_are_windows_names(qtbot, datadir, typed):
+    from PySide6.QtWidgets import QWidget
+
+    from neiqin.filenames import is_valid_windows_name
+    from neiqin.ui.preview import stamp_path
+
+    w = QWidget()
+    qtbot.addWidget(w)
+    w.datadir = datadir
+    path = stamp_path(w, f"会议纪要-{typed}-2026-12-09")
+    assert path.parent == datadir.prints and is_valid_windows_name(path.name)
+    path.write_bytes(b"%PDF-1.4")  # one file, in prints/ itself (no "/" made a sub-folder of it)
+    assert path.exists()
