@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import neiqin.db as dbmod
-from neiqin import __version__, clock
+from neiqin import __version__, clock, winfs
 from neiqin.backup_guard import PENDING as _PENDING
 from neiqin.backup_guard import STAGING as _STAGING
 from neiqin.backup_guard import fsync_dir as _fsync_dir
@@ -1051,7 +1051,7 @@ def _open_target(path: Path) -> BinaryIO:
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
-_WIN_FULL, _WIN_READONLY = {39, 112}, {5, 19}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL; ACCESS_DENIED, WRITE_PROTECT
+_WIN_FULL, _WIN_READONLY = {39, 112}, {19}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL; ERROR_WRITE_PROTECT
 
 
 def _free_space(folder: Path) -> int | None:
@@ -1070,6 +1070,8 @@ def _media_error(exc: OSError, media: str, folder: Path, needed: int, cleaned: b
         have = f"，{media}上只剩 {human_size(free)}" if free is not None else ""
         return TargetWriteError(f"{media}空间不足：这份备份约需 {human_size(needed)}{have}。"
                                 f"请删除{media}上不需要的文件，或换一个{media}后重试。{tail}")
+    if winfs.is_busy_error(exc):  # error 5 / 32 / 33: antivirus, the indexer or Explorer has a file open
+        return TargetWriteError(f"{winfs.BUSY_HINT}（{exc.strerror or exc}）。{tail}")
     if exc.errno in _READONLY_ERRNOS or win in _WIN_READONLY:
         return TargetWriteError(f"{media}是只读的或没有写入权限（请检查U盘侧面的写保护开关）：{exc.strerror or exc}。{tail}")
     return TargetWriteError(f"{media}已拔出或无法写入（{exc.strerror or exc}）。请重新插好{media}后再备份一次。{tail}")
@@ -1114,7 +1116,7 @@ def _make_room(folder: Path, prefix: str, needed: int, media: str) -> list[Path]
     existing = list_backups(folder, prefix)
     while free is not None and free < needed and len(existing) > 1:
         oldest = existing.pop()
-        oldest.unlink()
+        winfs.unlink(oldest)
         removed.append(oldest)
         log.info("removed %s to make room", oldest)
         free = _free_space(folder)
@@ -1141,7 +1143,7 @@ def _write_container(part: Path, final: Path, header: bytes, sealer: _Sealer, ch
         os.fsync(out.fileno())
     finally:
         out.close()
-    os.replace(part, final)
+    winfs.replace(part, final)
     _fsync_dir(final.parent)
     return sums
 
@@ -1281,7 +1283,7 @@ def rotate_backups(folder: Path, prefix: str, keep: int) -> list[Path]:
     removed = []
     for old in list_backups(folder, prefix)[max(keep, 1):]:
         with contextlib.suppress(OSError):
-            old.unlink()
+            winfs.unlink(old)
             removed.append(old)
     return removed
 
@@ -1315,7 +1317,7 @@ def rotate_local(folder: Path, daily: int = 7, weekly: int = 4, monthly: int = 1
     for i, p in enumerate(backups):
         if i not in keep:
             with contextlib.suppress(OSError):
-                p.unlink()
+                winfs.unlink(p)
                 removed.append(p)
     return removed
 
@@ -1492,7 +1494,7 @@ def _write_json_durably(path: Path, data: dict) -> None:
         json.dump(data, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    winfs.replace(tmp, path)
     _fsync_dir(path.parent)
 
 
@@ -1510,8 +1512,8 @@ def _retire_wal(db_path: Path) -> None:
                 raise BackupError("数据文件仍在被使用，无法恢复。请关闭内勤台账的所有窗口后再试。" + _UNTOUCHED)
         except sqlite3.DatabaseError as e:  # a damaged database: its files were already copied aside as they are
             log.warning("cannot checkpoint current database before restore: %s", e)
-    wal.unlink(missing_ok=True)
-    shm.unlink(missing_ok=True)
+    winfs.unlink(wal, missing_ok=True)
+    winfs.unlink(shm, missing_ok=True)
 
 
 def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
@@ -1531,16 +1533,17 @@ def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
                                   "source": str(staged.source)})
     try:
         datadir.attachments.mkdir(parents=True, exist_ok=True)
-        os.replace(datadir.attachments, aside)
-        os.replace(staged.folder / "attachments", datadir.attachments)
+        winfs.replace(datadir.attachments, aside)
+        winfs.replace(staged.folder / "attachments", datadir.attachments)
         _fsync_dir(datadir.root)
         _retire_wal(datadir.db_path)
-        os.replace(staged.folder / DATABASE, datadir.db_path)  # the commit point
+        winfs.replace(staged.folder / DATABASE, datadir.db_path)  # the commit point
         _fsync_dir(datadir.root)
     except BaseException as e:
         recover_interrupted_restore(datadir)
         if isinstance(e, OSError):  # e.g. Windows: another program still has a file open
-            raise BackupError(f"无法替换数据文件（{e.strerror or e}）。请关闭内勤台账的所有窗口和可能打开数据文件的"
+            held = f"{winfs.BUSY_HINT}。" if winfs.is_busy_error(e) else ""
+            raise BackupError(f"无法替换数据文件（{e.strerror or e}）。{held}请关闭内勤台账的所有窗口和可能打开数据文件的"
                               "程序后重试。" + _UNTOUCHED) from e
         raise
     pending.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 import peewee as pw
 
-from neiqin import clock
+from neiqin import clock, winfs
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
@@ -264,7 +264,9 @@ def store_attachment(src: str | os.PathLike, attachments_dir: str | os.PathLike,
         os.close(fd)
         try:
             shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
+            winfs.replace(tmp, dest)
+        except PermissionError as e:  # Windows: antivirus still scanning the copy, for longer than the retries
+            raise ValidationError({field: f"无法保存附件“{src.name}”：{winfs.BUSY_HINT}"}) from e
         finally:
             Path(tmp).unlink(missing_ok=True)
     return StoredFile(sha, src.name[:200], size, rel)

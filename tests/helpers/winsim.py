@@ -63,6 +63,34 @@ class SimulatedWindows:
             return real_read_head(path, size)
 
         monkeypatch.setattr(winfs, "_read_head", read_head)
+        self._monkeypatch = monkeypatch
+
+    def share_modes(self) -> None:
+        """Renaming or replacing a file that any handle has open fails, as on Windows (Python opens files
+        without FILE_SHARE_DELETE): error 32, ERROR_SHARING_VIOLATION. Open handles are read from /proc."""
+        real_replace, real_rename = os.replace, os.rename
+
+        def open_files() -> set[str]:
+            found = set()
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    found.add(os.readlink(f"/proc/self/fd/{fd}"))
+                except OSError:
+                    pass
+            return found
+
+        def guarded(real):
+            def move(src, dst, *args, **kwargs):
+                held = open_files()
+                for p in (src, dst):
+                    if os.path.exists(p) and os.path.realpath(p) in held:
+                        raise windows_error(32, "The process cannot access the file because it is being used by "
+                                                "another process", str(p))
+                return real(src, dst, *args, **kwargs)
+            return move
+
+        self._monkeypatch.setattr(os, "replace", guarded(real_replace))
+        self._monkeypatch.setattr(os, "rename", guarded(real_rename))
 
 
 def windows_error(winerror: int, message: str = "Access is denied", filename: str | None = None) -> PermissionError:
