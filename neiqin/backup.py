@@ -1077,6 +1077,15 @@ def _media_error(exc: OSError, media: str, folder: Path, needed: int, cleaned: b
     return TargetWriteError(f"{media}已拔出或无法写入（{exc.strerror or exc}）。请重新插好{media}后再备份一次。{tail}")
 
 
+def _check_file_size_limit(folder: Path, needed: int, media: str) -> None:
+    """FAT32 takes no file of 4 GB or more: refused before writing, not reported as 空间不足 half-way."""
+    limit = winfs.file_size_limit(folder)
+    if limit is not None and needed + needed // 1024 > limit:  # chunk seals and entry headers add under 0.1 %
+        raise TargetWriteError(f"{media}是 FAT32 格式，单个文件不能超过 4 GB，而这份备份约需 {human_size(needed)}。"
+                               f"请换一个 exFAT 或 NTFS 格式的{media}（也可以把{media}格式化为 exFAT，格式化会清除"
+                               f"上面的所有文件）。{_UNTOUCHED}")
+
+
 def _check_target(datadir: DataDir, folder: Path, media: str) -> None:
     root = datadir.root.resolve()
     try:
@@ -1181,6 +1190,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
         check = _SnapshotCheck(snap, manifest)
         check.start()
         needed = snap.stat().st_size + manifest["attachments"]["bytes"] + 64 * 1024
+        _check_file_size_limit(folder, needed, media)
         removed = _make_room(folder, prefix, needed + needed // 64, media)
         header, sealer = _new_header(passphrase, chunk_size, created)
         final = _backup_name(folder, prefix, created)

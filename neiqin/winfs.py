@@ -130,3 +130,61 @@ def rmtree(path: str | os.PathLike) -> None:
             shutil.rmtree(path)
 
     retrying(remove, f"delete folder {path}")
+
+
+# ---------------------------------------------------------------------------------------------- file systems
+
+FAT_MAX_FILE = 2**32 - 1  # FAT32 (and FAT16): no file of 4 GB or more
+_FAT_NAMES = {"fat", "fat12", "fat16", "fat32", "vfat", "msdos"}
+
+
+def _unescape_mount(path: str) -> str:
+    import re
+
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), path)
+
+
+def mount_fstype(mounts_text: str, path: Path) -> str | None:
+    """The file system type of the mount holding ``path``, from /proc/mounts text (the longest mount point)."""
+    best, kind = "", None
+    target = str(path)
+    for line in mounts_text.splitlines():
+        fields = line.split()
+        if len(fields) >= 3:
+            mount = _unescape_mount(fields[1])
+            inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+            if inside and len(mount) >= len(best):
+                best, kind = mount, fields[2]
+    return kind
+
+
+def _windows_fstype(path: Path) -> str | None:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    root = ctypes.create_unicode_buffer(261)
+    if not kernel32.GetVolumePathNameW(ctypes.c_wchar_p(str(path)), root, 261):
+        return None
+    name = ctypes.create_unicode_buffer(261)
+    if not kernel32.GetVolumeInformationW(root, None, 0, None, None, None, name, 261):
+        return None
+    return name.value
+
+
+def filesystem_type(path: Path) -> str | None:
+    """"FAT32", "exFAT", "NTFS" (Windows) or "vfat", "ext4" … (Linux); None when it cannot be told."""
+    path = Path(path)
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    try:
+        if is_windows():
+            return _windows_fstype(path)
+        return mount_fstype(Path("/proc/mounts").read_text(encoding="utf-8", errors="replace"), path.resolve())
+    except (AttributeError, ImportError, OSError):  # no /proc, no windll
+        return None
+
+
+def file_size_limit(path: Path) -> int | None:
+    """The largest file the medium holding ``path`` can take; None when there is no such limit (or unknown)."""
+    kind = filesystem_type(path)
+    return FAT_MAX_FILE if kind and kind.lower() in _FAT_NAMES else None
