@@ -483,9 +483,15 @@ def is_low(row: dict | Supply) -> bool:
             and (get("on_hand") or 0) <= get("min_stock"))
 
 
+_HALF_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def find_item(code: str) -> Supply | None:
-    """The item a scanned or typed 编码 (or maker's barcode) names, at once; voided items are not found."""
-    code = (code or "").strip()
+    """The item a scanned or typed 编码 (or maker's barcode) names, at once; voided items are not found.
+
+    Full-width letters and digits (a scanner typing through a Chinese input method) count as ASCII.
+    """
+    code = (code or "").translate(_HALF_WIDTH).strip()
     if not code:
         return None
     live = Supply.voided == False  # noqa: E712

@@ -39,6 +39,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models import supplies as S
 from neiqin.models.staff import Department
+from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import qtoday, show_error, tr
 
@@ -64,14 +65,15 @@ class ItemLine(QLineEdit):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(completer)
         self.textEdited.connect(self._edited)
-        self.setPlaceholderText(tr("扫描或输入编码；也可输入名称或拼音首字母（如 zxb）"))
+        self.setPlaceholderText(tr("扫描或输入编码；也可输入拼音或首字母（如 zxb）"))
+        scan_field(self)
 
     def reload(self) -> None:
         self.choices = S.item_choices()
 
     def _edited(self, text: str) -> None:
         t = text.strip()
-        if not t or (t.isascii() and S.find_item(t) is not None):
+        if not t or S.find_item(t) is not None:
             self._model.setStringList([])
             return  # a scanner is typing a code: no popup in its way
         matches = S.match_items(self.choices, t)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from helpers.winsim import SimulatedWindows
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from neiqin import app
@@ -57,3 +57,53 @@ def test_printed_files_named_from_typed_text_are_windows_names(qtbot, datadir, t
     assert path.parent == datadir.prints and is_valid_windows_name(path.name)
     path.write_bytes(b"%PDF-1.4")  # one file, in prints/ itself (no "/" made a sub-folder of it)
     assert path.exists()
+
+
+# ---------------------------------------------------------------------------------------------- scanning (defect 2)
+
+from .conftest import type_text  # noqa: E402
+from .test_parcels_ui import office, parcels  # noqa: E402, F401, F811 - fixtures
+from .test_supplies_ui import pane, stocked  # noqa: E402, F401, F811 - fixtures
+
+ENTER = Qt.Key.Key_Return
+
+
+def input_method_off(widget) -> bool:
+    """What Qt's input-method plugin asks the focused widget (on Windows: whether Pinyin may compose)."""
+    from PySide6.QtGui import QInputMethodQueryEvent
+
+    query = QInputMethodQueryEvent(Qt.InputMethodQuery.ImEnabled)
+    QApplication.sendEvent(widget, query)
+    return not widget.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) and \
+        not query.value(Qt.InputMethodQuery.ImEnabled)
+
+
+def test_scan_fields_keep_the_input_method_off(qtbot, parcels, pane):  # noqa: F811
+    view = pane.stocktake
+    fields = [parcels.desk.scan, pane.desk.code, view.code]
+    for field in fields:
+        assert input_method_off(field)
+        field.setReadOnly(True)  # QLineEdit switches the input method back on here …
+        field.setReadOnly(False)
+        field.setFocus()  # … and the field switches it off again before the first key
+        assert input_method_off(field), field
+    assert not input_method_off(parcels.desk.recipient)  # names are still typed in Chinese
+
+
+def test_full_width_scan_still_reads(qtbot, parcels):  # noqa: F811
+    desk = parcels.desk
+    type_text(qtbot, desk.scan, "ＳＦ１４２８６３７２９０５０１")  # what arrives if an input method got in the way
+    qtbot.keyClick(desk.scan, ENTER)
+    assert desk.scan.text() == "SF1428637290501" and desk.carrier.currentText() == "顺丰速运"
+
+
+def test_full_width_item_code_found_at_the_desk(qtbot, pane, stocked):  # noqa: F811
+    from neiqin.models import supplies as S
+
+    paper, staples = stocked
+    wide = staples.code.translate({i - 0xFEE0: i for i in range(0xFF01, 0xFF5F)})
+    assert wide != staples.code and S.find_item(wide) == staples
+    desk = pane.desk
+    type_text(qtbot, desk.code, wide)
+    qtbot.keyClick(desk.code, ENTER)
+    assert desk.focusWidget() is desk.qty  # the item was found: the quantity is next
