@@ -107,3 +107,51 @@ def test_full_width_item_code_found_at_the_desk(qtbot, pane, stocked):  # noqa: 
     type_text(qtbot, desk.code, wide)
     qtbot.keyClick(desk.code, ENTER)
     assert desk.focusWidget() is desk.qty  # the item was found: the quantity is next
+
+
+# ---------------------------------------------------------------------------------------------- reminders (defect 9)
+
+from .test_today_ui import loan  # noqa: E402, F401 - fixture
+
+
+@pytest.fixture
+def tray(monkeypatch):
+    """A desktop with a notification area (Windows always has one; the offscreen platform has none)."""
+    from neiqin.ui import attention
+
+    monkeypatch.setattr(attention, "tray_available", lambda: True)
+
+
+def test_reminder_reaches_a_minimised_window(qtbot, window, loan, tray):  # noqa: F811
+    reminders = window.reminders
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    assert reminders.remind() >= 2
+    sent = reminders.attention.sent
+    assert len(sent) == 1 and "新到期事项" in sent[0] and "逾期" in sent[0]
+    tray_icon = reminders.attention.tray
+    assert tray_icon is not None and tray_icon.isVisible()
+    tray_icon.messageClicked.emit()  # the clerk clicks the notification
+    qtbot.waitUntil(lambda: not window.isMinimized())
+    assert reminders.panel.isVisible()
+    reminders.tick()  # nothing new: no second notification at the next tick
+    assert len(sent) == 1
+
+
+def test_reminder_reaches_a_window_behind_another_program(qtbot, window, loan):  # noqa: F811
+    from PySide6.QtWidgets import QWidget
+
+    word = QWidget()  # another program's window in front
+    qtbot.addWidget(word)
+    word.show()
+    word.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow())
+    assert window.reminders.remind() >= 2
+    assert window.reminders.attention.sent and window.reminders.attention.tray is None  # no tray here: flash only
+
+
+def test_no_notification_while_the_clerk_looks_at_the_window(qtbot, window, loan, tray):  # noqa: F811
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert window.reminders.remind() >= 2 and window.reminders.panel.isVisible()
+    assert window.reminders.attention.sent == [] and window.reminders.attention.tray is None
