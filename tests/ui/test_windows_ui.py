@@ -155,3 +155,31 @@ def test_no_notification_while_the_clerk_looks_at_the_window(qtbot, window, loan
     qtbot.waitUntil(window.isActiveWindow)
     assert window.reminders.remind() >= 2 and window.reminders.panel.isVisible()
     assert window.reminders.attention.sent == [] and window.reminders.attention.tray is None
+
+
+# ---------------------------------------------------------------------------------------------- data folder (defect 8)
+
+
+def press_in_message_box(seen: list[str], button_text: str) -> None:
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            next(b for b in box.buttons() if b.text() == button_text).click()
+        else:
+            QTimer.singleShot(20, look)
+
+    QTimer.singleShot(20, look)
+
+
+def test_window_asks_before_making_a_missing_data_folder(qtbot, tmp_path, monkeypatch):
+    from neiqin.cli import main
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    missing = tmp_path / "E盘" / "数据"
+    seen: list[str] = []
+    press_in_message_box(seen, "退出")
+    assert main(["--data-dir", str(missing)]) == 1
+    assert "数据目录不存在" in seen[0] and str(missing) in seen[0] and not missing.exists()
+    press_in_message_box(seen, "新建空的数据目录")
+    assert app.confirm_new_data_dir(missing) is True
