@@ -810,7 +810,8 @@ def _read_manifest_entry(reader: _ChunkReader) -> tuple[dict, bytes]:
 
 
 def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachments: bool, durable: bool = False,
-            progress: Progress, stage: str) -> tuple[BackupInfo, dict[str, str]]:
+            progress: Progress, stage: str, opener: Callable[[Path], BinaryIO] | None = None,
+            ) -> tuple[BackupInfo, dict[str, str]]:
     """Read a whole backup, checking every record and file; write the database (and attachments) to ``dest``.
 
     Returns the info and the SHA-256 of every entry. Nothing is trusted until this returns.
@@ -822,7 +823,7 @@ def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachment
         done += n
         progress(stage, done, total)
 
-    with _open_backup(path) as f:
+    with (opener or _open_backup)(path) as f:
         total = os.fstat(f.fileno()).st_size
         meta, hh = _read_header(f)
         reader = _ChunkReader(f, _reading_sealer(meta, hh, passphrase), meta["chunk_size"], advance)
@@ -1029,10 +1030,12 @@ class BackupResult:
     removed: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # snapshot / write / verify, seconds
     verified: bool = True
+    readback: str = ""  # a sentence when the read-back could not bypass the OS cache (what was really checked)
 
     def summary(self) -> str:
         lines = [
-            "备份完成，已读回校验" if self.verified else "备份完成（未校验）",
+            ("备份完成，已读回校验" if not self.readback else "备份完成，已校验（见下方说明）")
+            if self.verified else "备份完成（未校验）",
             f"文件：{self.path}",
             f"大小：{human_size(self.info.file_size)}" + ("（已加密）" if self.info.encrypted else "（未加密）"),
             f"内容：{self.info.ledger_text()}；附件 {self.info.attachment_files} 个",
@@ -1041,6 +1044,8 @@ class BackupResult:
         ]
         if self.removed:
             lines.append(f"已删除较早的备份 {len(self.removed)} 份")
+        if self.readback:
+            lines.append(self.readback)
         return "\n".join(lines)
 
 
@@ -1198,7 +1203,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
                              report, media, needed)
         timings["write"] = time.monotonic() - started - timings["snapshot"]
         mark = time.monotonic()
-        info = _verify_written(final, passphrase, sums, report, media)
+        info, readback = _verify_written(final, passphrase, sums, report, media)
         report("正在检查数据完整性", 0, 0)
         check.result()
         timings["verify"] = time.monotonic() - mark
@@ -1213,7 +1218,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
     finally:
         _remove_quietly(tmp)
     log.info("backup %s written and verified (%s)", final, human_size(info.file_size))
-    return BackupResult(final, info, time.monotonic() - started, removed, timings)
+    return BackupResult(final, info, time.monotonic() - started, removed, timings, readback=readback)
 
 
 def _write_target(final: Path, header: bytes, sealer: _Sealer, chunk_size: int, manifest: dict,
@@ -1237,18 +1242,36 @@ def _write_target(final: Path, header: bytes, sealer: _Sealer, chunk_size: int, 
         raise
 
 
+def _readback_opener(final: Path, media: str) -> tuple[Callable[[Path], BinaryIO] | None, str]:
+    """How the new file is read back so that the bytes come from the medium, not from memory; and, when that
+    cannot be done, a sentence saying what the check really read."""
+    if winfs.is_windows():
+        try:
+            winfs.open_uncached(final).close()  # FILE_FLAG_NO_BUFFERING: past Windows' file cache
+            return winfs.open_uncached, ""
+        except (AttributeError, ImportError, OSError) as e:
+            log.warning("cannot read %s past the file cache: %s", final, e)
+    elif hasattr(os, "posix_fadvise"):
+        _drop_cache(final)  # Linux: the cached pages are dropped, the read goes to the medium
+        return None, ""
+    return None, (f"说明：这台电脑上读回时未能绕过系统缓存，读回校验读到的可能是内存中的副本，"
+                  f"{media}本身的内容未经确认。可以在另一台电脑上用“校验备份”复查这份备份。")
+
+
 def _verify_written(final: Path, passphrase: str | None, sums: dict[str, str], report: Progress,
-                    media: str) -> BackupInfo:
+                    media: str) -> tuple[BackupInfo, str]:
     """Read the new file back from the medium: every file must have the checksum it was written with.
 
     Its database bytes then equal the snapshot, whose integrity and counts ``_SnapshotCheck`` confirms.
+    Returns the info and, when the read could not bypass the OS cache, a sentence saying so.
     """
     try:
-        _drop_cache(final)
-        info, digests = _unpack(final, passphrase, None, attachments=False, progress=report, stage="正在读回校验")
+        opener, note = _readback_opener(final, media)
+        info, digests = _unpack(final, passphrase, None, attachments=False, progress=report, stage="正在读回校验",
+                                opener=opener)
         if digests != sums:
             raise CorruptBackup(_DAMAGED)
-        return info
+        return info, note
     except CorruptBackup as e:
         _remove_quietly(final)
         raise CorruptBackup(f"写入{media}后读回校验失败（{e}）。{media}可能有坏块，已删除这份备份，"
@@ -1624,30 +1647,19 @@ def linux_removable_roots(mounts_text: str, bases: tuple[str, ...] = ("/media/",
     return roots
 
 
-def _windows_removable_roots() -> list[tuple[Path, str]]:
-    import ctypes
+def detect_removable_drives(skipped: list[str] | None = None) -> list[Drive]:
+    """USB sticks and disks that are plugged in and mounted (Windows: removable, or fixed on the USB bus, see
+    ``neiqin.winvolumes``; Linux: /media …). A write-protected one is left out with a sentence in ``skipped``."""
+    if winfs.is_windows():
+        from neiqin import winvolumes
 
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    drive_removable = 2
-    mask = kernel32.GetLogicalDrives()
-    found = []
-    for i in range(26):
-        if not mask & (1 << i):
-            continue
-        root = f"{chr(ord('A') + i)}:\\"
-        if kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) != drive_removable:
-            continue
-        label = ctypes.create_unicode_buffer(261)
-        ok = kernel32.GetVolumeInformationW(ctypes.c_wchar_p(root), label, 261, None, None, None, None, 0)
-        if ok:  # a card reader with no card reports removable but is not ready
-            found.append((Path(root), label.value or "可移动磁盘"))
-    return found
-
-
-def detect_removable_drives() -> list[Drive]:
-    """USB sticks and cards that are plugged in and mounted (Windows: DRIVE_REMOVABLE; Linux: /media …)."""
-    if os.name == "nt":
-        pairs = _windows_removable_roots()
+        try:
+            pairs, why = winvolumes.choose(winvolumes.windows_volumes())
+        except (AttributeError, OSError) as e:  # no Windows API to ask
+            log.warning("cannot list drives: %s", e)
+            pairs, why = [], []
+        if skipped is not None:
+            skipped.extend(why)
     elif sys.platform == "darwin":
         pairs = [(p, p.name) for p in Path("/Volumes").glob("*") if os.path.ismount(p) and p.resolve() != Path("/")]
     else:

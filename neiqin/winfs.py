@@ -17,6 +17,7 @@ No Qt here.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import shutil
@@ -188,3 +189,74 @@ def file_size_limit(path: Path) -> int | None:
     """The largest file the medium holding ``path`` can take; None when there is no such limit (or unknown)."""
     kind = filesystem_type(path)
     return FAT_MAX_FILE if kind and kind.lower() in _FAT_NAMES else None
+
+
+# ---------------------------------------------------------------------------------------------- uncached reading
+
+_BLOCK = 1 << 20  # a multiple of every sector size (512, 4096): unbuffered reads must be whole sectors
+_ALIGN = 4096  # and land in memory aligned to the sector size
+
+
+class _UncachedRaw(io.RawIOBase):  # pragma: no cover - needs Windows
+    """A file read past Windows' file cache (``FILE_FLAG_NO_BUFFERING``): every read comes from the medium.
+
+    Such reads must start at a sector boundary, be whole sectors and go into sector-aligned memory: the file is
+    read in 1 MB blocks into an aligned buffer and handed out from there."""
+
+    def __init__(self, path: Path):
+        import ctypes
+        import msvcrt
+        from ctypes import wintypes
+
+        super().__init__()
+        k32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        k32.CreateFileW.restype = wintypes.HANDLE
+        k32.CreateFileW.argtypes = [wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, ctypes.c_void_p,
+                                    wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE]
+        k32.ReadFile.argtypes = [wintypes.HANDLE, ctypes.c_void_p, wintypes.DWORD,
+                                 ctypes.POINTER(wintypes.DWORD), ctypes.c_void_p]
+        generic_read, share_read, open_existing = 0x80000000, 0x1, 3
+        no_buffering, sequential = 0x20000000, 0x08000000
+        handle = k32.CreateFileW(str(path), generic_read, share_read, None, open_existing,
+                                 no_buffering | sequential, None)
+        if handle is None or handle == wintypes.HANDLE(-1).value:
+            raise ctypes.WinError(ctypes.get_last_error())
+        self._k32, self._handle = k32, handle
+        self._fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # closing the fd closes the handle
+        self._memory = ctypes.create_string_buffer(_BLOCK + _ALIGN)
+        address = ctypes.addressof(self._memory)
+        self._address = address + (-address) % _ALIGN
+        self._data, self._at = b"", 0
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def readinto(self, buffer) -> int:
+        import ctypes
+        from ctypes import wintypes
+
+        if self._at >= len(self._data):
+            got = wintypes.DWORD()
+            if not self._k32.ReadFile(self._handle, self._address, _BLOCK, ctypes.byref(got), None):
+                raise ctypes.WinError(ctypes.get_last_error())
+            self._data, self._at = ctypes.string_at(self._address, got.value), 0
+            if not self._data:
+                return 0
+        n = min(len(buffer), len(self._data) - self._at)
+        buffer[:n] = self._data[self._at:self._at + n]
+        self._at += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
+
+
+def open_uncached(path: Path) -> BinaryIO:
+    """The file opened for reading past the OS file cache (Windows). Raises OSError (or AttributeError where
+    there is no Windows API) when that cannot be done; the caller then says what it really checked."""
+    return io.BufferedReader(_UncachedRaw(Path(path)), buffer_size=_BLOCK)

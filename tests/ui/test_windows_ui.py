@@ -183,3 +183,26 @@ def test_window_asks_before_making_a_missing_data_folder(qtbot, tmp_path, monkey
     assert "数据目录不存在" in seen[0] and str(missing) in seen[0] and not missing.exists()
     press_in_message_box(seen, "新建空的数据目录")
     assert app.confirm_new_data_dir(missing) is True
+
+
+# ---------------------------------------------------------------------------------------------- USB drives (defect 7)
+
+
+def test_backup_dialog_lists_a_usb_disk_and_says_why_a_stick_is_left_out(qtbot, windows, database, datadir,
+                                                                         tmp_path, monkeypatch):
+    from neiqin import winvolumes
+    from neiqin.ui.backup_ui import BackupDialog
+    from neiqin.winvolumes import FIXED, REMOVABLE, Volume
+
+    for letter in "EFH":
+        (tmp_path / letter).mkdir()
+    monkeypatch.setattr(winvolumes, "windows_volumes", lambda: [
+        Volume(tmp_path / "E", "KINGSTON", REMOVABLE, usb=True, read_only=False),
+        Volume(tmp_path / "F", "移动硬盘", FIXED, usb=True, read_only=False),
+        Volume(tmp_path / "H", "旧U盘", REMOVABLE, usb=True, read_only=True)])
+    dlg = BackupDialog(datadir)
+    qtbot.addWidget(dlg)
+    texts = [dlg.drives.item(i).text() for i in range(dlg.drives.count())]
+    assert texts[0].startswith("KINGSTON") and texts[1].startswith("移动硬盘")
+    assert "旧U盘" in texts[2] and "写保护" in texts[2]
+    assert not dlg.drives.item(2).flags() & Qt.ItemFlag.ItemIsSelectable
