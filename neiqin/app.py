@@ -61,6 +61,17 @@ def _app_font(app) -> None:
                 return
 
 
+def install_icon(app) -> None:
+    """The program's icon on every window and in the taskbar (the .ico holds 16 to 256 pixels, for every DPI)."""
+    from PySide6.QtGui import QIcon
+
+    from neiqin.paths import resource
+
+    path = resource("neiqin.ico") or resource("neiqin.png")
+    if path is not None:
+        app.setWindowIcon(QIcon(str(path)))
+
+
 def _qt_translations(app) -> None:
     """Qt's own buttons and dialogs (OK/Cancel, print and file dialogs) in Chinese."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -110,6 +121,7 @@ def run_gui(datadir: DataDir, *, ask_to_create: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    install_icon(app)
     if ask_to_create and not datadir.root.exists() and not confirm_new_data_dir(datadir.root):
         return 1
     datadir.ensure()

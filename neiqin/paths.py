@@ -59,6 +59,13 @@ class DataDir:
 PORTABLE_FOLDER = "数据"  # beside neiqin.exe: the program runs portable, its data in this folder
 
 
+def resource(name: str) -> Path | None:
+    """A file shipped in ``resources/`` (inside the frozen bundle, or beside the package when run from source)."""
+    roots = [Path(sys._MEIPASS)] if getattr(sys, "_MEIPASS", None) else []
+    roots.append(Path(__file__).resolve().parent.parent)
+    return next((r / "resources" / name for r in roots if (r / "resources" / name).is_file()), None)
+
+
 def program_dir() -> Path | None:
     """The folder of the frozen program (neiqin.exe); None when run from source. Tests switch this."""
     return Path(sys.executable).resolve().parent if getattr(sys, "frozen", False) else None

@@ -206,3 +206,19 @@ def test_backup_dialog_lists_a_usb_disk_and_says_why_a_stick_is_left_out(qtbot, 
     assert texts[0].startswith("KINGSTON") and texts[1].startswith("移动硬盘")
     assert "旧U盘" in texts[2] and "写保护" in texts[2]
     assert not dlg.drives.item(2).flags() & Qt.ItemFlag.ItemIsSelectable
+
+
+# ---------------------------------------------------------------------------------------------- build (defect 12)
+
+
+def test_the_program_icon_is_set_with_every_size(qtbot):
+    from PySide6.QtGui import QIcon
+
+    old = QApplication.windowIcon()
+    try:
+        app.install_icon(QApplication.instance())
+        icon = QApplication.windowIcon()
+        sizes = {s.width() for s in icon.availableSizes()}
+        assert not icon.isNull() and {16, 24, 32, 48, 256} <= sizes
+    finally:
+        QApplication.setWindowIcon(old if not old.isNull() else QIcon())
