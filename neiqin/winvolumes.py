@@ -41,7 +41,7 @@ def choose(volumes: list[Volume]) -> tuple[list[tuple[Path, str]], list[str]]:
             continue
         label = v.label or ("可移动磁盘" if v.kind == REMOVABLE else "USB 磁盘")
         if v.read_only:
-            skipped.append(f"{label}（{v.root}）处于写保护状态，不能备份到它：请拨动U盘侧面的写保护开关后点“刷新”。")
+            skipped.append(f"{label}（{v.root}）写保护，不能备份：拨动U盘侧面的写保护开关后点“刷新”")
             continue
         chosen.append((v.root, label))
     return chosen, skipped

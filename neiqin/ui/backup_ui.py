@@ -196,6 +196,7 @@ class BackupDialog(QDialog):
             self.set_target(None, "")
         for reason in skipped:  # a write-protected stick: said, not silently left out
             line = QListWidgetItem(reason)
+            line.setToolTip(reason)
             line.setFlags(Qt.ItemFlag.NoItemFlags)
             line.setForeground(QColor("#b06000"))
             self.drives.addItem(line)
