@@ -61,6 +61,17 @@ def _app_font(app) -> None:
                 return
 
 
+def install_icon(app) -> None:
+    """The program's icon on every window and in the taskbar (the .ico holds 16 to 256 pixels, for every DPI)."""
+    from PySide6.QtGui import QIcon
+
+    from neiqin.paths import resource
+
+    path = resource("neiqin.ico") or resource("neiqin.png")
+    if path is not None:
+        app.setWindowIcon(QIcon(str(path)))
+
+
 def _qt_translations(app) -> None:
     """Qt's own buttons and dialogs (OK/Cancel, print and file dialogs) in Chinese."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -86,18 +97,35 @@ def create_window(datadir: DataDir):
     return MainWindow(datadir)
 
 
-def run_gui(datadir: DataDir) -> int:
+def confirm_new_data_dir(root: Path) -> bool:
+    """A data dir named on the command line (or by start.bat) that does not exist: ask before making it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Question, APP_TITLE,
+                      f"数据目录不存在：\n{root}\n\n如果数据在U盘或网络盘上，请先插好U盘（或连上网络盘），再重新打开程序。"
+                      "\n\n要在这里新建一个空的数据目录吗？")
+    create = box.addButton("新建空的数据目录", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(box.buttons()[-1])
+    box.exec()
+    return box.clickedButton() is create
+
+
+def run_gui(datadir: DataDir, *, ask_to_create: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from neiqin.db import DataDirLock, close_database
     from neiqin.logs import setup_logging
 
-    datadir.ensure()
-    setup_logging(datadir)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    install_icon(app)
+    if ask_to_create and not datadir.root.exists() and not confirm_new_data_dir(datadir.root):
+        return 1
+    datadir.ensure()
+    setup_logging(datadir)
     _app_font(app)
     _qt_translations(app)
     install_excepthook(datadir)

@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import neiqin.db as dbmod
-from neiqin import __version__, clock
+from neiqin import __version__, clock, winfs
 from neiqin.backup_guard import PENDING as _PENDING
 from neiqin.backup_guard import STAGING as _STAGING
 from neiqin.backup_guard import fsync_dir as _fsync_dir
@@ -810,7 +810,8 @@ def _read_manifest_entry(reader: _ChunkReader) -> tuple[dict, bytes]:
 
 
 def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachments: bool, durable: bool = False,
-            progress: Progress, stage: str) -> tuple[BackupInfo, dict[str, str]]:
+            progress: Progress, stage: str, opener: Callable[[Path], BinaryIO] | None = None,
+            ) -> tuple[BackupInfo, dict[str, str]]:
     """Read a whole backup, checking every record and file; write the database (and attachments) to ``dest``.
 
     Returns the info and the SHA-256 of every entry. Nothing is trusted until this returns.
@@ -822,7 +823,7 @@ def _unpack(path: Path, passphrase: str | None, dest: Path | None, *, attachment
         done += n
         progress(stage, done, total)
 
-    with _open_backup(path) as f:
+    with (opener or _open_backup)(path) as f:
         total = os.fstat(f.fileno()).st_size
         meta, hh = _read_header(f)
         reader = _ChunkReader(f, _reading_sealer(meta, hh, passphrase), meta["chunk_size"], advance)
@@ -960,7 +961,7 @@ class VerifyReport:
 
     def text(self) -> str:
         head = f"{self.subject}：" + ("校验通过" if self.ok else f"发现 {len(self.problems)} 个问题")
-        body = [f"  ✓ {c}" for c in self.checks] + [f"  ✗ {p}" for p in self.problems]
+        body = [f"  √ {c}" for c in self.checks] + [f"  × {p}" for p in self.problems]  # both in GBK
         if self.info:
             body = [f"  {line}" for line in self.info.preview_lines()] + body
         return "\n".join([head, *body, f"  用时 {self.seconds:.1f} 秒"])
@@ -1029,10 +1030,12 @@ class BackupResult:
     removed: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # snapshot / write / verify, seconds
     verified: bool = True
+    readback: str = ""  # a sentence when the read-back could not bypass the OS cache (what was really checked)
 
     def summary(self) -> str:
         lines = [
-            "备份完成，已读回校验" if self.verified else "备份完成（未校验）",
+            ("备份完成，已读回校验" if not self.readback else "备份完成，已校验（见下方说明）")
+            if self.verified else "备份完成（未校验）",
             f"文件：{self.path}",
             f"大小：{human_size(self.info.file_size)}" + ("（已加密）" if self.info.encrypted else "（未加密）"),
             f"内容：{self.info.ledger_text()}；附件 {self.info.attachment_files} 个",
@@ -1041,6 +1044,8 @@ class BackupResult:
         ]
         if self.removed:
             lines.append(f"已删除较早的备份 {len(self.removed)} 份")
+        if self.readback:
+            lines.append(self.readback)
         return "\n".join(lines)
 
 
@@ -1051,7 +1056,7 @@ def _open_target(path: Path) -> BinaryIO:
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
-_WIN_FULL, _WIN_READONLY = {39, 112}, {5, 19}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL; ACCESS_DENIED, WRITE_PROTECT
+_WIN_FULL, _WIN_READONLY = {39, 112}, {19}  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL; ERROR_WRITE_PROTECT
 
 
 def _free_space(folder: Path) -> int | None:
@@ -1070,9 +1075,20 @@ def _media_error(exc: OSError, media: str, folder: Path, needed: int, cleaned: b
         have = f"，{media}上只剩 {human_size(free)}" if free is not None else ""
         return TargetWriteError(f"{media}空间不足：这份备份约需 {human_size(needed)}{have}。"
                                 f"请删除{media}上不需要的文件，或换一个{media}后重试。{tail}")
+    if winfs.is_busy_error(exc):  # error 5 / 32 / 33: antivirus, the indexer or Explorer has a file open
+        return TargetWriteError(f"{winfs.BUSY_HINT}（{exc.strerror or exc}）。{tail}")
     if exc.errno in _READONLY_ERRNOS or win in _WIN_READONLY:
         return TargetWriteError(f"{media}是只读的或没有写入权限（请检查U盘侧面的写保护开关）：{exc.strerror or exc}。{tail}")
     return TargetWriteError(f"{media}已拔出或无法写入（{exc.strerror or exc}）。请重新插好{media}后再备份一次。{tail}")
+
+
+def _check_file_size_limit(folder: Path, needed: int, media: str) -> None:
+    """FAT32 takes no file of 4 GB or more: refused before writing, not reported as 空间不足 half-way."""
+    limit = winfs.file_size_limit(folder)
+    if limit is not None and needed + needed // 1024 > limit:  # chunk seals and entry headers add under 0.1 %
+        raise TargetWriteError(f"{media}是 FAT32 格式，单个文件不能超过 4 GB，而这份备份约需 {human_size(needed)}。"
+                               f"请换一个 exFAT 或 NTFS 格式的{media}（也可以把{media}格式化为 exFAT，格式化会清除"
+                               f"上面的所有文件）。{_UNTOUCHED}")
 
 
 def _check_target(datadir: DataDir, folder: Path, media: str) -> None:
@@ -1114,7 +1130,7 @@ def _make_room(folder: Path, prefix: str, needed: int, media: str) -> list[Path]
     existing = list_backups(folder, prefix)
     while free is not None and free < needed and len(existing) > 1:
         oldest = existing.pop()
-        oldest.unlink()
+        winfs.unlink(oldest)
         removed.append(oldest)
         log.info("removed %s to make room", oldest)
         free = _free_space(folder)
@@ -1141,7 +1157,7 @@ def _write_container(part: Path, final: Path, header: bytes, sealer: _Sealer, ch
         os.fsync(out.fileno())
     finally:
         out.close()
-    os.replace(part, final)
+    winfs.replace(part, final)
     _fsync_dir(final.parent)
     return sums
 
@@ -1179,6 +1195,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
         check = _SnapshotCheck(snap, manifest)
         check.start()
         needed = snap.stat().st_size + manifest["attachments"]["bytes"] + 64 * 1024
+        _check_file_size_limit(folder, needed, media)
         removed = _make_room(folder, prefix, needed + needed // 64, media)
         header, sealer = _new_header(passphrase, chunk_size, created)
         final = _backup_name(folder, prefix, created)
@@ -1186,7 +1203,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
                              report, media, needed)
         timings["write"] = time.monotonic() - started - timings["snapshot"]
         mark = time.monotonic()
-        info = _verify_written(final, passphrase, sums, report, media)
+        info, readback = _verify_written(final, passphrase, sums, report, media)
         report("正在检查数据完整性", 0, 0)
         check.result()
         timings["verify"] = time.monotonic() - mark
@@ -1201,7 +1218,7 @@ def create_backup(datadir: DataDir, folder: Path, *, passphrase: str | None = No
     finally:
         _remove_quietly(tmp)
     log.info("backup %s written and verified (%s)", final, human_size(info.file_size))
-    return BackupResult(final, info, time.monotonic() - started, removed, timings)
+    return BackupResult(final, info, time.monotonic() - started, removed, timings, readback=readback)
 
 
 def _write_target(final: Path, header: bytes, sealer: _Sealer, chunk_size: int, manifest: dict,
@@ -1225,18 +1242,36 @@ def _write_target(final: Path, header: bytes, sealer: _Sealer, chunk_size: int, 
         raise
 
 
+def _readback_opener(final: Path, media: str) -> tuple[Callable[[Path], BinaryIO] | None, str]:
+    """How the new file is read back so that the bytes come from the medium, not from memory; and, when that
+    cannot be done, a sentence saying what the check really read."""
+    if winfs.is_windows():
+        try:
+            winfs.open_uncached(final).close()  # FILE_FLAG_NO_BUFFERING: past Windows' file cache
+            return winfs.open_uncached, ""
+        except (AttributeError, ImportError, OSError) as e:
+            log.warning("cannot read %s past the file cache: %s", final, e)
+    elif hasattr(os, "posix_fadvise"):
+        _drop_cache(final)  # Linux: the cached pages are dropped, the read goes to the medium
+        return None, ""
+    return None, (f"说明：这台电脑上读回时未能绕过系统缓存，读回校验读到的可能是内存中的副本，"
+                  f"{media}本身的内容未经确认。可以在另一台电脑上用“校验备份”复查这份备份。")
+
+
 def _verify_written(final: Path, passphrase: str | None, sums: dict[str, str], report: Progress,
-                    media: str) -> BackupInfo:
+                    media: str) -> tuple[BackupInfo, str]:
     """Read the new file back from the medium: every file must have the checksum it was written with.
 
     Its database bytes then equal the snapshot, whose integrity and counts ``_SnapshotCheck`` confirms.
+    Returns the info and, when the read could not bypass the OS cache, a sentence saying so.
     """
     try:
-        _drop_cache(final)
-        info, digests = _unpack(final, passphrase, None, attachments=False, progress=report, stage="正在读回校验")
+        opener, note = _readback_opener(final, media)
+        info, digests = _unpack(final, passphrase, None, attachments=False, progress=report, stage="正在读回校验",
+                                opener=opener)
         if digests != sums:
             raise CorruptBackup(_DAMAGED)
-        return info
+        return info, note
     except CorruptBackup as e:
         _remove_quietly(final)
         raise CorruptBackup(f"写入{media}后读回校验失败（{e}）。{media}可能有坏块，已删除这份备份，"
@@ -1281,7 +1316,7 @@ def rotate_backups(folder: Path, prefix: str, keep: int) -> list[Path]:
     removed = []
     for old in list_backups(folder, prefix)[max(keep, 1):]:
         with contextlib.suppress(OSError):
-            old.unlink()
+            winfs.unlink(old)
             removed.append(old)
     return removed
 
@@ -1315,7 +1350,7 @@ def rotate_local(folder: Path, daily: int = 7, weekly: int = 4, monthly: int = 1
     for i, p in enumerate(backups):
         if i not in keep:
             with contextlib.suppress(OSError):
-                p.unlink()
+                winfs.unlink(p)
                 removed.append(p)
     return removed
 
@@ -1492,7 +1527,7 @@ def _write_json_durably(path: Path, data: dict) -> None:
         json.dump(data, fh, ensure_ascii=False)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    winfs.replace(tmp, path)
     _fsync_dir(path.parent)
 
 
@@ -1510,8 +1545,8 @@ def _retire_wal(db_path: Path) -> None:
                 raise BackupError("数据文件仍在被使用，无法恢复。请关闭内勤台账的所有窗口后再试。" + _UNTOUCHED)
         except sqlite3.DatabaseError as e:  # a damaged database: its files were already copied aside as they are
             log.warning("cannot checkpoint current database before restore: %s", e)
-    wal.unlink(missing_ok=True)
-    shm.unlink(missing_ok=True)
+    winfs.unlink(wal, missing_ok=True)
+    winfs.unlink(shm, missing_ok=True)
 
 
 def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
@@ -1531,16 +1566,17 @@ def commit_restore(staged: StagedRestore, datadir: DataDir) -> RestoreResult:
                                   "source": str(staged.source)})
     try:
         datadir.attachments.mkdir(parents=True, exist_ok=True)
-        os.replace(datadir.attachments, aside)
-        os.replace(staged.folder / "attachments", datadir.attachments)
+        winfs.replace(datadir.attachments, aside)
+        winfs.replace(staged.folder / "attachments", datadir.attachments)
         _fsync_dir(datadir.root)
         _retire_wal(datadir.db_path)
-        os.replace(staged.folder / DATABASE, datadir.db_path)  # the commit point
+        winfs.replace(staged.folder / DATABASE, datadir.db_path)  # the commit point
         _fsync_dir(datadir.root)
     except BaseException as e:
         recover_interrupted_restore(datadir)
         if isinstance(e, OSError):  # e.g. Windows: another program still has a file open
-            raise BackupError(f"无法替换数据文件（{e.strerror or e}）。请关闭内勤台账的所有窗口和可能打开数据文件的"
+            held = f"{winfs.BUSY_HINT}。" if winfs.is_busy_error(e) else ""
+            raise BackupError(f"无法替换数据文件（{e.strerror or e}）。{held}请关闭内勤台账的所有窗口和可能打开数据文件的"
                               "程序后重试。" + _UNTOUCHED) from e
         raise
     pending.unlink(missing_ok=True)
@@ -1611,30 +1647,19 @@ def linux_removable_roots(mounts_text: str, bases: tuple[str, ...] = ("/media/",
     return roots
 
 
-def _windows_removable_roots() -> list[tuple[Path, str]]:
-    import ctypes
+def detect_removable_drives(skipped: list[str] | None = None) -> list[Drive]:
+    """USB sticks and disks that are plugged in and mounted (Windows: removable, or fixed on the USB bus, see
+    ``neiqin.winvolumes``; Linux: /media …). A write-protected one is left out with a sentence in ``skipped``."""
+    if winfs.is_windows():
+        from neiqin import winvolumes
 
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    drive_removable = 2
-    mask = kernel32.GetLogicalDrives()
-    found = []
-    for i in range(26):
-        if not mask & (1 << i):
-            continue
-        root = f"{chr(ord('A') + i)}:\\"
-        if kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)) != drive_removable:
-            continue
-        label = ctypes.create_unicode_buffer(261)
-        ok = kernel32.GetVolumeInformationW(ctypes.c_wchar_p(root), label, 261, None, None, None, None, 0)
-        if ok:  # a card reader with no card reports removable but is not ready
-            found.append((Path(root), label.value or "可移动磁盘"))
-    return found
-
-
-def detect_removable_drives() -> list[Drive]:
-    """USB sticks and cards that are plugged in and mounted (Windows: DRIVE_REMOVABLE; Linux: /media …)."""
-    if os.name == "nt":
-        pairs = _windows_removable_roots()
+        try:
+            pairs, why = winvolumes.choose(winvolumes.windows_volumes())
+        except (AttributeError, OSError) as e:  # no Windows API to ask
+            log.warning("cannot list drives: %s", e)
+            pairs, why = [], []
+        if skipped is not None:
+            skipped.extend(why)
     elif sys.platform == "darwin":
         pairs = [(p, p.name) for p in Path("/Volumes").glob("*") if os.path.ismount(p) and p.resolve() != Path("/")]
     else:

@@ -18,7 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
-from neiqin import clock
+from neiqin import clock, winfs
 from neiqin.paths import DataDir
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ def recover_interrupted_restore(datadir: DataDir) -> str | None:
     if (stage / STAGED_DATABASE).exists():  # the database was never swapped: put the attachments back
         if aside is not None and aside.exists():
             if datadir.attachments.exists():
-                shutil.rmtree(datadir.attachments)
-            os.replace(aside, datadir.attachments)
+                winfs.rmtree(datadir.attachments)
+            winfs.replace(aside, datadir.attachments)
             fsync_dir(datadir.root)
         message = "上次从备份恢复没有完成，已回到恢复前的数据。"
     else:

@@ -55,6 +55,9 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -32000,
     "temp_store": 2,
+    # erased personal data (visitors' ID and phone numbers) is overwritten, not left in free pages: Debian's
+    # SQLite has this on by default, the one in CPython's Windows builds does not
+    "secure_delete": 1,
 }
 
 
@@ -374,39 +377,37 @@ class DataDirLock:
         self._fh = None
 
     def acquire(self) -> DataDirLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        from neiqin import winfs
+
         try:
-            if os.name == "nt":
-                import msvcrt
-
-                fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
-
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+b")  # noqa: SIM115 - held for the life of the process
+        except OSError as e:
+            raise NeiqinError(f"无法打开数据目录中的锁文件 {self.path}（{e.strerror or e}）。"
+                              "请检查数据目录是否存在、是否有写入权限。") from None
+        try:
+            winfs.lock_exclusive(fh)
         except OSError:
-            fh.seek(0)
-            who = fh.read().strip()
             fh.close()
+            who = winfs.read_owner(self.path)  # never raises: on Windows the holder's locked byte is unreadable
             raise DataDirLockedError(
                 "内勤台账已在使用这个数据目录" + (f"（{who}）" if who else "") +
                 "。请切换到已打开的窗口；同一份数据不能由两个程序同时写入。") from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"进程 {os.getpid()}，启动于 {clock.now():%Y-%m-%d %H:%M}")
+        fh.write(f"进程 {os.getpid()}，启动于 {clock.now():%Y-%m-%d %H:%M}".encode())
         fh.flush()
         self._fh = fh
         return self
 
     def release(self) -> None:
         if self._fh is not None:
-            try:
-                if os.name != "nt":
-                    import fcntl
+            from neiqin import winfs
 
-                    fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            try:
+                winfs.unlock(self._fh)
+            except OSError:  # closing the handle releases it anyway
+                pass
             finally:
                 self._fh.close()
                 self._fh = None

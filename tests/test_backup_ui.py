@@ -54,7 +54,7 @@ def stick(tmp_path, monkeypatch) -> Path:
     """A plugged-in USB stick, as the drive detection would report it."""
     root = tmp_path / "KINGSTON"
     root.mkdir()
-    monkeypatch.setattr(backup_ui, "list_drives", lambda: [backup.Drive(root, "KINGSTON", 8 * 1024**3, 16 * 1024**3)])
+    monkeypatch.setattr(backup_ui, "list_drives", lambda skipped=None: [backup.Drive(root, "KINGSTON", 8 * 1024**3, 16 * 1024**3)])
     monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
     return root / backup.USB_FOLDER
 

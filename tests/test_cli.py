@@ -84,7 +84,7 @@ def test_cli_print_export_import_round_trip(tmp_path, capsys):
         assert "第1页共1页" in text.replace(" ", "")
     assert main(["--data-dir", d, "export", "staff", str(xlsx)]) == 0
     d2 = str(tmp_path / "d2")
-    assert main(["--data-dir", d2, "import", "staff", str(xlsx), "--dry-run"]) == 0
+    assert main(["--data-dir", d2, "--create", "import", "staff", str(xlsx), "--dry-run"]) == 0
     assert "检查通过：60 行" in capsys.readouterr().out
     assert main(["--data-dir", d2, "import", "staff", str(xlsx)]) == 0
     assert main(["--data-dir", d2, "import", "staff", str(tmp_path / "missing.xlsx")]) == 1

@@ -5,6 +5,7 @@ and (tests/ui/test_new_ledger_ui.py) a tab with a form from its field declaratio
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -21,13 +22,13 @@ ENTRY = catalogue.Ledger("helpers.phone_calls", key="phone-calls", tab="来电�
 def phone_ledger(monkeypatch):
     """The one line: the catalogue entry (taken away again after the test, with what the module registered)."""
     monkeypatch.setattr(catalogue, "CATALOGUE", list(catalogue.CATALOGUE))
-    ledgers, sections = dict(ledger.LEDGERS), dict(today.SECTIONS)
     catalogue.register(ENTRY)
     yield ENTRY
-    ledger.LEDGERS.clear()
-    ledger.LEDGERS.update(ledgers)
-    today.SECTIONS.clear()
-    today.SECTIONS.update(sections)
+    # only what the module registered goes (ledgers imported during the test stay registered); the next test
+    # imports the module afresh, as a process that has the line does
+    ledger.LEDGERS.pop("phone-calls", None)
+    today.SECTIONS.pop("phone-callbacks", None)
+    sys.modules.pop("helpers.phone_calls", None)
 
 
 def make_table(datadir):

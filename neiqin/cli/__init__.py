@@ -11,13 +11,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from neiqin import APP_TITLE, __version__, clock
+from neiqin import APP_TITLE, __version__, clock, console
 from neiqin.cli.backup import register as register_backup
 from neiqin.cli.common import date_arg, moment_arg
 from neiqin.cli.labels import register as register_labels
 from neiqin.cli.today import register as register_today
 from neiqin.errors import NeiqinError
-from neiqin.paths import DataDir, resolve_data_dir
+from neiqin.paths import DataDir, given_data_dir, resolve_data_dir
 
 # Later features add their subcommands here: each entry is ``register(subparsers) -> None`` and sets
 # ``func(args, datadir) -> int`` on its parser via ``set_defaults(func=..., needs_db=..., writes=...)``.
@@ -35,6 +35,8 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="neiqin", description=f"{APP_TITLE} {__version__}")
     p.add_argument("--data-dir", metavar="DIR", help="数据目录（默认用户数据目录，或环境变量 NEIQIN_HOME）")
+    p.add_argument("--create", action="store_true",
+                   help="--data-dir（或 NEIQIN_HOME）给出的数据目录不存在时新建它；不加时报错，以免U盘没插好时写进一个新的空目录")
     p.add_argument("--version", action="version", version=f"neiqin {__version__}")
     p.add_argument("--now", type=moment_arg, metavar="TIME",
                    help="从这一时刻起计时运行，如 \"2026-12-31 23:58\"（脚本和演示用；也可设环境变量 NEIQIN_NOW）")
@@ -102,7 +104,7 @@ def _range_text(args) -> str:
 def cmd_gui(args, datadir: DataDir) -> int:
     from neiqin.app import run_gui
 
-    return run_gui(datadir)
+    return run_gui(datadir, ask_to_create=getattr(args, "ask_to_create", False))
 
 
 def cmd_demo(args, datadir: DataDir) -> int:
@@ -167,6 +169,7 @@ def cmd_purge(args, datadir: DataDir) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    console.setup()  # output never crashes: no console (windowed exe), GBK pipes, old consoles
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.now:
@@ -175,8 +178,19 @@ def main(argv: list[str] | None = None) -> int:
         args.func, args.needs_db, args.writes = cmd_gui, False, False
     try:
         datadir = resolve_data_dir(args.data_dir)
+        if console.windowless and datadir.root.is_dir():
+            from neiqin.logs import setup_logging
+
+            setup_logging(datadir)  # the windowed exe has no stderr: its error lines go to the log
         if args.data_dir and not Path(args.data_dir).exists() and getattr(args, "existing", False):
             raise NeiqinError(f"数据目录不存在：{args.data_dir}")
+        if given_data_dir(args.data_dir) and not datadir.root.exists() and not args.create:
+            # a stick not plugged in, a typo in start.bat: never a new empty data dir without asking
+            if args.func is cmd_gui:
+                args.ask_to_create = True
+            elif args.writes and args.command not in ("demo", "restore"):  # these fill the folder they are given
+                raise NeiqinError(f"数据目录不存在：{datadir.root}。如果数据在U盘上，请先插好U盘；"
+                                  "确实要新建一个空的数据目录，请加 --create")
         if getattr(args, "existing", False) and not datadir.db_path.exists():
             raise NeiqinError(f"数据目录中没有数据文件：{datadir.db_path}")
         if not args.needs_db:

@@ -5,7 +5,7 @@
     neiqin today --date 2026-05-12       as of another day
     neiqin today --pdf 交接班单.pdf [--worklist]
 
-Colours only on a terminal (and never with NO_COLOR set); in a pipe or a file the text is plain, with the
+Colours only on a terminal that shows them (never with NO_COLOR set, nor in an old Windows console); in a pipe or a file the text is plain, with the
 level written out as 【逾期】 / 【到期】 so nothing depends on colour. Exit status 0; 3 with ``--fail-if-overdue``
 when anything is overdue, for a scheduled task that should alert someone. Registered in neiqin.cli.EXTRA_COMMANDS;
 nothing here imports Qt.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -42,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _use_colour(stream: TextIO) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR") \
-        and os.environ.get("TERM") != "dumb"
+    from neiqin.console import supports_colour
+
+    return supports_colour(stream)
 
 
 def render(sections, day: dt.date, *, org_name: str = "", urgent_only: bool = False, colour: bool = False) -> str:

@@ -492,4 +492,6 @@ def erase_expired_personal_data(today: dt.date | None = None, days: int | None =
         AuditLog.write("visitors", None, "erase",
                        f"按保留期限（{days} 天）删除 {len(ids)} 条来访记录的证件号码和手机号（{cutoff} 之前）",
                        {"count": len(ids), "cutoff": cutoff.isoformat(), "first_id": ids[0], "last_id": ids[-1]})
+    # the old pages are still in the -wal file until a checkpoint copies the erased ones over them
+    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return len(ids)

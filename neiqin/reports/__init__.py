@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
+from neiqin import winfs
 from neiqin.errors import NeiqinError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is an ordinary document
         try:
-            os.replace(tmp, target)
+            winfs.replace(tmp, target)  # retried while antivirus or the indexer holds the file
         except PermissionError:
             raise NeiqinError(f"无法写入“{target.name}”：文件可能正在被其他程序（如 Excel 或 PDF 阅读器）打开，"
                               "请关闭后重试") from None

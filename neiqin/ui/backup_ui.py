@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QStorageInfo, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -89,14 +90,20 @@ def run_with_progress(parent: QWidget | None, title: str, fn: Callable[[backup.P
 # ---------------------------------------------------------------------------------------------- drives
 
 
-def list_drives() -> list[backup.Drive]:
-    """Removable drives from the core detection, plus volumes Qt sees at the usual USB mount places."""
+def list_drives(skipped: list[str] | None = None) -> list[backup.Drive]:
+    """Removable drives from the core detection, plus volumes Qt sees at the usual USB mount places.
+
+    A write-protected stick is not listed; ``skipped`` gets a sentence saying so."""
     from neiqin import backup
 
-    drives = {d.root: d for d in backup.detect_removable_drives()}
+    drives = {d.root: d for d in backup.detect_removable_drives(skipped)}
     for vol in QStorageInfo.mountedVolumes():
         root = Path(vol.rootPath())
-        if not vol.isValid() or not vol.isReady() or vol.isReadOnly() or vol.isRoot():
+        if not vol.isValid() or not vol.isReady() or vol.isRoot():
+            continue
+        if vol.isReadOnly():
+            if skipped is not None and str(root).startswith(("/media/", "/run/media/", "/Volumes/")):
+                skipped.append(f"{vol.displayName()}（{root}）" + tr("是只读的（写保护），不能备份到它。"))
             continue
         if root in drives:
             label = vol.displayName() or drives[root].label
@@ -175,7 +182,8 @@ class BackupDialog(QDialog):
 
     def refresh_drives(self) -> None:
         self.drives.clear()
-        for drive in list_drives():
+        skipped: list[str] = []
+        for drive in list_drives(skipped):
             item = QListWidgetItem(drive.title())
             item.setData(Qt.ItemDataRole.UserRole, (str(drive.backup_folder), drive.label or str(drive.root)))
             self.drives.addItem(item)
@@ -186,6 +194,12 @@ class BackupDialog(QDialog):
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.drives.addItem(empty)
             self.set_target(None, "")
+        for reason in skipped:  # a write-protected stick: said, not silently left out
+            line = QListWidgetItem(reason)
+            line.setToolTip(reason)
+            line.setFlags(Qt.ItemFlag.NoItemFlags)
+            line.setForeground(QColor("#b06000"))
+            self.drives.addItem(line)
 
     def _drive_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
         data = item.data(Qt.ItemDataRole.UserRole) if item else None

@@ -258,7 +258,9 @@ class ChartsView(QWidget):
         if self.data is None:
             return None
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.data.title.split('（')[0]}-{clock.today():%Y%m%d}.png"
+        from neiqin.filenames import safe_filename
+
+        name = safe_filename(f"{self.data.title.split('（')[0]}-{clock.today():%Y%m%d}.png")
         path, _ = QFileDialog.getSaveFileName(self, tr("导出图片"), str(Path(docs) / name), "PNG (*.png)")
         if not path:
             return None

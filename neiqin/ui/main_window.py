@@ -101,7 +101,7 @@ def own_tabs() -> list[Tab]:
             import importlib
 
             from neiqin.models.ledger import get_ledger
-            from neiqin.ui.ledger_pane import FieldsPane
+            from neiqin.ui.fields_pane import FieldsPane
 
             importlib.import_module(entry.module)
             return FieldsPane.for_spec(get_ledger(entry.key))

@@ -194,7 +194,9 @@ class DirectPrintMixin:
         from PySide6.QtWidgets import QFileDialog
 
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name = f"{self.FILE_STEM or self.title}-{clock.today():%Y%m%d}.pdf"
+        from neiqin.filenames import safe_filename
+
+        name = safe_filename(f"{self.FILE_STEM or self.title}-{clock.today():%Y%m%d}.pdf")
         target, _ = QFileDialog.getSaveFileName(self, tr("另存为 PDF"), str(Path(docs) / name), "PDF (*.pdf)")
         if not target:
             return None
@@ -568,7 +570,10 @@ def prints_dir(widget: QWidget | None) -> Path:
 
 
 def stamp_path(widget: QWidget | None, name: str) -> Path:
-    return prints_dir(widget) / f"{name}-{clock.now():%Y%m%d-%H%M%S}.pdf"
+    """A new PDF in prints/ named after ``name`` (often typed text: a meeting title, a visitor's name)."""
+    from neiqin.filenames import safe_filename
+
+    return prints_dir(widget) / f"{safe_filename(name)}-{clock.now():%Y%m%d-%H%M%S}.pdf"
 
 
 def preview_pdf(parent: QWidget | None, title: str, path: Path,

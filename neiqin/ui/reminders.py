@@ -4,7 +4,8 @@ overdue or due since the last reminder.
 It never pops up over work in progress: while a dialog is open (a form, a step dialog) or the keyboard is in a
 text field (a search box, the scanner desk), the reminder waits, and the status bar says so
 (“提醒：N 项新到期”, click to see them); it appears as soon as the clerk is done. The list never takes the
-keyboard focus away either. Each row opens its record (Enter or double-click).
+keyboard focus away either. Each row opens its record (Enter or double-click). While the window is minimised or
+behind another program, the taskbar button flashes and a notification says what is due (``neiqin.ui.attention``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from neiqin.errors import ValidationError
 from neiqin.models import settings, today
 from neiqin.models.base import now
 from neiqin.models.today import OVERDUE, Section, TodayItem
+from neiqin.ui.attention import Attention
 from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
@@ -166,6 +168,7 @@ class Reminders(QObject):
         self.last_check = now()
         self.last_shown: dt.datetime | None = None
         self._panel: ReminderPanel | None = None  # built the first time something is shown
+        self.attention = Attention(window)  # minimised or behind Word: taskbar flash and a notification
         self.notice = QToolButton()
         self.notice.setAutoRaise(True)
         self.notice.setStyleSheet("color:#b06000; font-weight:bold")
@@ -212,7 +215,12 @@ class Reminders(QObject):
             return 0
         self.pending.extend(new)
         self.pending.sort(key=lambda p: 0 if p[1].level == OVERDUE else 1)
+        overdue = sum(1 for _, i in new if i.level == OVERDUE)
         self.show_pending(moment=moment)
+        # once per new batch (not at every tick while it waits): the clerk may be in Word, or the window minimised
+        self.attention.call(tr("到期提醒"), f"{moment:%H:%M} " + tr("新到期事项") + f" {len(new)} 项"
+                            + (f"（逾期 {overdue} 项）" if overdue else "") + "：" + new[0][1].text,
+                            self._show_now)
         return len(new)
 
     def show_pending(self, force: bool = False, moment: dt.datetime | None = None) -> bool:
@@ -237,6 +245,11 @@ class Reminders(QObject):
         self.panel.present(keyboard=force)
         self.last_shown = moment or now()
         return True
+
+    def _show_now(self) -> None:
+        """The clerk clicked the notification: what waits, or the list already shown, with the keyboard."""
+        if not self.show_pending(force=True) and self._panel is not None:
+            self.panel.present(keyboard=True)
 
     def _today_in_front(self) -> bool:
         pane = self.window.current_pane() if hasattr(self.window, "current_pane") else None

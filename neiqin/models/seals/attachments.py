@@ -12,6 +12,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from neiqin import winfs
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import BaseModel, db, now
 from neiqin.models.seals.chained import chained_write
@@ -98,7 +99,9 @@ def store_attachment(src: str | os.PathLike, attachments_dir: str | os.PathLike,
         os.close(fd)
         try:
             shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
+            winfs.replace(tmp, dest)
+        except PermissionError as e:  # Windows: antivirus still scanning the copy, for longer than the retries
+            raise ValidationError({field: f"无法保存附件“{src.name}”：{winfs.BUSY_HINT}"}) from e
         finally:
             Path(tmp).unlink(missing_ok=True)
     return StoredFile(sha, src.name[:200], size, rel)

@@ -16,6 +16,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import VoidableModel
+from neiqin.models.fields import half_width_code
 from neiqin.models.ledger import (
     Column,
     LedgerSpec,
@@ -284,8 +285,11 @@ def is_low(row: dict | Supply) -> bool:
 
 
 def find_item(code: str) -> Supply | None:
-    """The item a scanned or typed 编码 (or maker's barcode) names, at once; voided items are not found."""
-    code = (code or "").strip()
+    """The item a scanned or typed 编码 (or maker's barcode) names, at once; voided items are not found.
+
+    Full-width letters and digits (a scanner typing through a Chinese input method) count as ASCII.
+    """
+    code = half_width_code(code or "").strip()
     if not code:
         return None
     live = Supply.voided == False  # noqa: E712

@@ -61,6 +61,7 @@ from neiqin.models.mail.parcels import (
     waiting_for,
 )
 from neiqin.ui.forms import ERROR_STYLE
+from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import show_error, tr
 
@@ -100,6 +101,7 @@ class ScanDesk(QFrame):
 
         self.scan = QLineEdit()
         self.scan.setPlaceholderText(tr("扫描或输入运单号，回车"))
+        scan_field(self.scan)
         self.scan.setMinimumWidth(200)
         font = self.scan.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)

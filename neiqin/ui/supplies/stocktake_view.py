@@ -33,6 +33,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.supplies import amounts, items
 from neiqin.models.supplies import stocktake as T
+from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -187,6 +188,7 @@ class StocktakeView(QWidget):
         scan = QHBoxLayout()
         self.code = QLineEdit()
         self.code.setPlaceholderText(tr("扫描或输入编码，Enter 后输入实盘数量"))
+        scan_field(self.code)
         self.qty = QLineEdit()
         self.qty.setMaximumWidth(100)
         self.qty.setAlignment(Qt.AlignmentFlag.AlignRight)

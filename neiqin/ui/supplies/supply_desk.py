@@ -41,6 +41,7 @@ from neiqin.models.staff import Department
 from neiqin.models.supplies import amounts, posting
 from neiqin.models.supplies import items as items_mod
 from neiqin.models.supplies import moves as moves_mod
+from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import qtoday, show_error, tr
 
@@ -66,14 +67,15 @@ class ItemLine(QLineEdit):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setCompleter(completer)
         self.textEdited.connect(self._edited)
-        self.setPlaceholderText(tr("扫描或输入编码；也可输入名称或拼音首字母（如 zxb）"))
+        self.setPlaceholderText(tr("扫描或输入编码；也可输入拼音或首字母（如 zxb）"))
+        scan_field(self)
 
     def reload(self) -> None:
         self.choices = items_mod.item_choices()
 
     def _edited(self, text: str) -> None:
         t = text.strip()
-        if not t or (t.isascii() and items_mod.find_item(t) is not None):
+        if not t or items_mod.find_item(t) is not None:
             self._model.setStringList([])
             return  # a scanner is typing a code: no popup in its way
         matches = items_mod.match_items(self.choices, t)
