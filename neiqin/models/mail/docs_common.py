@@ -271,6 +271,16 @@ class NumberedLedgerSpec(LedgerSpec):
         raise NeiqinError(f"编号冲突，未能保存（{last_error}）；请重试") from last_error
 
 
+def apply_step(spec: LedgerSpec, doc: VoidableModel, change: dict, step: str, actor: str, at: dt.datetime,
+               note: str, summary: str) -> VoidableModel:
+    """One processing step of a 收文 or 发文: the audited change of the record and its DocEvent, in one
+    transaction; the record as it now is."""
+    with db.atomic():
+        spec.update(doc, change, action=step, summary=summary, validate=False)
+        _event(doc.EVENT_LEDGER, doc.id, step, actor, at, note)
+    return type(doc).get_by_id(doc.id)
+
+
 def _event(ledger: str, doc_id: int, step: str, actor: str, at: dt.datetime, note: str = "") -> DocEvent:
     return DocEvent.create(ledger=ledger, doc_id=doc_id, step=step, actor=actor or "", at=at, note=note or "")
 

@@ -26,11 +26,11 @@ from neiqin.models.mail.docs_common import (
     URGENT,
     _choice,
     _date,
-    _event,
     _known,
     _moment,
     _name,
     _person,
+    apply_step,
     normalize_doc_no,
 )
 from neiqin.models.mail.incoming import INCOMING, Circulation, IncomingDoc, _deadline_fields
@@ -56,14 +56,6 @@ def _step_time(data: dict, doc: IncomingDoc, errors: dict, key: str = "at", labe
     return _moment(data.get(key), label, key, errors, default=now(), not_before=start, before_label="签收时间")
 
 
-def _apply(doc: IncomingDoc, change: dict, step: str, actor: str, at: dt.datetime, note: str,
-           summary: str) -> IncomingDoc:
-    with db.atomic():
-        INCOMING.update(doc, change, action=step, summary=summary, validate=False)
-        _event("incoming", doc.id, step, actor, at, note)
-    return IncomingDoc.get_by_id(doc.id)
-
-
 def review_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     """初审: passes on to 拟办, or goes back to the sender (退回) with a reason."""
     doc = _fresh(doc)
@@ -81,9 +73,9 @@ def review_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
         raise ValidationError(errors)
     if passed:
         change = {"status": IN_PROPOSE, "reviewed_by": by, "reviewed_at": at}
-        return _apply(doc, change, "初审", by, at, reason or "通过", f"初审通过 {doc.no}")
+        return apply_step(INCOMING, doc, change, "初审", by, at, reason or "通过", f"初审通过 {doc.no}")
     change = {"status": IN_RETURNED, "reviewed_by": by, "reviewed_at": at, "returned_reason": reason}
-    return _apply(doc, change, "退回", by, at, reason, f"退回 {doc.no}：{reason}")
+    return apply_step(INCOMING, doc, change, "退回", by, at, reason, f"退回 {doc.no}：{reason}")
 
 
 def propose_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
@@ -98,7 +90,7 @@ def propose_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
         raise ValidationError(errors)
     change = {"opinion": opinion, "opinion_by": by, "opinion_at": at,
               "status": IN_INSTRUCT if doc.status == IN_PROPOSE else doc.status}
-    return _apply(doc, change, "拟办", by, at, opinion, f"拟办 {doc.no}")
+    return apply_step(INCOMING, doc, change, "拟办", by, at, opinion, f"拟办 {doc.no}")
 
 
 def instruct_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
@@ -114,7 +106,7 @@ def instruct_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     instruction = f"{doc.instruction}\n{text}".strip() if doc.instruction else text
     change = {"instruction": instruction, "instructed_by": by, "instructed_at": at,
               "status": IN_ASSIGN if doc.status in (IN_PROPOSE, IN_INSTRUCT) else doc.status}
-    return _apply(doc, change, "批示", by, at, text, f"批示 {doc.no}（{by}）")
+    return apply_step(INCOMING, doc, change, "批示", by, at, text, f"批示 {doc.no}（{by}）")
 
 
 def assign_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
@@ -142,7 +134,7 @@ def assign_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
               "status": IN_HANDLING, **deadline}
     due = f"，办理期限 {deadline['due_date']}" if deadline["due_date"] else ""
     step = "改办" if doc.status == IN_HANDLING else "承办"
-    return _apply(doc, change, step, " ".join(p for p in (dept, handler) if p), at, (note + due).strip("，"),
+    return apply_step(INCOMING, doc, change, step, " ".join(p for p in (dept, handler) if p), at, (note + due).strip("，"),
                   f"交办 {doc.no} 给 {dept} {handler}{due}")
 
 
@@ -177,7 +169,7 @@ def circulate_incoming(doc: IncomingDoc, data: dict) -> list[Circulation]:
             rows.append(Circulation.create(doc_id=doc.id, reader=name, reader_id=sid, department=dept,
                                            given_at=at, note=note))
         names = "、".join(p[1] for p in people)
-        _apply(doc, {"circulating": doc.circulating + len(people)}, "传阅", names, at, note,
+        apply_step(INCOMING, doc, {"circulating": doc.circulating + len(people)}, "传阅", names, at, note,
                f"传阅 {doc.no}：{names}")
     return rows
 
@@ -200,7 +192,7 @@ def return_circulation(row: Circulation, data: dict | None = None) -> Circulatio
         if note:
             row.note = note
         row.save()
-        _apply(doc, {"circulating": max(0, doc.circulating - 1)}, "阅毕", row.reader, at, note,
+        apply_step(INCOMING, doc, {"circulating": max(0, doc.circulating - 1)}, "阅毕", row.reader, at, note,
                f"{row.reader} 阅毕 {doc.no}")
     return row
 
@@ -222,7 +214,7 @@ def remind_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     if errors:
         raise ValidationError(errors)
     change = {"reminders": doc.reminders + 1, "last_reminded_at": at}
-    return _apply(doc, change, "催办", to, at, f"{way}：{note}" if note else way,
+    return apply_step(INCOMING, doc, change, "催办", to, at, f"{way}：{note}" if note else way,
                   f"催办 {doc.no}（第 {doc.reminders + 1} 次，{way}）")
 
 
@@ -244,7 +236,7 @@ def finish_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     at = max(dt.datetime.combine(done_on, now().time()) if done_on < clock.today() else now(),
              doc.received_at or dt.datetime.min)
     change = {"result": result, "reply_no": reply_no, "done_on": done_on, "status": IN_DONE}
-    return _apply(doc, change, "办结", by, at, result + (f"（复文 {reply_no}）" if reply_no else ""),
+    return apply_step(INCOMING, doc, change, "办结", by, at, result + (f"（复文 {reply_no}）" if reply_no else ""),
                   f"办结 {doc.no}")
 
 
@@ -267,7 +259,7 @@ def archive_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     if errors:
         raise ValidationError(errors)
     change = {"archive_no": archive_no, "volume_no": volume_no, "archived_on": day, "status": IN_ARCHIVED}
-    return _apply(doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
+    return apply_step(INCOMING, doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
                   f"归档 {doc.no}")
 
 

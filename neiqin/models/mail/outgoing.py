@@ -41,6 +41,7 @@ from neiqin.models.mail.docs_common import (
     _person,
     _secrecy,
     _split_secrecy,
+    apply_step,
     format_outgoing_no,
     normalize_doc_no,
     outgoing_codes,
@@ -322,14 +323,6 @@ def _fresh_out(doc: OutgoingDoc) -> OutgoingDoc:
     return doc
 
 
-def _apply_out(doc: OutgoingDoc, change: dict, step: str, actor: str, at: dt.datetime, note: str,
-               summary: str) -> OutgoingDoc:
-    with db.atomic():
-        OUTGOING.update(doc, change, action=step, summary=summary, validate=False)
-        _event("outgoing", doc.id, step, actor, at, note)
-    return OutgoingDoc.get_by_id(doc.id)
-
-
 def print_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     """印制: how many copies were printed (and when)."""
     doc = _fresh_out(doc)
@@ -344,7 +337,7 @@ def print_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     if errors:
         raise ValidationError(errors)
     status = OUT_PRINTED if doc.status == OUT_REGISTERED else doc.status
-    return _apply_out(doc, {"print_copies": n, "printed_at": at, "status": status}, "印制", by, at,
+    return apply_step(OUTGOING, doc, {"print_copies": n, "printed_at": at, "status": status}, "印制", by, at,
                       f"{n} 份", f"印制 {doc.doc_no}：{n} 份")
 
 
@@ -401,7 +394,7 @@ def add_deliveries(doc: OutgoingDoc, data: dict) -> list[Delivery]:
                                         category=category, via=via, copies=copies, sent_at=at))
         summary = _delivery_summary(doc.id)
         status = OUT_SENT if summary["delivered_signed"] == summary["delivered"] else OUT_SENDING
-        _apply_out(doc, {**summary, "status": status}, "分发", "", at,
+        apply_step(OUTGOING, doc, {**summary, "status": status}, "分发", "", at,
                    f"{via}：{'、'.join(orgs)}", f"分发 {doc.doc_no}：{len(orgs)} 家")
     return rows
 
@@ -428,7 +421,7 @@ def sign_delivery(row: Delivery, data: dict) -> Delivery:
         status = doc.status
         if status != OUT_ARCHIVED:
             status = OUT_SENT if summary["delivered_signed"] == summary["delivered"] else OUT_SENDING
-        _apply_out(doc, {**summary, "status": status}, "签收", by, at, row.organisation,
+        apply_step(OUTGOING, doc, {**summary, "status": status}, "签收", by, at, row.organisation,
                    f"{row.organisation} 签收 {doc.doc_no}（{by}）")
     return row
 
@@ -450,7 +443,7 @@ def archive_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     if errors:
         raise ValidationError(errors)
     change = {"archive_no": archive_no, "volume_no": volume_no, "archived_on": day, "status": OUT_ARCHIVED}
-    return _apply_out(doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
+    return apply_step(OUTGOING, doc, change, "归档", current_actor(), now(), f"档号 {archive_no} 卷号 {volume_no}".strip(),
                       f"归档 {doc.doc_no}")
 
 
