@@ -12,6 +12,7 @@ from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import VoidableModel
+from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
 from neiqin.models.staff import resolve_person
 from neiqin.models.validators import parse_moment
@@ -43,16 +44,26 @@ class Seal(VoidableModel):
         return self.name
 
 
+LICENCE_FIELDS = Fields(
+    "licences",
+    Field("name", "证照名称", required=True, max_len=60, index=True, width=16, sortable=True),
+    Field("copy_kind", "正本/副本", "choice", choices=tuple(LICENCE_COPIES), default=LICENCE_COPIES[0], max_len=4,
+          width=7, aliases=("正副本",)),
+    Field("number", "证号", max_len=60, width=20, aliases=("证照编号", "编号")),
+    Field("issuer", "发证机关", max_len=100, width=16),
+    Field("valid_until", "有效期至", "date", index=True, width=16, sortable=True, aliases=("有效期",),
+          placeholder="YYYY-MM-DD；长期有效请留空"),
+    Field("inspection_date", "年检日期", "date", width=11, placeholder="YYYY-MM-DD，可不填"),
+    Field("location", "存放位置", max_len=100, width=12),
+    Field("status", "状态", "choice", choices=tuple(LICENCE_STATUSES), default=LIC_IN_STORE, max_len=10, index=True,
+          width=6),
+    Field("note", "备注", "multiline", width=16),
+)
+
+
+@LICENCE_FIELDS.table
 class Licence(VoidableModel):
-    name = pw.CharField(max_length=60, index=True)
-    copy_kind = pw.CharField(max_length=4, default=LICENCE_COPIES[0])
-    number = pw.CharField(max_length=60, default="")
-    issuer = pw.CharField(max_length=100, default="")
-    valid_until = pw.DateField(null=True, index=True)
-    inspection_date = pw.DateField(null=True)
-    location = pw.CharField(max_length=100, default="")
-    status = pw.CharField(max_length=10, default=LIC_IN_STORE, index=True)
-    note = pw.TextField(default="")
+    """A licence (证照) of the company; its fields are :data:`LICENCE_FIELDS`."""
 
     @property
     def label(self) -> str:
@@ -142,17 +153,8 @@ def licence_warn_months() -> int:
 
 def validate_licence(data: dict, record: Licence | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    out["name"] = text_field(data, errors, "name", "证照名称", required=True, max_len=60)
-    copy_kind = (data.get("copy_kind") or LICENCE_COPIES[0]).strip()
-    if copy_kind not in LICENCE_COPIES:
-        errors["copy_kind"] = "请选择正本或副本"
-    out["copy_kind"] = copy_kind
-    out["number"] = text_field(data, errors, "number", "证号", max_len=60)
-    out["issuer"] = text_field(data, errors, "issuer", "发证机关", max_len=100)
-    out["valid_until"] = _date(data.get("valid_until"), "有效期至", "valid_until", errors)
-    out["inspection_date"] = _date(data.get("inspection_date"), "年检日期", "inspection_date", errors)
-    out["location"] = text_field(data, errors, "location", "存放位置", max_len=100)
+    out = LICENCE_FIELDS.clean(data, errors, ("name", "copy_kind", "number", "issuer", "valid_until",
+                                              "inspection_date", "location", "note"))
     status = (data.get("status") or LIC_IN_STORE).strip()
     if status not in LICENCE_STATUSES:
         errors["status"] = f"状态应为：{'、'.join(LICENCE_STATUSES)}"
@@ -161,7 +163,6 @@ def validate_licence(data: dict, record: Licence | None) -> dict:
     elif record is not None and record.status == LIC_LENT and status != LIC_LENT:
         errors["status"] = "该证照正在外借，请先在“外借”中登记归还"
     out["status"] = status
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
     if errors:
         raise ValidationError(errors)
     return out
@@ -199,15 +200,6 @@ def licence_state(row: dict, today: dt.date | None = None) -> str:
     return ""
 
 
-def _licence_validity(row: dict) -> str:
-    until = row.get("valid_until")
-    if not until:
-        return "长期"
-    state = licence_state(row)
-    text = until.isoformat() if isinstance(until, dt.date) else str(until)
-    return text + ("（已过期）" if state == "expired" else "（即将到期）" if state == "expiring" else "")
-
-
 SEALS = register_ledger(LedgerSpec(
     key="seals",
     title="印章登记表",
@@ -240,17 +232,8 @@ LICENCES = register_ledger(LedgerSpec(
     title="证照登记表",
     tab_title="证照",
     model=Licence,
-    columns=[
-        Column("name", "证照名称", 16, sortable=True),
-        Column("copy_kind", "正本/副本", 7, aliases=("正副本",)),
-        Column("number", "证号", 20, aliases=("证照编号", "编号")),
-        Column("issuer", "发证机关", 16),
-        Column("valid_until", "有效期至", 16, kind="date", sortable=True, aliases=("有效期",)),
-        Column("inspection_date", "年检日期", 11, kind="date"),
-        Column("location", "存放位置", 12),
-        Column("status", "状态", 6),
-        Column("note", "备注", 16),
-    ],
+    columns=LICENCE_FIELDS.columns(),
+    fields=LICENCE_FIELDS,
     default_sort="name",
     default_desc=False,
     statuses=[("in_store", "在库"), ("lent", "外借"), ("expiring", "即将到期"), ("expired", "已过期")],

@@ -34,8 +34,7 @@ from neiqin.models.seals.attachments import attach_to_use, attachments_of, store
 from neiqin.models.seals.chain import verify_chain
 from neiqin.models.seals.loans import OUT, SEAL_LOANS, is_overdue, overdue_loans
 from neiqin.models.seals.registry import (
-    LICENCE_COPIES,
-    LICENCE_STATUSES,
+    LICENCE_FIELDS,
     LICENCES,
     SEAL_KINDS,
     SEAL_LENT,
@@ -370,17 +369,9 @@ class LicencesPane(LedgerPane):
         self.update_expiry()
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [
-            FormField("name", "证照名称", required=True, max_len=60),
-            FormField("copy_kind", "正本/副本", "combo", choices=LICENCE_COPIES),
-            FormField("number", "证号", max_len=60),
-            FormField("issuer", "发证机关", max_len=100),
-            FormField("valid_until", "有效期至", placeholder=tr("YYYY-MM-DD；长期有效请留空"), max_len=10),
-            FormField("inspection_date", "年检日期", placeholder=tr("YYYY-MM-DD，可不填"), max_len=10),
-            FormField("location", "存放位置", max_len=100),
-            FormField("status", "状态", "combo", choices=LICENCE_STATUSES),
-            FormField("note", "备注", "multiline"),
-        ]
+        # the dates are typed lines (a calendar cannot be left empty: 长期有效)
+        return LICENCE_FIELDS.form(valid_until={"kind": "text", "max_len": 10},
+                                   inspection_date={"kind": "text", "max_len": 10})
 
     def record_values(self, record: Any) -> dict:
         values = super().record_values(record)
