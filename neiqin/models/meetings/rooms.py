@@ -5,26 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-import peewee as pw
-
 from neiqin.errors import ValidationError
 from neiqin.models.base import VoidableModel
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.meetings.schedule import parse_int
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.operations import Confirmed, NeedsConfirmation, reason_for
 
 ROOM_IN_USE, ROOM_CLOSED = "在用", "停用"
 # ---------------------------------------------------------------------------------------------- tables
 
 
+ROOM_FIELDS = Fields(
+    "rooms",
+    Field("name", "会议室名称", required=True, max_len=40, index=True, header="会议室", width=14, sortable=True,
+          aliases=("名称",)),
+    Field("capacity", "容纳人数", "int", lo=1, hi=2000, default=10, width=8, align="center", aliases=("人数", "座位数")),
+    Field("equipment", "设备", max_len=200, width=24, aliases=("设施",), placeholder="投影仪、视频会议终端……"),
+    Field("location", "位置", max_len=100, width=14),
+    Field("status", "状态", "choice", choices=(ROOM_IN_USE, ROOM_CLOSED), default=ROOM_IN_USE, max_len=6, width=6),
+    Field("sort_order", "排序", "int", lo=0, hi=9999, default=0),
+    Field("note", "备注", "multiline", width=16),
+)
+
+
+@ROOM_FIELDS.table
 class Room(VoidableModel):
-    name = pw.CharField(max_length=40, index=True)
-    capacity = pw.IntegerField(default=10)
-    equipment = pw.CharField(max_length=200, default="")
-    location = pw.CharField(max_length=100, default="")
-    status = pw.CharField(max_length=6, default=ROOM_IN_USE)
-    sort_order = pw.IntegerField(default=0)
-    note = pw.TextField(default="")
+    """A meeting room; its fields are :data:`ROOM_FIELDS`."""
 
     def __str__(self) -> str:
         return self.name
@@ -83,14 +89,7 @@ def _room(value: Any, errors: dict, key: str = "room") -> Room | None:
 
 def _validate_room(data: dict, record: Room | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {
-        "name": text_field(data, errors, "name", "会议室名称", required=True, max_len=40),
-        "capacity": parse_int(data.get("capacity"), "容纳人数", "capacity", errors, 1, 2000, 10),
-        "equipment": text_field(data, errors, "equipment", "设备", max_len=200),
-        "location": text_field(data, errors, "location", "位置", max_len=100),
-        "note": text_field(data, errors, "note", "备注", max_len=1000),
-        "sort_order": parse_int(data.get("sort_order"), "排序", "sort_order", errors, 0, 9999, 0),
-    }
+    out = ROOM_FIELDS.clean(data, errors, ("name", "capacity", "equipment", "location", "note", "sort_order"))
     if data.get("capacity") in (None, ""):
         errors.setdefault("capacity", "请填写容纳人数")
     status = (data.get("status") or ROOM_IN_USE).strip()
@@ -113,14 +112,8 @@ ROOMS = register_ledger(LedgerSpec(
     title="会议室一览表",
     tab_title="会议室",
     model=Room,
-    columns=[
-        Column("name", "会议室", 14, sortable=True, aliases=("名称", "会议室名称")),
-        Column("capacity", "容纳人数", 8, kind="int", align="center", aliases=("人数", "座位数")),
-        Column("equipment", "设备", 24, aliases=("设施",)),
-        Column("location", "位置", 14),
-        Column("status", "状态", 6),
-        Column("note", "备注", 16),
-    ],
+    columns=ROOM_FIELDS.columns("name", "capacity", "equipment", "location", "status", "note"),
+    fields=ROOM_FIELDS,
     default_sort="name",
     default_desc=False,
     statuses=[("in_use", "在用"), ("closed", "停用")],

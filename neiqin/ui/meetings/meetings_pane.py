@@ -41,7 +41,7 @@ from neiqin.models.meetings.register import (
     series_names,
     update_meeting,
 )
-from neiqin.models.meetings.rooms import ROOMS, room_choices
+from neiqin.models.meetings.rooms import ROOM_FIELDS, ROOMS, room_choices
 from neiqin.models.meetings.schedule import ADJUSTED, KINDS, NO_REPEAT, REPEATS
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
@@ -479,13 +479,7 @@ class RoomsPane(LedgerPane):
         self.finish_action_bar()
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [FormField("name", "会议室名称", required=True, max_len=40),
-                FormField("capacity", "容纳人数", "int", minimum=1, maximum=2000),
-                FormField("equipment", "设备", max_len=200, placeholder=tr("投影仪、视频会议终端……")),
-                FormField("location", "位置", max_len=100),
-                FormField("status", "状态", "combo", choices=["在用", "停用"]),
-                FormField("sort_order", "排序", "int", maximum=9999),
-                FormField("note", "备注", "multiline")]
+        return ROOM_FIELDS.form()
 
     def new_values(self) -> dict:
         return {"capacity": 10}
