@@ -185,3 +185,24 @@ def test_a_visitor_typed_with_full_width_characters_is_stored_half_width(databas
     with pytest.raises(ValidationError) as e:
         check_in({"name": "韩梅梅", "host": host.id, "party_size": "六百"})
     assert e.value.errors == {"party_size": "人数必须是整数"}
+
+
+def test_every_ledger_with_a_field_declaration_takes_its_columns_and_table_from_it(database):
+    """For each converted ledger (来访, 通讯录, 地址簿, 会议室, 印章, 证照 …): the database column of a field has the
+    declared length, and its register/Excel column the declared title, width and aliases."""
+    from neiqin.models import load_all
+    from neiqin.models.ledger import LEDGERS
+
+    load_all()
+    declared = [spec for spec in LEDGERS.values() if spec.fields is not None]
+    assert {"visitors", "staff", "addresses", "rooms", "seals", "licences"} <= {s.key for s in declared}
+    for spec in declared:
+        for f in spec.fields:
+            if f.stored:
+                col = spec.model._meta.fields[f.key]
+                assert getattr(col, "max_length", f.limit) == f.limit or not f.limit, (spec.key, f.key)
+        for col in spec.columns:
+            if col.key in spec.fields:
+                f = spec.fields[col.key]
+                assert (col.header, col.width) == (f.header or f.label, f.width), (spec.key, col.key)
+                assert set(f.aliases) <= set(col.aliases), (spec.key, col.key)

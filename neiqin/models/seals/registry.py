@@ -13,7 +13,7 @@ from neiqin.errors import ValidationError
 from neiqin.models import settings, validators
 from neiqin.models.base import VoidableModel
 from neiqin.models.fields import Field, Fields
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.staff import resolve_person
 from neiqin.models.validators import parse_moment
 
@@ -28,17 +28,32 @@ DOC_TYPES = ["合同/协议", "公文/函件", "证明/介绍信", "报表/报�
 # ---------------------------------------------------------------------------------------------- tables
 
 
+SEAL_FIELDS = Fields(
+    "seals",
+    Field("name", "印章名称", required=True, max_len=60, index=True, width=16, sortable=True),
+    Field("kind", "印章类型", "choice", choices=tuple(SEAL_KINDS), default=SEAL_KINDS[0], max_len=20, header="类型",
+          width=10, sortable=True),
+    Field("custodian", "保管人", "staff", required=True, stored=False, width=8, aliases=("保管", "保管员")),
+    Field("supervisor", "监管人", "staff", stored=False, width=8),
+    Field("enabled_on", "启用日期", "date", width=11, sortable=True),
+    Field("status", "状态", "choice", choices=tuple(SEAL_STATUSES), default=SEAL_IN_USE, max_len=10, index=True,
+          width=6, sortable=True),
+    Field("approval_levels", "审批级数", "int", lo=1, hi=2, default=1, width=6, align="center"),
+    Field("impression", "印模", stored=False, importable=False, in_form=False, width=5,
+          value=lambda r: "有" if r.get("impression") else ""),
+    Field("note", "备注", "multiline", width=20),
+)
+
+
+@SEAL_FIELDS.table
 class Seal(VoidableModel):
-    name = pw.CharField(max_length=60, index=True)
-    kind = pw.CharField(max_length=20, default=SEAL_KINDS[0])
+    """A company seal; its fields are :data:`SEAL_FIELDS` (the custodian and supervisor are people of 通讯录,
+    kept by name and id; the impression is a scan under the attachments folder)."""
+
     custodian_id = pw.IntegerField(null=True)
     custodian = pw.CharField(max_length=40, default="")
     supervisor = pw.CharField(max_length=40, default="")
-    enabled_on = pw.DateField(null=True)
-    status = pw.CharField(max_length=10, default=SEAL_IN_USE, index=True)
-    approval_levels = pw.IntegerField(default=1)
     impression = pw.CharField(max_length=200, default="")  # path under datadir.attachments
-    note = pw.TextField(default="")
 
     def __str__(self) -> str:
         return self.name
@@ -113,12 +128,7 @@ def _fmt(t: dt.datetime | None) -> str:
 
 def validate_seal(data: dict, record: Seal | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    out["name"] = text_field(data, errors, "name", "印章名称", required=True, max_len=60)
-    kind = (data.get("kind") or SEAL_KINDS[0]).strip()
-    if kind not in SEAL_KINDS:
-        errors["kind"] = f"印章类型应为：{'、'.join(SEAL_KINDS)}"
-    out["kind"] = kind
+    out: dict[str, Any] = SEAL_FIELDS.clean(data, errors, ("name", "kind", "enabled_on", "approval_levels", "note"))
     cid, cname, _ = _person(data.get("custodian_id") if data.get("custodian_id") else data.get("custodian"))
     if isinstance(data.get("custodian"), dict):
         cid, cname, _ = _person(data["custodian"])
@@ -127,7 +137,6 @@ def validate_seal(data: dict, record: Seal | None) -> dict:
     out["custodian_id"], out["custodian"] = cid, cname
     sup = data.get("supervisor")
     out["supervisor"] = _person(sup)[1] if isinstance(sup, dict) else str(sup or "").strip()
-    out["enabled_on"] = _date(data.get("enabled_on"), "启用日期", "enabled_on", errors)
     status = (data.get("status") or SEAL_IN_USE).strip()
     if status not in SEAL_STATUSES:
         errors["status"] = f"状态应为：{'、'.join(SEAL_STATUSES)}"
@@ -136,9 +145,7 @@ def validate_seal(data: dict, record: Seal | None) -> dict:
     elif record is not None and record.status == SEAL_LENT and status != SEAL_LENT:
         errors["status"] = "该印章正在外借，请先在“外借”中登记归还"
     out["status"] = status
-    out["approval_levels"] = _int(data.get("approval_levels"), "审批级数", "approval_levels", errors, 1, 2, 1)
     out["impression"] = str(data.get("impression") or (record.impression if record else "") or "")
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
     if errors:
         raise ValidationError(errors)
     return out
@@ -205,17 +212,8 @@ SEALS = register_ledger(LedgerSpec(
     title="印章登记表",
     tab_title="印章",
     model=Seal,
-    columns=[
-        Column("name", "印章名称", 16, sortable=True),
-        Column("kind", "类型", 10, sortable=True, aliases=("印章类型",)),
-        Column("custodian", "保管人", 8, aliases=("保管", "保管员")),
-        Column("supervisor", "监管人", 8),
-        Column("enabled_on", "启用日期", 11, kind="date", sortable=True),
-        Column("status", "状态", 6, sortable=True),
-        Column("approval_levels", "审批级数", 6, kind="int", align="center"),
-        Column("impression", "印模", 5, importable=False, value=lambda r: "有" if r.get("impression") else ""),
-        Column("note", "备注", 20),
-    ],
+    columns=SEAL_FIELDS.columns(),
+    fields=SEAL_FIELDS,
     default_sort="name",
     default_desc=False,
     statuses=[("in_use", "在用"), ("lent", "外借"), ("disabled", "停用/遗失/销毁")],

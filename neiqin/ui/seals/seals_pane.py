@@ -36,7 +36,7 @@ from neiqin.models.seals.loans import OUT, SEAL_LOANS, is_overdue, overdue_loans
 from neiqin.models.seals.registry import (
     LICENCE_FIELDS,
     LICENCES,
-    SEAL_KINDS,
+    SEAL_FIELDS,
     SEAL_LENT,
     SEAL_STATUSES,
     SEALS,
@@ -303,17 +303,9 @@ class SealRegistryPane(LedgerPane):
     def form_fields(self, record: Any = None) -> list[FormField]:
         statuses = SEAL_STATUSES if record is not None and record.status == SEAL_LENT else \
             [s for s in SEAL_STATUSES if s != SEAL_LENT]
-        return [
-            FormField("name", "印章名称", required=True, max_len=60),
-            FormField("kind", "类型", "combo", choices=SEAL_KINDS),
-            FormField("custodian", "保管人", "staff", required=True),
-            FormField("supervisor", "监管人", "staff"),
-            FormField("enabled_on", "启用日期", "date"),
-            FormField("status", "状态", "combo", choices=statuses),
-            FormField("approval_levels", "审批级数", "int", minimum=1, maximum=2),
-            FormField("impression_file", "印模扫描件", "files", error_keys=("file",)),
-            FormField("note", "备注", "multiline"),
-        ]
+        fields = SEAL_FIELDS.form("name", "kind", "custodian", "supervisor", "enabled_on", "status",
+                                  "approval_levels", "note", status={"choices": statuses})
+        return [*fields[:-1], FormField("impression_file", "印模扫描件", "files", error_keys=("file",)), fields[-1]]
 
     def open_form(self, title: str, values: dict | None, save, record: Any = None, note: str = "") -> Any:
         form = StepForm(title, self.form_fields(record), save, values, self, note=note)
