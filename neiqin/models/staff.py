@@ -151,6 +151,7 @@ STAFF = register_ledger(_StaffSpec(
     tab_title="通讯录",
     model=Staff,
     columns=STAFF_FIELDS.columns(),
+    fields=STAFF_FIELDS,
     default_sort="department",
     default_desc=False,
     statuses=[("active", "在职"), ("left", "离职")],

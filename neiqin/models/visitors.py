@@ -238,6 +238,7 @@ VISITORS = register_ledger(LedgerSpec(
     columns=VISIT_FIELDS.columns("visit_date", "name", "company", "id_type", "id_number", "phone", "party_size",
                                  "purpose", "host_dept", "host_name", "arrive_at", "leave_at", "badge_no",
                                  "belongings", "plate", "note", "status"),
+    fields=VISIT_FIELDS,
     default_sort="visit_date",
     date_field="visit_date",
     date_label="来访日期",

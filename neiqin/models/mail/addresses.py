@@ -62,6 +62,7 @@ ADDRESSES = register_ledger(LedgerSpec(
     tab_title="地址簿",
     model=Organisation,
     columns=ORG_FIELDS.columns(),
+    fields=ORG_FIELDS,
     default_sort="name",
     default_desc=False,
     search=SearchIndex("organisation"),
