@@ -114,3 +114,16 @@ def backup_template(tmp_path_factory) -> DataDir:
         return make_template(tmp_path_factory.mktemp("backup-template") / "data", rows=300)
     finally:
         clock.start_at(PINNED_NOW)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run with ``-n 2`` (pytest-xdist, ``--dist loadgroup``): the tests that print through the one real CUPS queue
+    run on one worker, one after another, since they find their jobs in the queue's shared output folder."""
+    sources: dict = {}
+    for item in items:
+        path = item.path
+        if path not in sources:
+            sources[path] = "CupsPdfQueue" in path.read_text(encoding="utf-8") or \
+                "printer" in getattr(item, "fixturenames", ())
+        if sources[path] or "printer" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("cups-queue"))
