@@ -27,7 +27,7 @@ from neiqin.models.documents import (
 )
 from neiqin.reports.forms import FormDoc, TableColumn, _draw_wrapped, form_document
 from neiqin.reports.labels import Box, width
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 LABEL_W = 24 * mm
 SIZE = 11.0

@@ -25,12 +25,13 @@ from reportlab.pdfgen.canvas import Canvas
 from neiqin.reports import Cancelled, atomic_output
 from neiqin.reports.fonts import font_for
 from neiqin.reports.labels import Box, draw_aligned, draw_text, extent, truncate, width
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import ColumnStats, Widths, fit_size, wrap
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
 MIN_TEXT = 6.0
+MIN_TABLE_TEXT = 7.5  # a list's table text shrinks no further to hold its columns
 
 
 # ---------------------------------------------------------------------------------------------- page count
@@ -70,9 +71,15 @@ def page_x_of_y(c: Canvas, page: int, pages: int, *, y: float = 10 * mm) -> None
 @dataclass(frozen=True)
 class TableColumn:
     header: str
-    weight: float = 1.0  # share of the table width
+    weight: float = 1.0  # share of the width left to the text columns
     align: str = "left"  # left / center / right
-    kind: str = "text"  # text, or "check": an empty box to tick by hand
+    # text (wraps), a fixed format that never wraps (date, datetime, time, number, amount, id, code, name),
+    # "check": an empty box to tick by hand, "sign": an empty cell to sign in (at least SIGN_W wide)
+    kind: str = "text"
+
+
+SIGN_W = 25 * mm  # a cell or line to sign on by hand is at least this wide …
+SIGN_H = 10 * mm  # … and this high
 
 
 class FormDoc:
@@ -191,19 +198,19 @@ class FormDoc:
 
     def table(self, columns: Sequence[TableColumn], rows: Iterable[Sequence[str]], *, size: float = 10,
               max_lines: int = 3, header_fill: float = 0.9, progress: ProgressFn | None = None,
-              cancelled: CancelFn | None = None, total: int = 0) -> int:
+              cancelled: CancelFn | None = None, total: int = 0, min_row_h: float = 0.0) -> int:
         """A ruled table; rows wrap in their cells (at most ``max_lines``) and continue on the next page under
-        a repeated header. Returns the number of rows drawn."""
+        a repeated header; a row is never split. Column widths come from the content (see table_layout): a
+        fixed-format column is as wide as its widest value, text columns share the rest. ``min_row_h`` gives
+        rows room to write in (a table with a "sign" column: SIGN_H). Returns the number of rows drawn."""
         f, c = self.frame, self.c
-        weights = sum(col.weight for col in columns) or 1.0
-        xs = [f.x]
-        for col in columns:
-            xs.append(xs[-1] + f.w * col.weight / weights)
+        rows = [list(r) for r in rows]
+        size, xs = self._columns(columns, rows, size)
         pad = size * 0.35
         widths = Widths(self.body, size)
         head_widths = Widths(self.head, size)
         leading = size * 1.25
-        header_lines = [wrap(col.header, xs[i + 1] - xs[i] - 2 * pad, head_widths, 2)
+        header_lines = [wrap(col.header, xs[i + 1] - xs[i] - 2 * pad, head_widths, 3, header=True)
                         for i, col in enumerate(columns)]
         header_h = max(len(x) for x in header_lines) * leading + 2 * pad
 
@@ -229,15 +236,21 @@ class FormDoc:
             cells = []
             for i, (col, value) in enumerate(zip(columns, row, strict=True)):
                 avail = xs[i + 1] - xs[i] - 2 * pad
-                cells.append([] if col.kind == "check" else
+                cells.append([] if col.kind in ("check", "sign") else
                              [truncate(s, self.body, size, avail) for s in wrap(value or "", avail, widths,
                                                                                   max_lines)])
             h = max(1, *(len(x) for x in cells)) * leading + 2 * pad
+            if any(col.kind == "sign" for col in columns):
+                h = max(h, min_row_h or SIGN_H)
+            elif min_row_h:
+                h = max(h, min_row_h)
             if self.y - h < f.y:
                 self.new_page()
                 header()
             for i, (col, lines) in enumerate(zip(columns, cells, strict=True)):
                 cell = Box(xs[i] + pad, self.y - h, xs[i + 1] - xs[i] - 2 * pad, h)
+                if col.kind == "sign":
+                    continue
                 if col.kind == "check":
                     side = min(size * 1.1, cell.w, h - 2 * pad)
                     c.setLineWidth(0.8)
@@ -248,6 +261,29 @@ class FormDoc:
             self._rules(xs, self.y, self.y - h)
             self.y -= h
         return n
+
+    def _columns(self, columns: Sequence[TableColumn], rows: Sequence[Sequence[str]],
+                 size: float) -> tuple[float, list[float]]:
+        """(font size, column edges) for ``rows``: the largest size up to ``size`` at which the fixed columns
+        and every unbreakable token fit."""
+        measured_at = 10.0
+        stats = ColumnStats(Widths(self.body, measured_at), Widths(self.head, measured_at),
+                            [col.header for col in columns], [col.kind != "text" for col in columns],
+                            [col.weight for col in columns], want_quantile=1.0)
+        for row in rows:
+            stats.add_row([(v or "") if col.kind not in ("check", "sign") else ""
+                           for col, v in zip(columns, row, strict=True)])
+        needs = stats.finish()
+        for col, need in zip(columns, needs, strict=True):
+            if col.kind == "sign":
+                need.points = SIGN_W
+            elif col.kind == "check":
+                need.least = max(need.least, 11.0)
+        size, col_w = fit_size(self.frame.w, needs, measured_at, size, min(size, MIN_TABLE_TEXT), 0.35)
+        xs = [self.frame.x]
+        for w in col_w:
+            xs.append(xs[-1] + w)
+        return size, xs
 
     def _rules(self, xs: list[float], top: float, bottom: float) -> None:
         c = self.c

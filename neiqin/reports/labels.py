@@ -536,7 +536,7 @@ def fit_line(text: str, font: str, box: Box, size: float, min_size: float) -> tu
 def fit_block(text: str, font: str, box: Box, size: float, min_size: float, leading: float = 1.18,
               max_lines: int | None = None) -> tuple[list[str], float]:
     """Wrapped lines of ``text`` and the largest size at which they fill no more than the box."""
-    from neiqin.reports.register import Widths, wrap
+    from neiqin.reports.table_layout import Widths, wrap
 
     size = max(min(size, _max_size_for_height(font, box.h)), 0.5)
     min_size = min(min_size, size)

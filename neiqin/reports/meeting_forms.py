@@ -45,7 +45,7 @@ from neiqin.models.meetings import (
     reviews_of,
 )
 from neiqin.reports.forms import FormDoc, TableColumn, form_document, gongwen_document
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 # ---------------------------------------------------------------------------------------------- helpers
 

@@ -18,7 +18,7 @@ from neiqin import clock
 from neiqin.models.seals import DISAGREE, SealLoan, SealUse
 from neiqin.reports import atomic_output
 from neiqin.reports.fonts import font_for
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 PAGE_W, PAGE_H = A4
 LEFT = 20 * mm

@@ -54,7 +54,6 @@ def test_every_kind_of_print_is_measured(printed):
     assert all(m.pages >= 1 for _, m, _ in prints.values())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 item 1: the table layout engine")
 def test_no_token_is_broken_across_lines(printed):
     prints, _ = printed
     broken = {name: [str(b) for b in m.broken[:5]] + [f"… {len(m.broken)} in all (before: {BEFORE.get(name, 0)})"]
@@ -68,6 +67,9 @@ def test_registers_number_rows_from_the_oldest(printed):
     wrong = {}
     for name, (group, m, _) in prints.items():
         if group != "register":
+            continue
+        if not any("：全部" in ln for ln in m.page_lines[0]):
+            wrong[name] = "no period line"
             continue
         seq = [int(s.split()[0]) for s in m.column("序号") if s]
         if seq != list(range(1, len(seq) + 1)):
