@@ -102,6 +102,9 @@ class FormDoc:
         self.body = font_for("body")
         self.head = font_for("heading")
         self.title_font = font_for("title")
+        # where the last line, row or block drawn starts: (page, its first drawing operation, its top, a function
+        # redrawing what must stand above it on a new page — a table's header — or None)
+        self._last: tuple[int, int, float, Callable[[], None] | None] | None = None
 
     # ---- pages
 
@@ -118,9 +121,36 @@ class FormDoc:
             self.y -= 20
 
     def ensure(self, h: float) -> None:
-        """Start a new page unless ``h`` points still fit on this one."""
+        """Start a new page unless ``h`` points still fit on this one; what is drawn next starts a block."""
         if self.y - h < self.frame.y:
             self.new_page()
+        self.mark()
+
+    def mark(self, redraw: Callable[[], None] | None = None) -> None:
+        """What is drawn from here on is one block (a line, a table row) that a closing block may take along."""
+        self._last = (self.page, len(self.c._code), self.y, redraw)
+
+    def keep_with_previous(self, h: float) -> None:
+        """Room for a closing block ``h`` points high (signatures, 落款, totals) that must not stand alone: when it
+        does not fit, the last line or row drawn moves to the next page with it (a row under its header again)."""
+        if self.y - h >= self.frame.y:
+            return
+        last = self._last
+        if last is None or last[0] != self.page or last[2] >= self.frame.top - 1:
+            self.new_page()
+            return
+        _, start, top, redraw = last
+        code = self.c._code
+        moved = code[start:]
+        del code[start:]
+        used = top - self.y
+        self.new_page()
+        if redraw is not None:
+            redraw()
+        code.append(f"q 1 0 0 1 0 {self.y - top:.3f} cm")
+        code.extend(moved)
+        code.append("Q")
+        self.y -= used
 
     def skip(self, h: float) -> None:
         self.y -= h
@@ -247,6 +277,7 @@ class FormDoc:
             if self.y - h < f.y:
                 self.new_page()
                 header()
+            self.mark(header)
             for i, (col, lines) in enumerate(zip(columns, cells, strict=True)):
                 cell = Box(xs[i] + pad, self.y - h, xs[i + 1] - xs[i] - 2 * pad, h)
                 if col.kind == "sign":
@@ -297,7 +328,7 @@ class FormDoc:
         """Signature lines spread across the width: ``经办人：________``."""
         f, c = self.frame, self.c
         h = size * 2.2
-        self.ensure(gap + h)
+        self.keep_with_previous(gap + h)
         self.y -= gap
         part = f.w / len(labels)
         c.setLineWidth(0.6)
@@ -391,6 +422,7 @@ class GongwenDoc:
         self.block = Box(GW_LEFT, GW_PAGE_H - GW_TOP - GW_BLOCK_H, GW_BLOCK_W, GW_BLOCK_H)
         self.line = 0  # next free grid line on this page
         self.page = 1
+        self._last: tuple[int, int, int] | None = None  # (page, first drawing operation, grid line) of the last line
         self.fonts = {"fangsong": font_for("fangsong"), "heading": font_for("heading"), "kai": font_for("kai"),
                       "title": font_for("title"), "body": font_for("body")}
 
@@ -406,7 +438,29 @@ class GongwenDoc:
             self._end_page()
         n = self.line
         self.line += 1
+        self._last = (self.page, len(self.c._code), n)
         return n
+
+    def _keep_with_previous(self, lines: int) -> None:
+        """Room for ``lines`` grid lines that must not stand alone (落款): if they do not fit, the last line of
+        text moves to the next page with them."""
+        if self.line + lines <= GW_LINES:
+            return
+        last = self._last
+        if last is None or last[0] != self.page or last[2] == 0:
+            self._end_page()
+            return
+        _, start, line = last
+        code = self.c._code
+        moved = code[start:]
+        del code[start:]
+        used = self.line - line
+        self._end_page()
+        code = self.c._code
+        code.append(f"q 1 0 0 1 0 {line * GW_PITCH:.3f} cm")
+        code.extend(moved)
+        code.append("Q")
+        self.line = used
 
     def _end_page(self) -> None:
         self._page_number()
@@ -496,7 +550,9 @@ class GongwenDoc:
                 self.line += 1
 
     def signature(self, org: str, day: dt.date) -> None:
-        """落款: 成文日期 in Arabic numerals without leading zeros, 右空四字; 发文机关 centred above it."""
+        """落款: 成文日期 in Arabic numerals without leading zeros, 右空四字; 发文机关 centred above it. Never alone
+        on a page: the last line of text comes along."""
+        self._keep_with_previous(3 if org else 2)
         self.blank()
         date = f"{day.year}年{day.month}月{day.day}日"
         font = self.fonts["fangsong"]

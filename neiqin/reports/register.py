@@ -15,7 +15,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
@@ -285,6 +285,48 @@ def binary_streams() -> Iterator[None]:
         rl_config.useA85 = before
 
 
+# ---------------------------------------------------------------------------------------------- order, period
+
+
+def register_query(spec: LedgerSpec, query: LedgerQuery) -> LedgerQuery:
+    """The rows of ``query`` in 登记 order: a register (newest first on screen) prints its oldest record as 序号 1,
+    in the order the records were entered; a directory (通讯录, 库存表: A→Z on screen) prints as shown."""
+    if not spec.default_desc:
+        return query
+    return replace(query, sort=spec.default_sort or "id", desc=False)
+
+
+def _cn_day(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_text(spec: LedgerSpec, query: LedgerQuery) -> str:
+    """The period line: ``收文日期：全部``, ``2026年1月–12月``, ``2026年3月``, or ``2026年3月5日 至 2026年4月2日``."""
+    label = f"{spec.date_label}：" if spec.date_field else "范围："
+    a, b = query.date_from, query.date_to
+    if not spec.date_field or (a is None and b is None):
+        return label + "全部"
+    if a is None:
+        return f"{label}{_cn_day(b)}及以前"
+    if b is None:
+        return f"{label}{_cn_day(a)}起"
+    whole = a.day == 1 and (b + dt.timedelta(days=1)).day == 1
+    if whole and a.year == b.year:
+        return label + (f"{a.year}年{a.month}月" if a.month == b.month else f"{a.year}年{a.month}月–{b.month}月")
+    if whole:
+        return f"{label}{a.year}年{a.month}月–{b.year}年{b.month}月"
+    return f"{label}{_cn_day(a)} 至 {_cn_day(b)}"
+
+
+def _info_left(spec: LedgerSpec, query: LedgerQuery, subtitle: str) -> str:
+    """The period line, then what else the view was filtered by (the pane's description without its dates)."""
+    period = period_text(spec, query)
+    if query.date_from and query.date_to:  # the pane describes the range itself: say it once
+        subtitle = subtitle.replace(f"{query.date_from:%Y年%m月%d日} 至 {query.date_to:%Y年%m月%d日}", "")
+    rest = "　".join(p for p in subtitle.split("　") if p.strip() and p.strip() != period)
+    return f"{period}　{rest}" if rest else period
+
+
 # ---------------------------------------------------------------------------------------------- entry point
 
 
@@ -297,11 +339,15 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
                        printed_at: dt.datetime | None = None) -> int:
     """Write the register of ``spec`` for ``query`` to ``path``; return the number of pages.
 
+    Rows print in 登记 order (序号 1 the oldest, see register_query) under the period line (period_text) and
+    ``subtitle`` (the other filters); a row is never split across pages.
+
     ``columns`` limits the printed columns (keys, in ledger order by default). ``progress(done, total)`` is a
     fraction of the work (reading, measuring and drawing each count every row once); ``cancelled()`` returning True
     stops with :class:`Cancelled`. A failure or cancel never leaves a half-written PDF (see atomic_output).
     """
     cols = [c for c in spec.columns if columns is None or c.key in columns]
+    query = register_query(spec, query)
     if not cols:
         raise NeiqinError("请至少选择一列打印")
     total = total_rows(spec, query)
@@ -374,7 +420,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         canvas.setTitle(title)
         canvas.setAuthor(org_name)
         canvas.setCreator("内勤台账")
-        painter = _Painter(canvas, L, title, subtitle, info_right)
+        painter = _Painter(canvas, L, title, _info_left(spec, query, subtitle), info_right)
         for p in range(n_pages):
             check(2 * count + bounds[p])
             painter.page_frame(p + 1, n_pages)

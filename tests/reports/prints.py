@@ -9,6 +9,9 @@ from pathlib import Path
 # name -> (group, writer(path)); group is register / list / form / label / envelope
 Prints = dict[str, tuple[str, Callable[[Path], object]]]
 
+# register print name -> the header of the column its rows are entered by (a date), for registers in 登记 order
+ORDER_HEADERS: dict[str, str] = {}
+
 
 def demo_prints() -> Prints:
     """Writers for every print of the demo database that is open now."""
@@ -29,6 +32,10 @@ def demo_prints() -> Prints:
             q = LedgerQuery()
             return write_register_pdf(spec, q, path, org_name=org, subtitle="")
         out[f"register-{spec.key}"] = ("register", reg)
+        keys = [c.key for c in spec.columns]
+        order = spec.date_field if spec.date_field in keys else spec.default_sort
+        if spec.default_desc and order in keys:
+            ORDER_HEADERS[f"register-{spec.key}"] = spec.column(order).header
 
     from neiqin.models import documents as D
     from neiqin.reports import document_forms as DF
