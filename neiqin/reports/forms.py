@@ -74,7 +74,7 @@ class TableColumn:
     weight: float = 1.0  # share of the width left to the text columns
     align: str = "left"  # left / center / right
     # text (wraps), a fixed format that never wraps (date, datetime, time, number, amount, id, code, name),
-    # "check": an empty box to tick by hand, "sign": an empty cell to sign in (at least SIGN_W wide)
+    # "check": an empty box to tick by hand, "sign": a cell to sign or write in by hand (at least SIGN_W × SIGN_H)
     kind: str = "text"
 
 
@@ -266,7 +266,7 @@ class FormDoc:
             cells = []
             for i, (col, value) in enumerate(zip(columns, row, strict=True)):
                 avail = xs[i + 1] - xs[i] - 2 * pad
-                cells.append([] if col.kind in ("check", "sign") else
+                cells.append([] if col.kind == "check" else
                              [truncate(s, self.body, size, avail) for s in wrap(value or "", avail, widths,
                                                                                   max_lines)])
             h = max(1, *(len(x) for x in cells)) * leading + 2 * pad
@@ -280,8 +280,6 @@ class FormDoc:
             self.mark(header)
             for i, (col, lines) in enumerate(zip(columns, cells, strict=True)):
                 cell = Box(xs[i] + pad, self.y - h, xs[i + 1] - xs[i] - 2 * pad, h)
-                if col.kind == "sign":
-                    continue
                 if col.kind == "check":
                     side = min(size * 1.1, cell.w, h - 2 * pad)
                     c.setLineWidth(0.8)
@@ -299,10 +297,10 @@ class FormDoc:
         and every unbreakable token fit."""
         measured_at = 10.0
         stats = ColumnStats(Widths(self.body, measured_at), Widths(self.head, measured_at),
-                            [col.header for col in columns], [col.kind != "text" for col in columns],
+                            [col.header for col in columns], [col.kind not in ("text", "sign") for col in columns],
                             [col.weight for col in columns], want_quantile=1.0)
         for row in rows:
-            stats.add_row([(v or "") if col.kind not in ("check", "sign") else ""
+            stats.add_row([(v or "") if col.kind != "check" else ""
                            for col, v in zip(columns, row, strict=True)])
         needs = stats.finish()
         for col, need in zip(columns, needs, strict=True):

@@ -131,10 +131,11 @@ def wrap(text: str, avail: float, widths: Widths, max_lines: int, *, words: bool
             continue
         cur: list[str] = []
         cur_w = 0.0
+        first = len(lines)  # the paragraph's first line keeps its indent
         for tok in find(para):
             tw = w_of(tok)
             if cur_w + tw <= avail:
-                if cur or not tok.isspace():  # no leading blanks on a continuation line
+                if cur or not tok.isspace() or len(lines) == first:  # no leading blanks on a continuation line
                     cur.append(tok)
                     cur_w += tw
                 continue

@@ -150,7 +150,7 @@ def signature_cells(m: Measure) -> list[tuple[str, float, float]]:
     out = []
     for t in m.tables:
         for i, h in enumerate(t.header):
-            if any(s in h for s in SIGN_HEADERS):
+            if len(h) <= 8 and any(s in h for s in SIGN_HEADERS):  # a column header, not a filled-in box
                 for boxes in t.row_boxes:
                     box = boxes[i] if i < len(boxes) else None
                     if box is not None:
