@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from neiqin.reports import Cancelled, atomic_output
 from neiqin.reports.fonts import font_for
 from neiqin.reports.labels import Box, draw_aligned, draw_text, extent, truncate, width
-from neiqin.reports.table_layout import ColumnStats, Widths, fit_size, wrap
+from neiqin.reports.table_layout import ColumnStats, Widths, fit_size, tokens, wrap
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -390,7 +391,68 @@ GW_PAGE_NO = 14.0  # 4号
 GW_PAGE_NO_GAP = 7 * mm  # 页码一字线上距版心下边缘
 GW_PITCH = GW_BLOCK_H / GW_LINES  # one line of the grid
 GW_CELL = GW_BLOCK_W / GW_CHARS  # one character of the grid
+RED = (0.9, 0.0, 0.07)  # 红色 of the 版头 and 纪要标志
 _INDENT = "\ue001"  # a private-use placeholder one grid cell wide: first-line indent survives wrapping
+
+
+# where a 公文 title may break, best first: before 的 (…的通知), around a book title, after 关于 and the verbs that
+# follow it, before the kind of document
+_TITLE_AFTER = ("》", "关于", "召开", "印发", "转发", "开展", "做好", "加强", "、", "和", "及", "年", "季度")
+_TITLE_BEFORE = ("的", "《", "会议", "工作", "纪要", "通知", "报告", "决定", "意见", "方案", "办法", "规定", "请示",
+                 "批复", "函", "（")
+
+
+def title_lines(text: str, avail: float, widths: Widths) -> list[str]:
+    """A 公文 title in lines no wider than ``avail``: broken between words — before 的, around 《》, after 关于 and its
+    verb, before the document kind, never inside a date or number — in lines as even as possible, the upper
+    ones the longer (梯形)."""
+    if widths.of(text) <= avail or len(text) < 4:
+        return [text]
+    cuts = set()
+    for word in _TITLE_AFTER:
+        i = text.find(word)
+        while i >= 0:
+            cuts.add(i + len(word))
+            i = text.find(word, i + 1)
+    for word in _TITLE_BEFORE:
+        i = text.find(word)
+        while i >= 0:
+            cuts.add(i)
+            i = text.find(word, i + 1)
+    pos, bounds = 0, set()  # token boundaries (a date or number is one token)
+    for tok in tokens(text, words=False):
+        pos += len(tok)
+        bounds.add(pos)
+    cuts = sorted(c for c in cuts & bounds if 1 < c < len(text) - 1)
+    best: list[str] | None = None
+    best_score = None
+    for c in cuts:
+        head, tail = text[:c], text[c:]
+        if widths.of(tail) > avail:
+            rest = title_lines(tail, avail, widths)
+        else:
+            rest = [tail]
+        if widths.of(head) > avail or not rest or any(widths.of(x) > avail for x in rest):
+            continue
+        lines = [head, *rest]
+        ws = [widths.of(x) for x in lines]
+        score = (len(lines), max(ws) - min(ws) + (0 if ws[0] >= ws[-1] else widths.size))
+        if best_score is None or score < best_score:
+            best, best_score = lines, score
+    return best or wrap(text, avail, widths, 10, words=False)
+
+
+def ink_bounds(font_name: str, ch: str) -> tuple[float, float]:
+    """(bottom, top) of the glyph's ink above the baseline, in ems, read from the TrueType ``glyf`` table; for
+    a font without outlines here, where a dash sits in most CJK fonts."""
+    try:
+        face = pdfmetrics.getFont(font_name).face
+        glyph = face.charToGlyph[ord(ch)]
+        pos = face.table["glyf"]["offset"] + face.glyphPos[glyph]
+        _, _, y_min, _, y_max = struct.unpack(">hhhhh", face._ttf_data[pos:pos + 10])
+        return y_min / face.unitsPerEm, y_max / face.unitsPerEm
+    except (AttributeError, KeyError, IndexError, TypeError, struct.error):
+        return 0.28, 0.32
 
 
 class _GridWidths(Widths):
@@ -467,13 +529,15 @@ class GongwenDoc:
         self.line = 0
 
     def _page_number(self) -> None:
+        """``— N —`` in 4号: the dashes' top edge 7 mm below the 版心 (GB/T 9704-2012 7.5), odd pages right, even
+        pages left, one character in from the edge."""
         font = self.fonts["body"]
         text = f"— {self.page} —"
-        _, above = extent(font, GW_PAGE_NO)
-        base = self.block.y - GW_PAGE_NO_GAP - above
+        _, dash_top = ink_bounds(font, "—")
+        base = self.block.y - GW_PAGE_NO_GAP - dash_top * GW_PAGE_NO
         self.c.setFont(font, GW_PAGE_NO)
         self.c.setFillGray(0)
-        if self.page % 2:  # odd pages right, even pages left, one character in from the edge
+        if self.page % 2:
             self.c.drawRightString(self.block.right - GW_PAGE_NO, base, text)
         else:
             self.c.drawString(self.block.x + GW_PAGE_NO, base, text)
@@ -488,7 +552,7 @@ class GongwenDoc:
         widths = _GridWidths(font, size, char_space)
         avail = GW_BLOCK_W - (rest + right) * GW_CELL + 0.01
         lead = _INDENT * max(first - rest, 0)
-        for line in wrap(lead + text, avail, widths, 10_000):
+        for line in wrap(lead + text, avail, widths, 10_000, words=False):
             cells = rest + len(line) - len(line.lstrip(_INDENT))
             line = line.lstrip(_INDENT)
             y = self._baseline(self._next_line(), font, size)
@@ -508,9 +572,17 @@ class GongwenDoc:
 
     # ---- blocks
 
-    def title(self, text: str) -> None:
-        """2号小标宋 title, centred, then one blank line."""
-        self._set_lines(text, "title", align="center", size=GW_TITLE)
+    def title(self, text: str, *, red: bool = False) -> None:
+        """2号小标宋 title, centred, then one blank line. A title too long for one line breaks between words
+        (title_lines), the upper line the longer; ``red``: a 纪要标志 in red."""
+        font = self.fonts["title"]
+        widths = Widths(font, GW_TITLE)
+        if red:
+            self.c.setFillColorRGB(*RED)
+        for line in title_lines(text, GW_BLOCK_W, widths):
+            self._set_lines(line, "title", align="center", size=GW_TITLE)
+        if red:
+            self.c.setFillGray(0)
         self.blank()
 
     def addressee(self, text: str) -> None:
@@ -558,9 +630,10 @@ class GongwenDoc:
         widths = _GridWidths(font, GW_BODY, char_space)
         date_w = sum(widths[ch] for ch in date) - char_space
         org_w = sum(widths[ch] for ch in org) - char_space
-        right = 4 + max((org_w - date_w) / 2 / GW_CELL, 0)  # a long name pushes both left, keeping it centred
-        self._set_lines(org, "fangsong", align="right", right=right - (org_w - date_w) / 2 / GW_CELL)
-        self._set_lines(date, "fangsong", align="right", right=right)
+        # 成文日期 右空四字 always; 发文机关署名 centred over the date (a longer name reaches further right, never
+        # past the edge)
+        self._set_lines(org, "fangsong", align="right", right=max(4 - (org_w - date_w) / 2 / GW_CELL, 0))
+        self._set_lines(date, "fangsong", align="right", right=4)
 
     def finish(self) -> int:
         self._page_number()

@@ -245,7 +245,7 @@ def write_minutes_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = ""
     lines = attendance_lines(m)
     items = data.get("items", [])
     with gongwen_document(path, title=minutes_title(m), author=org_name) as doc:
-        doc.title(minutes_title(m))
+        doc.title(minutes_title(m), red=True)  # the 纪要标志, red (GB/T 9704-2012 10.2)
         topics = "、".join(it.get("title", "") for it in items[:4]) + ("等事项" if len(items) > 4 else "")
         doc.paragraph(f"{cn_date(m.day)}，{m.host}在{m.place}主持召开{m.title}"
                       + (f"，研究{topics}" if topics else "") + "。现将会议议定事项纪要如下：")
