@@ -58,6 +58,7 @@ class Column:
 
     ``width`` is in characters (Excel column width; screen and paper widths are scaled from it).
     ``mask`` turns a sensitive value into its displayed form; the full value appears only in the form.
+    ``fmt`` is the printed format (see :attr:`print_kind`); empty means derived from ``kind`` and the key.
     """
 
     key: str
@@ -71,6 +72,25 @@ class Column:
     align: str = "left"
     value: Callable[[dict], Any] | None = None  # computed columns read the row themselves
     number_order: bool = False  # a printed number: sorted as numbers (印2026-9999 before 印2026-10000)
+    fmt: str = ""  # date / datetime / time / number / amount / id / code / name / text; "" = derived
+
+    @property
+    def print_kind(self) -> str:
+        """How the printed register lays the column out: a fixed format (date, datetime, time, number, amount,
+        id, code, name) is as wide as its widest value and never wraps; ``text`` shares the rest and wraps."""
+        if self.fmt:
+            return self.fmt
+        if self.mask is not None:
+            return "id"
+        by_kind = {"date": "date", "datetime": "datetime", "time": "time", "int": "number"}.get(self.kind)
+        key = self.key
+        if key in _AMOUNT_KEYS or key.endswith(("_cost", "_price", "_amount")):
+            return "amount"
+        if by_kind:
+            return by_kind
+        if key in _CODE_KEYS or key.endswith(("_no", "_number")):
+            return "code"
+        return "text"
 
     def raw(self, row: dict) -> Any:
         return self.value(row) if self.value else row.get(self.key)
@@ -95,6 +115,12 @@ class Column:
     @property
     def header_names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+
+# printed formats by column key, for columns that do not declare ``fmt``
+_AMOUNT_KEYS = frozenset({"amount", "cost", "price", "stock_value", "value"})
+_CODE_KEYS = frozenset({"no", "code", "barcode", "number", "postcode", "phone", "mobile", "office_phone",
+                        "extension", "plate", "seq"})
 
 
 # ---------------------------------------------------------------------------------------------- search

@@ -22,7 +22,7 @@ from neiqin.models.mail.incoming_steps import circulation_of
 from neiqin.models.mail.outgoing import Delivery, OutgoingDoc, delivery_rows
 from neiqin.reports.forms import FormDoc, TableColumn, _draw_wrapped, form_document
 from neiqin.reports.labels import Box, width
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 LABEL_W = 24 * mm
 SIZE = 11.0
@@ -109,7 +109,7 @@ def write_processing_sheet_pdf(doc: IncomingDoc, path: str | os.PathLike, *, org
         rows = [(r.reader, r.department, _stamp(r.given_at), _stamp(r.returned_at), r.note) for r in readers]
         rows += [("", "", "", "", "")] * max(0, blank_readers - len(rows))
         f.table([TableColumn("传阅人", 1.2), TableColumn("部门", 1.4), TableColumn("送阅时间", 2),
-                 TableColumn("退回时间", 2), TableColumn("阅文意见/签字", 2.4)], rows, size=10)
+                 TableColumn("退回时间", 2), TableColumn("阅文意见/签字", 2.4, kind="sign")], rows, size=10)
         f.skip(3 * mm)
         result = doc.result + (f"\n复文号：{doc.reply_no}" if doc.reply_no else "")
         if doc.reminders:
@@ -148,7 +148,7 @@ def write_delivery_book_pdf(path: str | os.PathLike, *, org_name: str = "", date
         columns = [TableColumn("封皮号", 1.15, "center"), TableColumn("发文字号", 2.3), TableColumn("文件标题", 3.2),
                    TableColumn("发往机关", 3.0), TableColumn("文别", 0.8, "center"), TableColumn("份数", 0.55, "center"),
                    TableColumn("送达方式", 1.05, "center"), TableColumn("发出时间", 1.45, "center"),
-                   TableColumn("签收人", 1.1, "center"), TableColumn("签收时间", 1.45, "center")]
+                   TableColumn("签收人", 1.1, "center", "sign"), TableColumn("签收时间", 1.45, "center", "sign")]
         body = []
         for d, o in rows:
             category = d.category if d.category != "普通" else ""

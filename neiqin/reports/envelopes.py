@@ -66,6 +66,8 @@ SIZES: dict[str, EnvelopeSize] = {s.key: s for s in (
 BOX_W, BOX_H, BOX_GAP = 8.0, 10.0, 2.0  # postcode boxes, mm
 BOX_LEFT, BOX_TOP = 15.0, 10.0
 STAMP_W, STAMP_H, STAMP_RIGHT, STAMP_TOP = 20.0, 24.0, 10.0, 10.0
+BARCODE_STRIP = 15.0  # mm along the bottom edge: the post office's barcode zone (GB/T 1416), left empty
+ZONE_GAP = 2.0  # mm kept clear between the zones
 POSTCODE_RE = re.compile(r"^\d{6}$")
 
 
@@ -133,8 +135,15 @@ def save_envelope_offset(printer: str, offset: Offset) -> None:
 
 
 def check_recipients(recipients: Sequence[EnvelopeAddress]) -> None:
+    """Refuse what would print wrong: no address or addressee, a postcode that is not six digits (the boxes
+    would stay empty without a word); an empty postcode leaves the boxes for a pen."""
     if not recipients:
         raise NeiqinError("没有要打印的信封")
+    bad = [r for r in recipients if r.postcode and not POSTCODE_RE.match(r.postcode)]
+    if bad:
+        more = f"等 {len(bad)} 个" if len(bad) > 3 else ""
+        names = "、".join(f"{r.label or '（空白）'}（{r.postcode}）" for r in bad[:3])
+        raise ValidationError({"recipients": f"{names}{more}的邮政编码不是 6 位数字，请先在地址簿中改正"})
     missing = [r.label or "（空白）" for r in recipients if not r.address or not (r.org or r.person)]
     if missing:
         more = f"等 {len(missing)} 个" if len(missing) > 3 else ""
@@ -158,16 +167,19 @@ class _Layout:
                          STAMP_W * mm, STAMP_H * mm)
         left = 20 * mm
         right = self.w - 15 * mm
-        sender_h = (26 if not big else 32) * mm
-        # the recipient block: from below the boxes down to above the sender block
+        # GB/T 1416 zones: the barcode strip along the bottom stays empty; the sender block sits above it, the
+        # recipient block above that, each ZONE_GAP apart
+        self.barcode = Box(0, 0, self.w, BARCODE_STRIP * mm)
+        sender_bottom = (BARCODE_STRIP + ZONE_GAP) * mm
+        sender_h = (18 if not big else 24) * mm
         body_top = top - BOX_H * mm - (6 if not big else 14) * mm
-        body_bottom = sender_h + 6 * mm
+        body_bottom = sender_bottom + sender_h + (ZONE_GAP + 2) * mm
         avail = max(body_top - body_bottom, 20 * mm)
         block = min(avail, 58 * mm * self.scale)  # a compact block: large envelopes centre it a little high
         top_of_block = body_top - (avail - block) * 0.35
         self.recipient = Box(left, top_of_block - block, right - left, block)
         sender_w = min(self.w * 0.58, 130 * mm)
-        self.sender = Box(right - sender_w, 8 * mm, sender_w, sender_h - 8 * mm)
+        self.sender = Box(right - sender_w, sender_bottom, sender_w, sender_h)
 
 
 def _draw_frames(c: Canvas, L: _Layout, body: str) -> None:
@@ -237,6 +249,8 @@ def envelopes_pdf(path: str | os.PathLike, size: str, recipients: Iterable[Any],
     items = [as_address(r) for r in recipients]
     check_recipients(items)
     sender = sender if sender is not None else sender_from_settings()
+    if sender.postcode and not POSTCODE_RE.match(sender.postcode):
+        raise ValidationError({"sender_postcode": "寄件邮编应为 6 位数字"})
     offset = (offset or Offset()).check()
     L = _Layout(env)
     fonts = {"body": font_for("body"), "heading": font_for("heading")}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,12 +26,13 @@ from reportlab.pdfgen.canvas import Canvas
 from neiqin.reports import Cancelled, atomic_output
 from neiqin.reports.fonts import font_for
 from neiqin.reports.labels import Box, draw_aligned, draw_text, extent, truncate, width
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import ColumnStats, Widths, fit_size, tokens, wrap
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
 MIN_TEXT = 6.0
+MIN_TABLE_TEXT = 7.5  # a list's table text shrinks no further to hold its columns
 
 
 # ---------------------------------------------------------------------------------------------- page count
@@ -70,9 +72,15 @@ def page_x_of_y(c: Canvas, page: int, pages: int, *, y: float = 10 * mm) -> None
 @dataclass(frozen=True)
 class TableColumn:
     header: str
-    weight: float = 1.0  # share of the table width
+    weight: float = 1.0  # share of the width left to the text columns
     align: str = "left"  # left / center / right
-    kind: str = "text"  # text, or "check": an empty box to tick by hand
+    # text (wraps), a fixed format that never wraps (date, datetime, time, number, amount, id, code, name),
+    # "check": an empty box to tick by hand, "sign": a cell to sign or write in by hand (at least SIGN_W × SIGN_H)
+    kind: str = "text"
+
+
+SIGN_W = 25 * mm  # a cell or line to sign on by hand is at least this wide …
+SIGN_H = 10 * mm  # … and this high
 
 
 class FormDoc:
@@ -95,6 +103,9 @@ class FormDoc:
         self.body = font_for("body")
         self.head = font_for("heading")
         self.title_font = font_for("title")
+        # where the last line, row or block drawn starts: (page, its first drawing operation, its top, a function
+        # redrawing what must stand above it on a new page — a table's header — or None)
+        self._last: tuple[int, int, float, Callable[[], None] | None] | None = None
 
     # ---- pages
 
@@ -111,9 +122,36 @@ class FormDoc:
             self.y -= 20
 
     def ensure(self, h: float) -> None:
-        """Start a new page unless ``h`` points still fit on this one."""
+        """Start a new page unless ``h`` points still fit on this one; what is drawn next starts a block."""
         if self.y - h < self.frame.y:
             self.new_page()
+        self.mark()
+
+    def mark(self, redraw: Callable[[], None] | None = None) -> None:
+        """What is drawn from here on is one block (a line, a table row) that a closing block may take along."""
+        self._last = (self.page, len(self.c._code), self.y, redraw)
+
+    def keep_with_previous(self, h: float) -> None:
+        """Room for a closing block ``h`` points high (signatures, 落款, totals) that must not stand alone: when it
+        does not fit, the last line or row drawn moves to the next page with it (a row under its header again)."""
+        if self.y - h >= self.frame.y:
+            return
+        last = self._last
+        if last is None or last[0] != self.page or last[2] >= self.frame.top - 1:
+            self.new_page()
+            return
+        _, start, top, redraw = last
+        code = self.c._code
+        moved = code[start:]
+        del code[start:]
+        used = top - self.y
+        self.new_page()
+        if redraw is not None:
+            redraw()
+        code.append(f"q 1 0 0 1 0 {self.y - top:.3f} cm")
+        code.extend(moved)
+        code.append("Q")
+        self.y -= used
 
     def skip(self, h: float) -> None:
         self.y -= h
@@ -191,19 +229,19 @@ class FormDoc:
 
     def table(self, columns: Sequence[TableColumn], rows: Iterable[Sequence[str]], *, size: float = 10,
               max_lines: int = 3, header_fill: float = 0.9, progress: ProgressFn | None = None,
-              cancelled: CancelFn | None = None, total: int = 0) -> int:
+              cancelled: CancelFn | None = None, total: int = 0, min_row_h: float = 0.0) -> int:
         """A ruled table; rows wrap in their cells (at most ``max_lines``) and continue on the next page under
-        a repeated header. Returns the number of rows drawn."""
+        a repeated header; a row is never split. Column widths come from the content (see table_layout): a
+        fixed-format column is as wide as its widest value, text columns share the rest. ``min_row_h`` gives
+        rows room to write in (a table with a "sign" column: SIGN_H). Returns the number of rows drawn."""
         f, c = self.frame, self.c
-        weights = sum(col.weight for col in columns) or 1.0
-        xs = [f.x]
-        for col in columns:
-            xs.append(xs[-1] + f.w * col.weight / weights)
+        rows = [list(r) for r in rows]
+        size, xs = self._columns(columns, rows, size)
         pad = size * 0.35
         widths = Widths(self.body, size)
         head_widths = Widths(self.head, size)
         leading = size * 1.25
-        header_lines = [wrap(col.header, xs[i + 1] - xs[i] - 2 * pad, head_widths, 2)
+        header_lines = [wrap(col.header, xs[i + 1] - xs[i] - 2 * pad, head_widths, 3, header=True)
                         for i, col in enumerate(columns)]
         header_h = max(len(x) for x in header_lines) * leading + 2 * pad
 
@@ -233,9 +271,14 @@ class FormDoc:
                              [truncate(s, self.body, size, avail) for s in wrap(value or "", avail, widths,
                                                                                   max_lines)])
             h = max(1, *(len(x) for x in cells)) * leading + 2 * pad
+            if any(col.kind == "sign" for col in columns):
+                h = max(h, min_row_h or SIGN_H)
+            elif min_row_h:
+                h = max(h, min_row_h)
             if self.y - h < f.y:
                 self.new_page()
                 header()
+            self.mark(header)
             for i, (col, lines) in enumerate(zip(columns, cells, strict=True)):
                 cell = Box(xs[i] + pad, self.y - h, xs[i + 1] - xs[i] - 2 * pad, h)
                 if col.kind == "check":
@@ -249,6 +292,29 @@ class FormDoc:
             self.y -= h
         return n
 
+    def _columns(self, columns: Sequence[TableColumn], rows: Sequence[Sequence[str]],
+                 size: float) -> tuple[float, list[float]]:
+        """(font size, column edges) for ``rows``: the largest size up to ``size`` at which the fixed columns
+        and every unbreakable token fit."""
+        measured_at = 10.0
+        stats = ColumnStats(Widths(self.body, measured_at), Widths(self.head, measured_at),
+                            [col.header for col in columns], [col.kind not in ("text", "sign") for col in columns],
+                            [col.weight for col in columns], want_quantile=1.0)
+        for row in rows:
+            stats.add_row([(v or "") if col.kind != "check" else ""
+                           for col, v in zip(columns, row, strict=True)])
+        needs = stats.finish()
+        for col, need in zip(columns, needs, strict=True):
+            if col.kind == "sign":
+                need.points = SIGN_W
+            elif col.kind == "check":
+                need.least = max(need.least, 11.0)
+        size, col_w = fit_size(self.frame.w, needs, measured_at, size, min(size, MIN_TABLE_TEXT), 0.35)
+        xs = [self.frame.x]
+        for w in col_w:
+            xs.append(xs[-1] + w)
+        return size, xs
+
     def _rules(self, xs: list[float], top: float, bottom: float) -> None:
         c = self.c
         c.setLineWidth(0.5)
@@ -261,7 +327,7 @@ class FormDoc:
         """Signature lines spread across the width: ``经办人：________``."""
         f, c = self.frame, self.c
         h = size * 2.2
-        self.ensure(gap + h)
+        self.keep_with_previous(gap + h)
         self.y -= gap
         part = f.w / len(labels)
         c.setLineWidth(0.6)
@@ -325,7 +391,68 @@ GW_PAGE_NO = 14.0  # 4号
 GW_PAGE_NO_GAP = 7 * mm  # 页码一字线上距版心下边缘
 GW_PITCH = GW_BLOCK_H / GW_LINES  # one line of the grid
 GW_CELL = GW_BLOCK_W / GW_CHARS  # one character of the grid
+RED = (0.9, 0.0, 0.07)  # 红色 of the 版头 and 纪要标志
 _INDENT = "\ue001"  # a private-use placeholder one grid cell wide: first-line indent survives wrapping
+
+
+# where a 公文 title may break, best first: before 的 (…的通知), around a book title, after 关于 and the verbs that
+# follow it, before the kind of document
+_TITLE_AFTER = ("》", "关于", "召开", "印发", "转发", "开展", "做好", "加强", "、", "和", "及", "年", "季度")
+_TITLE_BEFORE = ("的", "《", "会议", "工作", "纪要", "通知", "报告", "决定", "意见", "方案", "办法", "规定", "请示",
+                 "批复", "函", "（")
+
+
+def title_lines(text: str, avail: float, widths: Widths) -> list[str]:
+    """A 公文 title in lines no wider than ``avail``: broken between words — before 的, around 《》, after 关于 and its
+    verb, before the document kind, never inside a date or number — in lines as even as possible, the upper
+    ones the longer (梯形)."""
+    if widths.of(text) <= avail or len(text) < 4:
+        return [text]
+    cuts = set()
+    for word in _TITLE_AFTER:
+        i = text.find(word)
+        while i >= 0:
+            cuts.add(i + len(word))
+            i = text.find(word, i + 1)
+    for word in _TITLE_BEFORE:
+        i = text.find(word)
+        while i >= 0:
+            cuts.add(i)
+            i = text.find(word, i + 1)
+    pos, bounds = 0, set()  # token boundaries (a date or number is one token)
+    for tok in tokens(text, words=False):
+        pos += len(tok)
+        bounds.add(pos)
+    cuts = sorted(c for c in cuts & bounds if 1 < c < len(text) - 1)
+    best: list[str] | None = None
+    best_score = None
+    for c in cuts:
+        head, tail = text[:c], text[c:]
+        if widths.of(tail) > avail:
+            rest = title_lines(tail, avail, widths)
+        else:
+            rest = [tail]
+        if widths.of(head) > avail or not rest or any(widths.of(x) > avail for x in rest):
+            continue
+        lines = [head, *rest]
+        ws = [widths.of(x) for x in lines]
+        score = (len(lines), max(ws) - min(ws) + (0 if ws[0] >= ws[-1] else widths.size))
+        if best_score is None or score < best_score:
+            best, best_score = lines, score
+    return best or wrap(text, avail, widths, 10, words=False)
+
+
+def ink_bounds(font_name: str, ch: str) -> tuple[float, float]:
+    """(bottom, top) of the glyph's ink above the baseline, in ems, read from the TrueType ``glyf`` table; for
+    a font without outlines here, where a dash sits in most CJK fonts."""
+    try:
+        face = pdfmetrics.getFont(font_name).face
+        glyph = face.charToGlyph[ord(ch)]
+        pos = face.table["glyf"]["offset"] + face.glyphPos[glyph]
+        _, _, y_min, _, y_max = struct.unpack(">hhhhh", face._ttf_data[pos:pos + 10])
+        return y_min / face.unitsPerEm, y_max / face.unitsPerEm
+    except (AttributeError, KeyError, IndexError, TypeError, struct.error):
+        return 0.28, 0.32
 
 
 class _GridWidths(Widths):
@@ -355,6 +482,7 @@ class GongwenDoc:
         self.block = Box(GW_LEFT, GW_PAGE_H - GW_TOP - GW_BLOCK_H, GW_BLOCK_W, GW_BLOCK_H)
         self.line = 0  # next free grid line on this page
         self.page = 1
+        self._last: tuple[int, int, int] | None = None  # (page, first drawing operation, grid line) of the last line
         self.fonts = {"fangsong": font_for("fangsong"), "heading": font_for("heading"), "kai": font_for("kai"),
                       "title": font_for("title"), "body": font_for("body")}
 
@@ -370,7 +498,29 @@ class GongwenDoc:
             self._end_page()
         n = self.line
         self.line += 1
+        self._last = (self.page, len(self.c._code), n)
         return n
+
+    def _keep_with_previous(self, lines: int) -> None:
+        """Room for ``lines`` grid lines that must not stand alone (落款): if they do not fit, the last line of
+        text moves to the next page with them."""
+        if self.line + lines <= GW_LINES:
+            return
+        last = self._last
+        if last is None or last[0] != self.page or last[2] == 0:
+            self._end_page()
+            return
+        _, start, line = last
+        code = self.c._code
+        moved = code[start:]
+        del code[start:]
+        used = self.line - line
+        self._end_page()
+        code = self.c._code
+        code.append(f"q 1 0 0 1 0 {line * GW_PITCH:.3f} cm")
+        code.extend(moved)
+        code.append("Q")
+        self.line = used
 
     def _end_page(self) -> None:
         self._page_number()
@@ -379,13 +529,15 @@ class GongwenDoc:
         self.line = 0
 
     def _page_number(self) -> None:
+        """``— N —`` in 4号: the dashes' top edge 7 mm below the 版心 (GB/T 9704-2012 7.5), odd pages right, even
+        pages left, one character in from the edge."""
         font = self.fonts["body"]
         text = f"— {self.page} —"
-        _, above = extent(font, GW_PAGE_NO)
-        base = self.block.y - GW_PAGE_NO_GAP - above
+        _, dash_top = ink_bounds(font, "—")
+        base = self.block.y - GW_PAGE_NO_GAP - dash_top * GW_PAGE_NO
         self.c.setFont(font, GW_PAGE_NO)
         self.c.setFillGray(0)
-        if self.page % 2:  # odd pages right, even pages left, one character in from the edge
+        if self.page % 2:
             self.c.drawRightString(self.block.right - GW_PAGE_NO, base, text)
         else:
             self.c.drawString(self.block.x + GW_PAGE_NO, base, text)
@@ -400,7 +552,7 @@ class GongwenDoc:
         widths = _GridWidths(font, size, char_space)
         avail = GW_BLOCK_W - (rest + right) * GW_CELL + 0.01
         lead = _INDENT * max(first - rest, 0)
-        for line in wrap(lead + text, avail, widths, 10_000):
+        for line in wrap(lead + text, avail, widths, 10_000, words=False):
             cells = rest + len(line) - len(line.lstrip(_INDENT))
             line = line.lstrip(_INDENT)
             y = self._baseline(self._next_line(), font, size)
@@ -420,9 +572,17 @@ class GongwenDoc:
 
     # ---- blocks
 
-    def title(self, text: str) -> None:
-        """2号小标宋 title, centred, then one blank line."""
-        self._set_lines(text, "title", align="center", size=GW_TITLE)
+    def title(self, text: str, *, red: bool = False) -> None:
+        """2号小标宋 title, centred, then one blank line. A title too long for one line breaks between words
+        (title_lines), the upper line the longer; ``red``: a 纪要标志 in red."""
+        font = self.fonts["title"]
+        widths = Widths(font, GW_TITLE)
+        if red:
+            self.c.setFillColorRGB(*RED)
+        for line in title_lines(text, GW_BLOCK_W, widths):
+            self._set_lines(line, "title", align="center", size=GW_TITLE)
+        if red:
+            self.c.setFillGray(0)
         self.blank()
 
     def addressee(self, text: str) -> None:
@@ -460,7 +620,9 @@ class GongwenDoc:
                 self.line += 1
 
     def signature(self, org: str, day: dt.date) -> None:
-        """落款: 成文日期 in Arabic numerals without leading zeros, 右空四字; 发文机关 centred above it."""
+        """落款: 成文日期 in Arabic numerals without leading zeros, 右空四字; 发文机关 centred above it. Never alone
+        on a page: the last line of text comes along."""
+        self._keep_with_previous(3 if org else 2)
         self.blank()
         date = f"{day.year}年{day.month}月{day.day}日"
         font = self.fonts["fangsong"]
@@ -468,9 +630,10 @@ class GongwenDoc:
         widths = _GridWidths(font, GW_BODY, char_space)
         date_w = sum(widths[ch] for ch in date) - char_space
         org_w = sum(widths[ch] for ch in org) - char_space
-        right = 4 + max((org_w - date_w) / 2 / GW_CELL, 0)  # a long name pushes both left, keeping it centred
-        self._set_lines(org, "fangsong", align="right", right=right - (org_w - date_w) / 2 / GW_CELL)
-        self._set_lines(date, "fangsong", align="right", right=right)
+        # 成文日期 右空四字 always; 发文机关署名 centred over the date (a longer name reaches further right, never
+        # past the edge)
+        self._set_lines(org, "fangsong", align="right", right=max(4 - (org_w - date_w) / 2 / GW_CELL, 0))
+        self._set_lines(date, "fangsong", align="right", right=4)
 
     def finish(self) -> int:
         self._page_number()

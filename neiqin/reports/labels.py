@@ -103,6 +103,8 @@ class Box:
 
 # ---------------------------------------------------------------------------------------------- stock
 
+SAFE_MARGIN = 4.0  # mm: most office printers cannot print closer to the paper's edge
+
 
 @dataclass(frozen=True)
 class LabelStock:
@@ -123,6 +125,24 @@ class LabelStock:
     radius: float = 0.0
     roll: bool = False  # a thermal roll: one label per page, the page is the label
     custom: bool = False
+    # text and codes stay this far (mm) from the paper's edge, where printers clip; negative: the default
+    # (SAFE_MARGIN on sheets, whose edge-to-edge labels reach into it; 0 on a roll, where pad() suffices)
+    safe_margin: float = -1.0
+
+    @property
+    def safe_mm(self) -> float:
+        if self.safe_margin >= 0:
+            return self.safe_margin
+        return 0.0 if self.roll else SAFE_MARGIN
+
+    def printable(self, box: Box) -> Box:
+        """The part of label ``box`` that text and codes may use: clear of the paper's unprintable edge."""
+        m = self.safe_mm * mm
+        x, y = max(box.x, m), max(box.y, m)
+        right, top = min(box.right, self.page_w * mm - m), min(box.top, self.page_h * mm - m)
+        if right - x < box.w * 0.3 or top - y < box.h * 0.3:  # a label almost wholly in the margin: as it is
+            return box
+        return Box(x, y, right - x, top - y)
 
     @property
     def per_page(self) -> int:
@@ -154,6 +174,8 @@ class LabelStock:
             v = getattr(self, key)
             if not (isinstance(v, int) and 1 <= v <= high):
                 errors[key] = f"{label}应在 1 到 {high} 之间"
+        if not (isinstance(self.safe_margin, int | float) and -1 <= self.safe_margin <= 30):
+            errors["safe_margin"] = "安全边距应在 0 到 30 mm 之间"
         for key, label in (("margin_left", "左边距"), ("margin_top", "上边距"), ("gap_x", "列间距"),
                            ("gap_y", "行间距"), ("radius", "圆角半径")):
             v = getattr(self, key)
@@ -400,7 +422,7 @@ def write_labels(path: str | os.PathLike, stock: LabelStock, labels: Sequence[La
             c.saveState()
             c.translate(offset.dx, offset.dy)
             _clip(c, box, stock.radius * mm)
-            labels[i].draw(c, box)
+            labels[i].draw(c, stock.printable(box))
             c.restoreState()
             if outlines:
                 c.saveState()
@@ -536,7 +558,7 @@ def fit_line(text: str, font: str, box: Box, size: float, min_size: float) -> tu
 def fit_block(text: str, font: str, box: Box, size: float, min_size: float, leading: float = 1.18,
               max_lines: int | None = None) -> tuple[list[str], float]:
     """Wrapped lines of ``text`` and the largest size at which they fill no more than the box."""
-    from neiqin.reports.register import Widths, wrap
+    from neiqin.reports.table_layout import Widths, wrap
 
     size = max(min(size, _max_size_for_height(font, box.h)), 0.5)
     min_size = min(min_size, size)

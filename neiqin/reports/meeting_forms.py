@@ -30,7 +30,7 @@ from neiqin.models.meetings.actions import ActionItem, actions_by_owner, actions
 from neiqin.models.meetings.attendance import ABSENT, ATTENDED, LATE, LEAVE, MEMBER, OBSERVER, PRESENT
 from neiqin.models.meetings.register import Attendee, Meeting, attendance_counts, cn_date, cn_number
 from neiqin.reports.forms import FormDoc, TableColumn, form_document, gongwen_document
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -133,7 +133,7 @@ def write_notice_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = "",
 
 SIGNIN_COLUMNS = [TableColumn("序号", 0.55, "center"), TableColumn("姓名", 1.1, "center"),
                   TableColumn("单位/部门", 1.9), TableColumn("职务", 1.0, "center"), TableColumn("电话", 1.45),
-                  TableColumn("签到时间", 1.05, "center"), TableColumn("签名", 1.5, "center"),
+                  TableColumn("签到时间", 1.05, "center", "sign"), TableColumn("签名", 1.5, "center", "sign"),
                   TableColumn("备注", 0.9, "center")]
 
 
@@ -230,7 +230,7 @@ def write_minutes_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = ""
     lines = attendance_lines(m)
     items = data.get("items", [])
     with gongwen_document(path, title=minutes_title(m), author=org_name) as doc:
-        doc.title(minutes_title(m))
+        doc.title(minutes_title(m), red=True)  # the 纪要标志, red (GB/T 9704-2012 10.2)
         topics = "、".join(it.get("title", "") for it in items[:4]) + ("等事项" if len(items) > 4 else "")
         doc.paragraph(f"{cn_date(m.day)}，{m.host}在{m.place}主持召开{m.title}"
                       + (f"，研究{topics}" if topics else "") + "。现将会议议定事项纪要如下：")
@@ -286,7 +286,7 @@ def write_supervision_pdf(path: str | os.PathLike, *, org_name: str = "", today:
             rows.append([str(seq), owner if i == 0 else "", a.task, _source(a), str(a.due), _state(a, today), "", ""])
     columns = [TableColumn("序号", 0.45, "center"), TableColumn("责任人", 1.7), TableColumn("督办事项", 3.4),
                TableColumn("来源会议", 1.7), TableColumn("完成期限", 1.0, "center"), TableColumn("状态", 0.9, "center"),
-               TableColumn("办理情况", 2.2), TableColumn("签字", 0.8, "center")]
+               TableColumn("办理情况", 2.2, kind="sign"), TableColumn("签字", 0.8, "center", "sign")]
     title = "逾期督办事项一览表" if only_overdue else "督办事项一览表"
     with form_document(path, title=title, org_name=org_name, pagesize=landscape(A4), running_head=title) as doc:
         doc.title_block(title, org_name, subtitle=f"截至{cn_date(today)}：未办结 {total} 项，其中逾期 {overdue} 项",

@@ -103,7 +103,7 @@ def _slip(doc: FormDoc, g: WaitingGroup, org_name: str, desk: str, moment: dt.da
 WAITING_COLUMNS = [TableColumn("序号", 0.5, "center"), TableColumn("收件人", 0.9), TableColumn("部门", 1.1),
                    TableColumn("运单号", 1.8), TableColumn("快递公司", 1.0), TableColumn("件数", 0.5, "center"),
                    TableColumn("货架位", 0.7, "center"), TableColumn("到达", 1.25), TableColumn("已等", 0.75, "center"),
-                   TableColumn("领取人签字", 1.15, "center")]
+                   TableColumn("领取人签字", 1.15, "center", "sign")]
 
 
 def write_waiting_list(path: str | os.PathLike, *, org_name: str = "", moment: dt.datetime | None = None,

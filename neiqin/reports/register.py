@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, landscape
@@ -29,11 +28,21 @@ from neiqin.errors import NeiqinError
 from neiqin.models.ledger import Column, LedgerQuery, LedgerSpec
 from neiqin.reports import Cancelled, atomic_output, total_rows
 from neiqin.reports.fonts import font_for
+from neiqin.reports.table_layout import (
+    FIXED_KINDS,
+    RIGHT_KINDS,
+    ColumnStats,
+    Need,
+    Widths,
+    comfortable,
+    fit_size,
+    wrap,
+)
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
-PAGE_W, PAGE_H = landscape(A4)
+PAGE_W, PAGE_H = landscape(A4)  # most registers; one whose columns all fit comfortably is printed upright
 MARGIN_X = 10 * mm
 MARGIN_TOP = 9 * mm
 TABLE_BOTTOM = 13 * mm  # the footer sits below this line
@@ -43,9 +52,9 @@ INFO_SIZE = 9.0
 MIN_FONT, MAX_FONT = 7.0, 10.5
 VOID_GREY = 0.55
 VOID_MARK = "作废"
-ELLIPSIS = "…"
 CHECK_EVERY = 250  # rows between progress/cancel checks
-SAMPLE_ROWS = 300  # rows read first to fit column widths to their content
+MEASURE_AT = 10.0  # pt: column needs are measured at this size and scaled
+PAD_RATIO = 0.3  # cell padding as a fraction of the font size
 
 SEQ_HEADER = "序号"
 
@@ -53,89 +62,8 @@ SEQ_HEADER = "序号"
 # ---------------------------------------------------------------------------------------------- text
 
 
-class Widths(dict):
-    """Character → width in points for one font and size; each character is measured once."""
-
-    def __init__(self, font_name: str, size: float):
-        super().__init__()
-        self.font = pdfmetrics.getFont(font_name)
-        self.size = size
-
-    def __missing__(self, ch: str) -> float:
-        w = self[ch] = self.font.stringWidth(ch, self.size)
-        return w
-
-    def of(self, s: str) -> float:
-        return sum(map(self.__getitem__, s))
-
-
-# a run of spaces; a run of Latin/Greek/Cyrillic letters, digits and ASCII punctuation (a "word");
-# or any other single character (CJK may break between any two characters)
-_TOKEN = re.compile(r"[ \u3000]+|[!-~\u00a0-\u02ff\u0370-\u04ff]+|.", re.S)
-# 避头尾: these may not start a line / end a line
-NO_START = frozenset("，。、；：？！）》」』】〕〉”’…·%,.;:?!)]}")
-NO_END = frozenset("（《「『【〔〈“‘([{")
-
-
-def wrap(text: str, avail: float, widths: Widths, max_lines: int) -> list[str]:
-    """Lines of ``text`` each at most ``avail`` points wide; at most ``max_lines``, the last ending in "…".
-
-    Explicit newlines are kept, Latin words break at spaces when possible and anywhere when a word is wider
-    than the cell, Chinese breaks between any two characters except before closing / after opening
-    punctuation. Work stops once ``max_lines`` is exceeded, so a megabyte of text costs no more than a page.
-    """
-    w_of = widths.of
-    lines: list[str] = []
-    out = lines.append
-    for para in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n"):
-        if len(lines) > max_lines:
-            break
-        if w_of(para) <= avail:
-            out(para)
-            continue
-        cur: list[str] = []
-        cur_w = 0.0
-        for tok in _TOKEN.findall(para):
-            tw = w_of(tok)
-            if cur_w + tw <= avail:
-                if cur or not tok.isspace():  # no leading blanks on a continuation line
-                    cur.append(tok)
-                    cur_w += tw
-                continue
-            if tok.isspace():  # break at the blank, drop it
-                out("".join(cur))
-                cur, cur_w = [], 0.0
-            elif tw <= avail:
-                carry: list[str] = []
-                if len(cur) > 1 and (tok in NO_START or cur[-1] in NO_END) and w_of(cur[-1] + tok) <= avail:
-                    carry = [cur.pop()]
-                out("".join(cur).rstrip())
-                cur = [*carry, tok]
-                cur_w = w_of("".join(cur))
-            else:  # a word wider than the cell: hard break
-                for ch in tok:
-                    cw = widths[ch]
-                    if cur_w + cw > avail and cur:
-                        out("".join(cur).rstrip())
-                        cur, cur_w = [], 0.0
-                        if len(lines) > max_lines:
-                            break
-                    cur.append(ch)
-                    cur_w += cw
-            if len(lines) > max_lines:
-                break
-        if cur and len(lines) <= max_lines:
-            out("".join(cur).rstrip())
-    if len(lines) > max_lines:
-        del lines[max_lines:]
-        last = lines[-1]
-        room = avail - widths[ELLIPSIS]
-        while last and w_of(last) > room:
-            last = last[:-1]
-        lines[-1] = last + ELLIPSIS
-    return lines
-
-
+# Widths and wrap live in table_layout (one layout for every register and list); imported here for the forms
+# and labels that import them from this module.
 # ---------------------------------------------------------------------------------------------- layout
 
 
@@ -154,6 +82,8 @@ class _Layout:
     header_h: float
     table_top: float  # top of the column header row
     body_bottom: float
+    page_w: float = PAGE_W
+    page_h: float = PAGE_H
 
     @property
     def body_top(self) -> float:
@@ -172,72 +102,48 @@ class _Layout:
         return self.pad_y + (self.leading - self.size) / 2 + self.size * 0.86
 
 
-def _layout(columns: Sequence[Column], total_rows: int, sample: Sequence[dict]) -> _Layout:
+def column_stats(columns: Sequence[Column]) -> ColumnStats:
+    """Needs of the printed columns, to be fed every row's printed texts (``add_row``)."""
+    return ColumnStats(Widths(font_for("body"), MEASURE_AT), Widths(font_for("heading"), MEASURE_AT),
+                       [c.header for c in columns], [c.print_kind in FIXED_KINDS for c in columns],
+                       [c.width for c in columns])
+
+
+def _layout(columns: Sequence[Column], total_rows: int, needs: Sequence[Need] | None = None) -> _Layout:
+    """Page, font size and column widths for ``columns`` whose content needs ``needs`` (from column_stats).
+
+    The 序号 column and every fixed-format column get their widest value; text columns share the rest by need.
+    The page is upright when every column gets all it wants there at 10 pt, landscape otherwise; the font is
+    the largest (up to 10.5 pt, less for many columns) at which every column gets at least its least width.
+    """
     body, head, title = font_for("body"), font_for("heading"), font_for("title")
-    table_w = PAGE_W - 2 * MARGIN_X
+    bw, hw = Widths(body, MEASURE_AT), Widths(head, MEASURE_AT)
+    if needs is None:
+        stats = column_stats(columns)
+        needs = stats.finish()
+    seq = max(bw.of(str(max(total_rows, 1))), bw.of(VOID_MARK), hw.of(SEQ_HEADER))
+    all_needs = [Need(True, 2, seq, seq, seq), *needs]
+    page_w, page_h = PAGE_W, PAGE_H
+    if comfortable(A4[0] - 2 * MARGIN_X, all_needs, MEASURE_AT, 10.0, PAD_RATIO):
+        page_w, page_h = A4
+    table_w = page_w - 2 * MARGIN_X
     units = sum(c.width for c in columns) + 4
     # Column.width counts Latin characters (Excel's unit): about half an em each, plus padding
-    size = min(MAX_FONT, max(MIN_FONT, round(table_w / units * 1.75 * 2) / 2))
-    pad_x, pad_y = size * 0.3, size * 0.25
-    widths = Widths(body, size)
+    upper = min(MAX_FONT, max(MIN_FONT, round(table_w / units * 1.75 * 2) / 2))
+    size, col_w = fit_size(table_w, all_needs, MEASURE_AT, upper, MIN_FONT, PAD_RATIO)
+    pad_x, pad_y = size * PAD_RATIO, size * 0.25
     head_widths = Widths(head, size)
-    seq_w = max(head_widths.of(SEQ_HEADER), widths.of(str(max(total_rows, 1))), widths.of(VOID_MARK)) + 2 * pad_x
-    headers = [c.header for c in columns]
-    need = []
-    for c, h in zip(columns, headers, strict=True):
-        texts = sorted(widths.of(c.display(r)) for r in sample) or [0.0]
-        # fixed formats (dates, masked numbers) must not wrap; free text may, for its longest 10 %
-        natural = texts[-1] if c.kind != "text" or c.mask else texts[int(len(texts) * 0.9)]
-        need.append(max(natural, head_widths.of(h), size) + 2 * pad_x + 0.5)
-    col_w = allocate(table_w - seq_w, [c.width for c in columns], need)
-    col_x = [MARGIN_X, MARGIN_X + seq_w]
+    col_x = [MARGIN_X]
     for w in col_w:
         col_x.append(col_x[-1] + w)
     leading = size * 1.25
-    header_lines = [wrap(h, col_x[i + 1] - col_x[i] - 2 * pad_x, head_widths, 3)
-                    for i, h in enumerate([SEQ_HEADER, *headers])]
+    header_lines = [wrap(h, col_x[i + 1] - col_x[i] - 2 * pad_x, head_widths, 3, header=True)
+                    for i, h in enumerate([SEQ_HEADER, *(c.header for c in columns)])]
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad_y + 2
-    table_top = PAGE_H - MARGIN_TOP - TITLE_SIZE - 6 - INFO_SIZE - 8
-    return _Layout(body, head, title, size, leading, pad_x, pad_y, col_x,
-                   ["center", *(c.align for c in columns)], header_lines, header_h, table_top, TABLE_BOTTOM)
-
-
-def allocate(total: float, weights: Sequence[float], need: Sequence[float]) -> list[float]:
-    """Column widths summing to ``total``: proportional to ``weights``, adjusted to what the content needs.
-
-    A column whose content is narrower than its share gives the difference away. Columns that just miss one
-    line (ID numbers, 居民身份证, 已离开) get room first, smallest shortfall first, borrowing if need be from long
-    free-text columns (which wrap anyway) down to 3/4 of their share; then columns further short, from what
-    is free. What is left goes to the columns that still wrap.
-    """
-    n = len(weights)
-    base = [total * w / (sum(weights) or 1) for w in weights]
-    w = [min(b, x) for b, x in zip(base, need, strict=True)]
-    long_ = [i for i in range(n) if need[i] > 2 * base[i]]
-    lendable = sum(0.25 * base[i] for i in long_)
-    free = total - sum(w)
-    borrowed = 0.0
-    short = sorted((i for i in range(n) if base[i] < need[i] <= 2 * base[i]), key=lambda i: need[i] - w[i])
-    for near in (True, False):
-        for i in short:
-            d = need[i] - w[i]
-            if d <= 0 or (d <= 0.35 * base[i]) != near:
-                continue
-            room = free + (lendable - borrowed if near else 0.0)
-            if d > room:
-                break
-            take = min(d, free)
-            free -= take
-            borrowed += d - take
-            w[i] = need[i]
-    if borrowed and lendable:
-        for i in long_:
-            w[i] -= borrowed * 0.25 * base[i] / lendable
-    wrapping = [i for i in range(n) if need[i] > w[i] + 0.01] or list(range(n))
-    share = sum(base[j] for j in wrapping) or 1.0
-    for i in wrapping:
-        w[i] += free * base[i] / share
-    return w
+    table_top = page_h - MARGIN_TOP - TITLE_SIZE - 6 - INFO_SIZE - 8
+    aligns = ["center", *("right" if c.print_kind in RIGHT_KINDS else c.align for c in columns)]
+    return _Layout(body, head, title, size, leading, pad_x, pad_y, col_x, aligns, header_lines, header_h,
+                   table_top, TABLE_BOTTOM, page_w, page_h)
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -281,15 +187,15 @@ class _Painter:
 
     def page_frame(self, page: int, pages: int) -> None:
         c, L = self.c, self.L
-        top = PAGE_H - MARGIN_TOP
+        top = L.page_h - MARGIN_TOP
         c.setFillGray(0)
         c.setFont(L.title_font, self.title_size)
-        c.drawCentredString(PAGE_W / 2, top - self.title_size, self.title)
+        c.drawCentredString(L.page_w / 2, top - self.title_size, self.title)
         info_y = top - TITLE_SIZE - 6 - INFO_SIZE
         c.setFont(L.body_font, INFO_SIZE)
         c.drawString(L.col_x[0], info_y, self.info_left)
         c.drawRightString(L.col_x[-1], info_y, self.info_right)
-        c.drawCentredString(PAGE_W / 2, FOOTER_Y, f"第 {page} 页 共 {pages} 页")
+        c.drawCentredString(L.page_w / 2, FOOTER_Y, f"第 {page} 页 共 {pages} 页")
         # column header row
         c.setFillGray(0.9)
         c.rect(L.col_x[0], L.body_top, L.col_x[-1] - L.col_x[0], L.header_h, stroke=0, fill=1)
@@ -379,6 +285,48 @@ def binary_streams() -> Iterator[None]:
         rl_config.useA85 = before
 
 
+# ---------------------------------------------------------------------------------------------- order, period
+
+
+def register_query(spec: LedgerSpec, query: LedgerQuery) -> LedgerQuery:
+    """The rows of ``query`` in 登记 order: a register (newest first on screen) prints its oldest record as 序号 1,
+    in the order the records were entered; a directory (通讯录, 库存表: A→Z on screen) prints as shown."""
+    if not spec.default_desc:
+        return query
+    return replace(query, sort=spec.default_sort or "id", desc=False)
+
+
+def _cn_day(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_text(spec: LedgerSpec, query: LedgerQuery) -> str:
+    """The period line: ``收文日期：全部``, ``2026年1月–12月``, ``2026年3月``, or ``2026年3月5日 至 2026年4月2日``."""
+    label = f"{spec.date_label}：" if spec.date_field else "范围："
+    a, b = query.date_from, query.date_to
+    if not spec.date_field or (a is None and b is None):
+        return label + "全部"
+    if a is None:
+        return f"{label}{_cn_day(b)}及以前"
+    if b is None:
+        return f"{label}{_cn_day(a)}起"
+    whole = a.day == 1 and (b + dt.timedelta(days=1)).day == 1
+    if whole and a.year == b.year:
+        return label + (f"{a.year}年{a.month}月" if a.month == b.month else f"{a.year}年{a.month}月–{b.month}月")
+    if whole:
+        return f"{label}{a.year}年{a.month}月–{b.year}年{b.month}月"
+    return f"{label}{_cn_day(a)} 至 {_cn_day(b)}"
+
+
+def _info_left(spec: LedgerSpec, query: LedgerQuery, subtitle: str) -> str:
+    """The period line, then what else the view was filtered by (the pane's description without its dates)."""
+    period = period_text(spec, query)
+    if query.date_from and query.date_to:  # the pane describes the range itself: say it once
+        subtitle = subtitle.replace(f"{query.date_from:%Y年%m月%d日} 至 {query.date_to:%Y年%m月%d日}", "")
+    rest = "　".join(p for p in subtitle.split("　") if p.strip() and p.strip() != period)
+    return f"{period}　{rest}" if rest else period
+
+
 # ---------------------------------------------------------------------------------------------- entry point
 
 
@@ -391,11 +339,15 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
                        printed_at: dt.datetime | None = None) -> int:
     """Write the register of ``spec`` for ``query`` to ``path``; return the number of pages.
 
+    Rows print in 登记 order (序号 1 the oldest, see register_query) under the period line (period_text) and
+    ``subtitle`` (the other filters); a row is never split across pages.
+
     ``columns`` limits the printed columns (keys, in ledger order by default). ``progress(done, total)`` is a
-    fraction of the work (measuring and drawing each count every row once); ``cancelled()`` returning True
+    fraction of the work (reading, measuring and drawing each count every row once); ``cancelled()`` returning True
     stops with :class:`Cancelled`. A failure or cancel never leaves a half-written PDF (see atomic_output).
     """
     cols = [c for c in spec.columns if columns is None or c.key in columns]
+    query = register_query(spec, query)
     if not cols:
         raise NeiqinError("请至少选择一列打印")
     total = total_rows(spec, query)
@@ -403,15 +355,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         # reportlab keeps every page in memory until it saves (~2.7 MB per 1,000 rows, BENCHMARKS.md)
         raise NeiqinError(f"当前视图有 {total} 条记录，超过一次可打印的 {MAX_ROWS} 条。"
                           "请先缩小日期范围（例如按月）再打印。")
-    steps = 2 * max(total, 1)
-    L = _layout(cols, total, spec.fetch_page(query, None, SAMPLE_ROWS))
-    widths = Widths(L.body_font, L.size)
-    fits = _cell_fitters(L, widths)[1:]
-    avail_h = L.body_top - L.body_bottom
-    row_h = L.row_height
-    one_line = row_h(1)
-    displays = [c.display for c in cols]
-    pairs = list(zip(displays, fits, strict=True))
+    steps = 3 * max(total, 1)
 
     def check(done: int) -> None:
         if cancelled is not None and cancelled():
@@ -419,20 +363,38 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         if progress is not None:
             progress(done, steps)
 
-    # pass 1: measure, paginate
+    # pass 1: every row's printed text, and what each column needs
+    displays = [c.display for c in cols]
+    stats = column_stats(cols)
+    add_row = stats.add_row
+    texts: list[tuple[bool, tuple[str, ...]]] = []
+    for i, row in enumerate(spec.iter_rows(query)):
+        if i % CHECK_EVERY == 0:
+            check(i)
+        cells = tuple([display(row) for display in displays])
+        add_row(cells)
+        texts.append((bool(row.get("voided")), cells))
+    count = len(texts)
+    L = _layout(cols, count, stats.finish())
+    widths = Widths(L.body_font, L.size)
+    fits = _cell_fitters(L, widths)[1:]
+    avail_h = L.body_top - L.body_bottom
+    row_h = L.row_height
+    one_line = row_h(1)
+
+    # pass 2: wrap, paginate
     measured: list[Measured] = []
     pages: list[int] = [0]  # index of the first row of each page
     used = 0.0
     voided_count = 0
-    for i, row in enumerate(spec.iter_rows(query)):
+    for i, (voided, raw) in enumerate(texts):
         if i % CHECK_EVERY == 0:
-            check(i)
-        cells = tuple([fit(display(row)) for display, fit in pairs])
+            check(count + i)
+        cells = tuple([fit(text) for fit, text in zip(fits, raw, strict=True)])
         lines = 1
         for cell in cells:
             if cell.__class__ is tuple and len(cell) > lines:
                 lines = len(cell)
-        voided = bool(row.get("voided"))
         if voided:
             lines = max(lines, 2)  # the 序号 cell shows "作废" under the number
             voided_count += 1
@@ -442,8 +404,8 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
             used = 0.0
         used += h
         measured.append((h, voided, cells))
+    del texts
 
-    count = len(measured)
     moment = printed_at or clock.now()
     info_right = f"共 {count - voided_count} 条" + (f"（另有作废 {voided_count} 条）" if voided_count else "")
     info_right += f"　打印时间：{moment:%Y-%m-%d %H:%M}"
@@ -453,19 +415,19 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
     n_pages = len(pages)
     bounds = [*pages, count]
     with atomic_output(path) as tmp, binary_streams():
-        canvas = Canvas(str(tmp), pagesize=(PAGE_W, PAGE_H), initialFontName=L.body_font,
+        canvas = Canvas(str(tmp), pagesize=(L.page_w, L.page_h), initialFontName=L.body_font,
                         initialFontSize=L.size)
         canvas.setTitle(title)
         canvas.setAuthor(org_name)
         canvas.setCreator("内勤台账")
-        painter = _Painter(canvas, L, title, subtitle, info_right)
+        painter = _Painter(canvas, L, title, _info_left(spec, query, subtitle), info_right)
         for p in range(n_pages):
-            check(count + bounds[p])
+            check(2 * count + bounds[p])
             painter.page_frame(p + 1, n_pages)
             painter.rows(measured[bounds[p]:bounds[p + 1]], bounds[p] + 1)
             if not count:
                 canvas.setFont(L.body_font, L.size)
-                canvas.drawCentredString(PAGE_W / 2, L.body_top - 3 * L.leading, "（无记录）")
+                canvas.drawCentredString(L.page_w / 2, L.body_top - 3 * L.leading, "（无记录）")
             canvas.showPage()
         del measured
         canvas.save()

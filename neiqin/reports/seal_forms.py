@@ -19,7 +19,7 @@ from neiqin.models.seals.loans import SealLoan
 from neiqin.models.seals.uses import DISAGREE, SealUse
 from neiqin.reports import atomic_output
 from neiqin.reports.fonts import font_for
-from neiqin.reports.register import Widths, wrap
+from neiqin.reports.table_layout import Widths, wrap
 
 PAGE_W, PAGE_H = A4
 LEFT = 20 * mm
@@ -124,7 +124,7 @@ def _dt(v: dt.datetime | None) -> str:
 def write_use_form_pdf(use: SealUse, path: str | os.PathLike, *, org_name: str = "") -> Path:
     """用印申请单 for one application: filled with what is recorded, blank boxes for handwritten steps."""
     with atomic_output(path) as tmp:
-        c = Canvas(str(tmp), pagesize=A4)
+        c = Canvas(str(tmp), pagesize=A4, initialFontName=font_for("body"))  # no reference to Helvetica
         c.setTitle(f"用印申请单 {use.no}")
         s = _Sheet(c)
         s.title(org_name, "用 印 申 请 单", f"编号：{use.no}")
@@ -136,6 +136,7 @@ def write_use_form_pdf(use: SealUse, path: str | os.PathLike, *, org_name: str =
             ("份数", f"{use.copies} 份", "每份用印", f"{use.stamps_per_copy} 次（共 {use.copies * use.stamps_per_copy} 次）"),
             ("用印事由", use.purpose),
             ("备注", use.note or ""),
+            ("申请人签字", "", "日期", ""),
         ])
         s.signature_box("部门负责人意见", height=24 * mm)
         for level in range(1, (use.levels or 1) + 1):
@@ -170,7 +171,7 @@ def write_reminder_pdf(loan: SealLoan, path: str | os.PathLike, *, org_name: str
     today = today or clock.today()
     overdue_days = (today - loan.due_at.date()).days
     with atomic_output(path) as tmp:
-        c = Canvas(str(tmp), pagesize=A4)
+        c = Canvas(str(tmp), pagesize=A4, initialFontName=font_for("body"))
         c.setTitle(f"催还单 {loan.no}")
         s = _Sheet(c)
         s.title(org_name, "催 还 单", f"编号：{loan.no}")
@@ -196,7 +197,7 @@ def write_reminder_pdf(loan: SealLoan, path: str | os.PathLike, *, org_name: str
         c.line(LEFT, s.y, RIGHT, s.y)
         c.setDash()
         s.y -= 4 * mm
-        s.text("回执：已收到催还通知，将于＿＿＿＿年＿＿月＿＿日前归还。　　借用人签字：＿＿＿＿＿＿", size=11)
+        s.text("回执：已收到催还通知，将于＿＿＿＿年＿＿月＿＿日前归还。　　借用人签字：＿＿＿＿＿＿＿＿", size=11)
         s.footer(f"内勤台账打印　{clock.now():%Y-%m-%d %H:%M}")
         c.showPage()
         c.save()

@@ -143,7 +143,14 @@ class EnvelopeDialog(DirectPrintMixin, QDialog):
                 cancelled=cancelled))
         except Cancelled:
             return None
-        except (ValidationError, NeiqinError) as e:
+        except ValidationError as e:
+            self.error.setText(str(e))
+            if e.first_field == "sender_postcode":
+                self.sender_postcode.setFocus()
+            elif e.first_field == "recipients":
+                self.list.setFocus()
+            return None
+        except NeiqinError as e:
             self.error.setText(str(e))
             return None
         except Exception as e:  # noqa: BLE001

@@ -273,7 +273,7 @@ class CustomStockDialog(QDialog):
     FIELDS = [("name", "名称", None), ("page_w", "纸宽", "mm"), ("page_h", "纸高", "mm"), ("cols", "列数", None),
               ("rows", "行数", None), ("label_w", "标签宽", "mm"), ("label_h", "标签高", "mm"),
               ("margin_left", "左边距", "mm"), ("margin_top", "上边距", "mm"), ("gap_x", "列间距", "mm"),
-              ("gap_y", "行间距", "mm"), ("radius", "圆角半径", "mm")]
+              ("gap_y", "行间距", "mm"), ("radius", "圆角半径", "mm"), ("safe_margin", "安全边距", "mm")]
 
     def __init__(self, parent: QWidget | None, base: L.LabelStock):
         super().__init__(parent)
@@ -283,7 +283,7 @@ class CustomStockDialog(QDialog):
         form = QFormLayout(self)
         self.widgets: dict[str, QWidget] = {}
         for key, label, unit in self.FIELDS:
-            value = getattr(base, key)
+            value = base.safe_mm if key == "safe_margin" else getattr(base, key)
             if key == "name":
                 w = QLineEdit(tr("自定义") + " " + base.name if not base.custom else base.name)
                 w.setMaxLength(40)
@@ -294,6 +294,9 @@ class CustomStockDialog(QDialog):
                                    suffix=" mm")
             self.widgets[key] = w
             form.addRow(tr(label), w)
+            if key == "safe_margin":
+                w.setMaximum(30)
+                w.setToolTip(tr("文字和条码离纸边至少这么远：多数打印机印不到纸边约 4 mm 以内"))
         self.roll = QCheckBox(tr("热敏卷纸（每页一张标签）"))
         self.roll.setChecked(base.roll)
         form.addRow("", self.roll)

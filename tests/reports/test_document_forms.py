@@ -83,7 +83,7 @@ def test_registers(handled, tmp_path):
                             "signer": "李强", "drafter": "陈杰", "print_copies": 5})
     for spec, title, cells in ((incoming.INCOMING, "收文登记簿", ["收文号", "来文字号", "承办单位/人", handled.no,
                                                              "秘密", "★1年", "工程部"]),
-                               (outgoing.OUTGOING, "发文登记簿", ["发文字号", "主送/抄送", "印制份数", "公司函〔",
+                               (outgoing.OUTGOING, "发文登记簿", ["发文字号", "主送/抄送", "印制", "公司函〔",
                                                              "主送：市住房"])):
         path = tmp_path / f"{spec.key}.pdf"
         write_register_pdf(spec, LedgerQuery(), path, org_name="某某公司")

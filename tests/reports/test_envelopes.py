@@ -111,11 +111,35 @@ def test_bad_requests_are_refused_with_a_message(tmp_path):
         envelopes_pdf(tmp_path / "x.pdf", "DL", [TO, EnvelopeAddress("某单位无地址")], SENDER)
     assert "某单位无地址缺少地址" in e.value.errors["recipients"]
     assert not (tmp_path / "x.pdf").exists()
-    # a postcode that is not six digits leaves the boxes empty for a pen
+    # a postcode that is not six digits is refused by name (the boxes would stay empty without a word) ...
     out = tmp_path / "y.pdf"
-    envelopes_pdf(out, "dl", [EnvelopeAddress("某单位", "", "某地址", "7777")], SENDER)
+    with pytest.raises(ValidationError) as e:
+        envelopes_pdf(out, "dl", [TO, EnvelopeAddress("某单位", "", "某地址", "10001")], SENDER)
+    assert "某单位（10001）的邮政编码不是 6 位数字" in e.value.errors["recipients"]
+    assert not out.exists()
+    # ... an empty one leaves them for a pen
+    envelopes_pdf(out, "dl", [EnvelopeAddress("某单位", "", "某地址", "")], SENDER)
+    assert out.exists()
+
+
+@pytest.mark.parametrize("size", ["B6", "DL", "ZL", "C5", "C4"])
+def test_zones_are_kept_apart(tmp_path, size):
+    """GB/T 1416: the barcode strip along the bottom stays empty, the sender block above it, the recipient above
+    that (the sender block used to reach 8.5 mm from the bottom)."""
+    from neiqin.reports.envelopes import BARCODE_STRIP, SIZES
+
+    out = tmp_path / "z.pdf"
+    sender = EnvelopeSender("某某市城市建设投资有限公司", "北京市海淀区中关村南大街甲18号院5号楼", "100081",
+                            "010-68881234")
+    envelopes_pdf(out, size, [TO], sender)
+    h = SIZES[size].height * mm
     with pdfplumber.open(out) as pdf:
-        assert "7777" not in text_of(pdf.pages[0])
+        chars = pdf.pages[0].chars
+    lowest = max(c["bottom"] for c in chars)
+    assert h - lowest >= (BARCODE_STRIP + 1.9) * mm  # nothing printed in the barcode strip
+    sender_top = min(c["top"] for c in chars if c["text"] in "海淀")
+    recipient_bottom = max(c["bottom"] for c in chars if c["text"] == "收")
+    assert sender_top - recipient_bottom >= 2 * mm
 
 
 def test_addresses_come_from_the_book_records_and_settings(database):

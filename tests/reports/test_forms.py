@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -49,6 +51,7 @@ def test_gongwen_page_geometry(tmp_path):
     top_mm = GW_PAGE_H - GW_TOP  # 版心 top, in points from the bottom
     left, right = GW_LEFT, GW_LEFT + GW_BLOCK_W
     bottom = top_mm - GW_BLOCK_H
+    dashes = []
     with pdfplumber.open(out) as pdf:
         assert len(pdf.pages) >= 2
         for n, page in enumerate(pdf.pages, 1):
@@ -62,7 +65,7 @@ def test_gongwen_page_geometry(tmp_path):
             # page number "— N —", 4号, top 7 mm below the 版心, odd right / even left, one character in
             text = "".join(c["text"] for c in number)
             assert text == f"— {n} —"
-            assert abs((bottom - (h - number[0]["top"])) - 7 * mm) < 1.0
+            dashes.append((n, number[0]["x0"], number[0]["x1"]))
             if n % 2:
                 assert abs(max(c["x1"] for c in number) - (right - 14)) < 1.0
             else:
@@ -83,6 +86,26 @@ def test_gongwen_page_geometry(tmp_path):
         assert title and abs((title[0]["x0"] + title[-1]["x1"]) / 2 - (left + right) / 2) < 1.0
         last = pdf.pages[-1].extract_text()
     assert "2026年2月3日" in last and "某某有限公司办公室" in last
+    if PDFTOPPM:  # the dash's ink, as printed: its top edge 7 mm below the 版心
+        for n, x0, x1 in dashes[:2]:
+            assert abs(ink_top_mm(out, n, x0, x1) - (GW_TOP + GW_BLOCK_H + 7 * mm) / mm) < 0.3
+
+
+def ink_top_mm(pdf, page, x0, x1, dpi=600):
+    """The top edge (mm from the page top) of the ink between x0 and x1 (points) below the 版心 on ``page``."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([PDFTOPPM, "-r", str(dpi), "-f", str(page), "-l", str(page), "-gray", str(pdf),
+                        f"{tmp}/p"], check=True)
+        img = Image.open(next(Path(tmp).iterdir()))
+        px = dpi / 72
+        left, right = int(x0 * px) + 2, int(x1 * px) - 2
+        start = int((GW_TOP + GW_BLOCK_H) * px) + 5
+        for y in range(start, img.height):
+            if min(img.getpixel((x, y)) for x in range(left, right)) < 128:
+                return y / px / mm
+    raise AssertionError("no page number ink")
 
 
 def test_form_table_continues_across_pages(tmp_path):

@@ -275,3 +275,27 @@ def test_label_modules_load_no_qt():
             "qt = [m for m in sys.modules if m.startswith('PySide6')]; assert not qt, qt")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_text_and_codes_stay_clear_of_the_paper_edge_on_edge_to_edge_sheets(tmp_path):
+    """3×8 labels reach the paper's edge; printers clip about 4 mm there (issue 18 item 7)."""
+    from neiqin.reports.labels import SAFE_MARGIN, LabelStock
+
+    stock = PRESETS["a4-3x8"]
+    assert stock.safe_mm == SAFE_MARGIN == 4.0 and PRESETS["roll-50x30"].safe_mm == 0
+    out = tmp_path / "edge.pdf"
+    write_labels(out, stock, [BarcodeLabel(f"A{i:04d}", f"资产{i}", "办公室") for i in range(24)])
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[0]
+        w, h = page.width, page.height
+        ink = [*page.chars, *page.rects]
+        assert ink
+        near = [o for o in ink if o["x0"] < 4 * mm - 0.2 or o["x1"] > w - 4 * mm + 0.2
+                or o["top"] < 4 * mm - 0.2 or o["bottom"] > h - 4 * mm + 0.2]
+        assert near == []
+    wider = LabelStock(**{**stock.to_dict(), "safe_margin": 6.0})
+    write_labels(out, wider, [BarcodeLabel("A0001", "资产", "办公室")])
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[0]
+        assert min(o["x0"] for o in [*page.chars, *page.rects]) >= 6 * mm - 0.2
+        assert min(o["top"] for o in [*page.chars, *page.rects]) >= 6 * mm - 0.2
