@@ -117,7 +117,9 @@ def run_gui(datadir: DataDir, *, ask_to_create: bool = False) -> int:
 
     from neiqin.db import DataDirLock, close_database
     from neiqin.logs import setup_logging
+    from neiqin.ui.refcounts import pin_singletons
 
+    pin_singletons()  # a window open all day must not abort (PySide6 6.12 on Python 3.11)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)

@@ -16,6 +16,9 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 from neiqin import clock  # noqa: E402
 from neiqin.db import close_database, open_database  # noqa: E402
 from neiqin.paths import DataDir  # noqa: E402
+from neiqin.ui.refcounts import pin_singletons  # noqa: E402
+
+pin_singletons()  # PySide6 6.12 on Python 3.11 drops a reference of None at every void call (see the module)
 
 # The suite's property tests run the same examples every time (a CI run must not pass or fail by luck);
 # `pytest --hypothesis-profile=explore` searches new random examples, with more of them.
