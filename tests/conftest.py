@@ -120,13 +120,18 @@ def backup_template(tmp_path_factory) -> DataDir:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Run with ``-n 2`` (pytest-xdist, ``--dist loadgroup``): the tests that print through the one real CUPS queue
-    run on one worker, one after another, since they find their jobs in the queue's shared output folder."""
-    sources: dict = {}
+    """The tests that print through the one real CUPS queue are marked ``cups_queue``: they find their jobs in the
+    queue's shared output folder, so ``scripts/test.sh`` runs them one after another and the rest on two workers
+    (pytest-xdist)."""
     for item in items:
-        path = item.path
-        if path not in sources:
-            sources[path] = "CupsPdfQueue" in path.read_text(encoding="utf-8") or \
-                "printer" in getattr(item, "fixturenames", ())
-        if sources[path] or "printer" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("cups-queue"))
+        if "printer" in getattr(item, "fixturenames", ()) or "CupsPdfQueue" in _source(item.path):
+            item.add_marker(pytest.mark.cups_queue)
+
+
+_SOURCES: dict = {}
+
+
+def _source(path) -> str:
+    if path not in _SOURCES:
+        _SOURCES[path] = path.read_text(encoding="utf-8")
+    return _SOURCES[path]
