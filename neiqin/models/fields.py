@@ -74,7 +74,7 @@ class FormField:
     error_keys: tuple[str, ...] = ()  # model fields whose errors are shown at this field (host_name -> host)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: cheaper to define (start-up), never compared by value
 class Field:
     """One ledger field: see the module docstring for what it drives."""
 

@@ -31,7 +31,6 @@ from neiqin.errors import ValidationError
 from neiqin.models import settings, today
 from neiqin.models.base import now
 from neiqin.models.today import OVERDUE, Section, TodayItem
-from neiqin.ui.attention import Attention
 from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
@@ -168,7 +167,7 @@ class Reminders(QObject):
         self.last_check = now()
         self.last_shown: dt.datetime | None = None
         self._panel: ReminderPanel | None = None  # built the first time something is shown
-        self.attention = Attention(window)  # minimised or behind Word: taskbar flash and a notification
+        self._attention = None  # minimised or behind Word: taskbar flash and a notification (made when first due)
         self.notice = QToolButton()
         self.notice.setAutoRaise(True)
         self.notice.setStyleSheet("color:#b06000; font-weight:bold")
@@ -180,6 +179,15 @@ class Reminders(QObject):
         if settings.get(today.REMIND_AT_START):
             QTimer.singleShot(STARTUP_DELAY_MS, self, self.remind)  # cancelled if the window goes first
         window.closing.connect(self.timer.stop)
+
+    @property
+    def attention(self):
+        """The taskbar flash and tray notification, made when first needed (not at start-up)."""
+        if self._attention is None:
+            from neiqin.ui.attention import Attention
+
+            self._attention = Attention(self.window)
+        return self._attention
 
     @property
     def panel(self) -> ReminderPanel:
