@@ -18,6 +18,7 @@ through unchanged: the window shows them through one handler.
 from __future__ import annotations
 
 import contextvars
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,23 +81,38 @@ class Outcome:
 _collecting: contextvars.ContextVar[list[Change] | None] = contextvars.ContextVar("neiqin_changes", default=None)
 
 
-_changed_since: set[str] = set()  # ledgers changed since the window last asked (drain_changed)
+_CHANGE_LOG = 4096  # the last ledger writes kept for the screens that ask what changed since they last looked
+_change_log: deque[tuple[int, str]] = deque(maxlen=_CHANGE_LOG)
+_change_seq = 0
 
 
 def note_change(ledger: str, record_id: int | None, action: str) -> None:
-    """Called for every audit entry written: adds it to the operation in progress, if any, and to the ledgers
-    changed since the window last asked."""
+    """Called for every audit entry written: adds it to the operation in progress, if any, and to the change log
+    the screens read (:func:`changes_since`)."""
+    global _change_seq
     changes = _collecting.get()
     if changes is not None:
         changes.append(Change(ledger, record_id, action))
-    _changed_since.add(ledger)
+    _change_seq += 1
+    _change_log.append((_change_seq, ledger))
 
 
-def drain_changed() -> frozenset[str]:
-    """The ledgers written since the last call (every write is audited, cross-ledger links included)."""
-    out = frozenset(_changed_since)
-    _changed_since.clear()
-    return out
+def change_mark() -> int:
+    """A mark of the writes so far: :func:`changes_since` it tells which ledgers were written after it."""
+    return _change_seq
+
+
+def changes_since(mark: int) -> tuple[frozenset[str] | None, int]:
+    """The ledgers written after ``mark`` (every write is audited, cross-ledger links included) and a new mark.
+
+    Each screen keeps its own mark, so one reader never takes the news from another. None: more writes happened
+    than the log keeps, so what changed is unknown (the reader refreshes everything).
+    """
+    if mark >= _change_seq:
+        return frozenset(), _change_seq
+    if not _change_log or _change_log[0][0] > mark + 1:
+        return None, _change_seq
+    return frozenset(ledger for seq, ledger in _change_log if seq > mark), _change_seq
 
 
 def run(fn: Callable[..., Any], *args: Any, confirmed: Confirmed | None = None, **kwargs: Any) -> Outcome:

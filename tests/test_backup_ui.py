@@ -30,6 +30,7 @@ class StubWindow(QMainWindow):
         self.datadir = datadir
         self.menus = {k: self.menuBar().addMenu(k) for k in ("file", "edit", "view", "tools", "help")}
         self.menus["file"].addAction("退出")
+        self.actions_by_name = {}  # install() adds 备份到U盘 … here (今日's backup row triggers it)
 
     def closeEvent(self, event) -> None:
         self.closing.emit()

@@ -360,6 +360,10 @@ class LedgerSpec:
             order = [e.desc() if desc else e.asc() for e in (*sort_exprs, id_expr)]
         return list(query.order_by(*order).limit(limit).dicts())
 
+    def fetch_row(self, record_id: int) -> dict | None:
+        """One record as a row of :meth:`fetch_page` (after an action changed it), or None."""
+        return self.model.select().where(self.model.id == record_id).dicts().first()
+
     def sort_name(self, q: LedgerQuery, searching: bool | None = None) -> str | None:
         """The field the view is ordered by before ``id``; None means by id (search results: newest first)."""
         if q.sort:
@@ -482,8 +486,12 @@ class LedgerSpec:
                            {"voided": [False, True], "void_reason": ["", reason]})
         return rec
 
+    def find(self, record_id: int | None) -> Any:
+        """The record with this id, or None."""
+        return self.model.get_or_none(self.model.id == record_id) if record_id else None
+
     def get(self, record_id: int) -> Any:
-        rec = self.model.get_or_none(self.model.id == record_id)
+        rec = self.find(record_id)
         if rec is None:
             raise NeiqinError(f"找不到记录 #{record_id}")
         return rec

@@ -114,6 +114,13 @@ def compute(today: dt.date | None = None, keys: list[str] | None = None) -> list
     return out
 
 
+def audit_mark() -> int:
+    """The id of the last audit entry: every change of a record, by this window or a scheduled command, writes one."""
+    from neiqin.models.base import AuditLog
+
+    return AuditLog.select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1).scalar() or 0
+
+
 def moment_of(day: dt.date) -> dt.datetime:
     """The moment a section judges lateness at: now for today, the end of a past day, the start of a future one
     (a sheet printed for tomorrow shows what will be due then, not what is late now)."""

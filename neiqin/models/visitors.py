@@ -424,6 +424,18 @@ def mark_no_show(visit: Visit, note: str = "") -> Visit:
                            summary=f"预约未到 {visit.name}")
 
 
+def on_site_counts() -> tuple[int, int]:
+    """(parties, people) on site now."""
+    n, total = (Visit.select(pw.fn.COUNT(Visit.id), pw.fn.SUM(Visit.party_size))
+                .where((Visit.status == ON_SITE) & (Visit.voided == False)).tuples().first())  # noqa: E712
+    return n or 0, total or 0
+
+
+def active_watch_entries() -> list[WatchEntry]:
+    """The 关注名单 in force, newest first."""
+    return list(WatchEntry.select().where(WatchEntry.active == True).order_by(WatchEntry.id.desc()))  # noqa: E712
+
+
 def on_site(before: dt.date | None = None) -> list[Visit]:
     q = Visit.select().where((Visit.status == ON_SITE) & (Visit.voided == False))  # noqa: E712
     if before:

@@ -194,9 +194,10 @@ class BackupController(QObject):
 def install(window: QMainWindow) -> BackupController:
     """Add 备份到U盘 / 从备份恢复 / 校验数据文件 to the File menu, the status label, and automatic backups.
 
-    ``window`` needs: ``menus["file"]`` (QMenu), ``statusBar()``, ``datadir`` (DataDir), and a ``closing`` signal
-    emitted from its closeEvent. The controller is kept as ``window.backup_controller``.
+    ``window`` needs: ``menus["file"]`` (QMenu), ``actions_by_name`` (dict), ``statusBar()``, ``datadir`` (DataDir),
+    and a ``closing`` signal emitted from its closeEvent. The controller is kept as ``window.backup_controller``.
     """
     controller = BackupController(window)
     window.backup_controller = controller
+    window.actions_by_name.update(controller.actions)  # 今日's 备份到U盘 row triggers actions_by_name["backup"]
     return controller

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from neiqin import clock
 from neiqin.models import stats
+from neiqin.ui.pane import View
 from neiqin.ui.util import show_error, tr
 
 COLOURS = ["#1a73e8", "#e8710a", "#188038", "#9334e6", "#d93025", "#12b5cb"]
@@ -53,7 +53,7 @@ def _number(v: float) -> str:
     return f"{v:,.2f}" if v != int(v) else f"{int(v):,}"
 
 
-class ChartsView(QWidget):
+class ChartsView(View):
     """A list of charts on the left; the chart in front with its figures underneath; 导出图片 saves a PNG."""
 
     changed = Signal()  # another chart or range is shown (the status bar count follows)

@@ -198,22 +198,13 @@ class GlobalSearchDialog(QDialog):
 def show_all(window, ledger_key: str, text: str):
     """The ledger's tab (its sub-view in a multi-view tab) with every record matching ``text``."""
     pane = window.show_pane(window.pane_for_ledger(ledger_key))
-    view = pane
-    if hasattr(pane, "view_for"):
-        view = pane.view_for(ledger_key) or pane.current()
-        pane.show_view(view)
-    view.date_preset.setCurrentIndex(0)
-    view.status.setCurrentIndex(0)
-    view.search.setText(text)
-    view.apply_filters()
-    view.table.setFocus()
-    if view.model.rowCount():
-        view.table.selectRow(0)
+    view = pane.show_view(pane.view_for(ledger_key))
+    view.show_matching(text)
     return view
 
 
 def open_search(window) -> GlobalSearchDialog:
-    dlg = getattr(window, "global_search", None)
+    dlg = window.global_search
     if dlg is None:
         dlg = window.global_search = GlobalSearchDialog(window)
     dlg.open_box()

@@ -54,6 +54,7 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[Callable, Callable
     dialog = QProgressDialog(title, tr("取消"), 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setMinimumDuration(600)
+    dialog.setValue(0)  # starts the 600 ms clock now: without a first value Qt waits its default 4 s
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QTableView,
     QToolButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from neiqin import clock
@@ -37,6 +36,7 @@ from neiqin.models.ledger import LedgerQuery, LedgerSpec
 from neiqin.paths import DataDir
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.jobs import run_job
+from neiqin.ui.pane import LEDGER_ACTIONS, Pane
 from neiqin.ui.table_model import LedgerTableModel
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -59,11 +59,11 @@ def preset_range(name: str, today: dt.date | None = None) -> tuple[dt.date | Non
     return None, None
 
 
-class LedgerPane(QWidget):
-    """One ledger tab. ``countChanged(count, description)`` feeds the status bar."""
+class LedgerPane(Pane):
+    """One ledger, as a tab or as a view of a tab (:mod:`neiqin.ui.pane` is the protocol it keeps)."""
 
-    countChanged = Signal(int, str)
-    recordsChanged = Signal()
+    ACTIONS = LEDGER_ACTIONS
+    SHOWS_ALSO: frozenset[str] = frozenset()  # other ledgers whose records its rows show (an item's stock …)
 
     spec: LedgerSpec
     SPEC: LedgerSpec  # set by each tab class: the main window names the tab from it before building it
@@ -131,7 +131,7 @@ class LedgerPane(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicatorClearable(True) if hasattr(header, "setSortIndicatorClearable") else None
+        header.setSortIndicatorClearable(True)
         if self.spec.default_sort != "id":
             keys = [c.key for c in self.spec.columns]
             if self.spec.default_sort in keys:
@@ -251,6 +251,12 @@ class LedgerPane(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def focus_first(self) -> None:
+        self.table.setFocus()
+
+    def shows(self, ledgers: frozenset[str] | None) -> bool:
+        return ledgers is None or self.spec.key in ledgers or not self.SHOWS_ALSO.isdisjoint(ledgers)
+
     def refresh(self) -> None:
         current = self.current_id()
         self.apply_filters()
@@ -265,8 +271,7 @@ class LedgerPane(QWidget):
         return row["id"] if row else None
 
     def current_record(self) -> Any:
-        rid = self.current_id()
-        return self.spec.model.get_or_none(self.spec.model.id == rid) if rid else None
+        return self.spec.find(self.current_id())
 
     def select_id(self, record_id: int) -> bool:
         for i, row in enumerate(self.model.rows):
@@ -276,7 +281,7 @@ class LedgerPane(QWidget):
                 return True
         return False
 
-    def open_record(self, record_id: int) -> bool:
+    def open_record(self, record_id: int, ledger_key: str | None = None) -> bool:
         """Show one record (from 今日, global search or a link): all filters off, the row selected.
 
         A record beyond the rows loaded so far is shown on its own; typing a search or changing a filter
@@ -302,6 +307,16 @@ class LedgerPane(QWidget):
         self.table.setFocus()
         return True
 
+    def show_matching(self, text: str) -> None:
+        """Every record matching ``text``, whatever the date and status filters were; the first one selected."""
+        self.date_preset.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        self.search.setText(text)
+        self.apply_filters()
+        self.table.setFocus()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
     def selection_changed(self) -> None:
         """Subclasses enable or disable their actions here."""
 
@@ -312,19 +327,23 @@ class LedgerPane(QWidget):
         return rec
 
     def run_step(self, step) -> Any:
-        """Run ``step(record)`` (a dialog or model call for the selected record): a domain error is shown, a
-        result refreshes the view with the record still selected."""
+        """Run ``step(record)`` (a dialog or model call for the selected record) as one operation: a domain error is
+        told, a result refreshes the view with the record still selected."""
         rec = self.require_record()
         if rec is None:
             return None
-        try:
-            done = step(rec)
-        except NeiqinError as e:
-            show_error(self, e)
+        from neiqin.ui.operations import perform
+
+        outcome = perform(self, step, rec, asks=False)
+        if outcome is None or outcome.value is None:
             return None
-        if done is not None:
-            self.after_change(rec.id)
-        return done
+        self.after_change(rec.id)
+        return outcome.value
+
+    def written(self, outcome) -> None:
+        """A write of this view: refreshed with the record it wrote selected; the window told."""
+        ids = sorted(outcome.ids(self.spec.key))
+        self.after_change(ids[-1] if ids else None)
 
     def after_change(self, record_id: int | None = None) -> None:
         self.refresh()
@@ -387,12 +406,7 @@ class LedgerPane(QWidget):
                             f"\n{self.spec.describe(rec)}", tr("例如：重复登记"))
         if reason is None:
             return
-        try:
-            self.spec.void(rec, reason)
-        except NeiqinError as e:
-            show_error(self, e)
-            return
-        self.after_change(rec.id)
+        self.perform(self.spec.void, rec, reason)
 
     def show_history(self) -> None:
         rec = self.require_record()

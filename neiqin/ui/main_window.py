@@ -22,7 +22,7 @@ from neiqin.paths import DataDir
 from neiqin.ui.util import tr
 
 if TYPE_CHECKING:
-    from neiqin.ui.ledger_pane import LedgerPane
+    from neiqin.ui.pane import Pane
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class Tab:
 
     __slots__ = ("key", "title", "load", "ledgers")
 
-    def __init__(self, key: str, title: str, load: Callable[[], type[LedgerPane]],
+    def __init__(self, key: str, title: str, load: Callable[[], type[Pane]],
                  ledgers: frozenset[str] = frozenset()):
         self.key = key  # the pane's SPEC.key: window.pane(key)
         self.title = title  # the pane's SPEC.tab_title
@@ -40,10 +40,9 @@ class Tab:
         self.ledgers = ledgers  # every ledger the tab shows, sub-views included (open_record)
 
     @classmethod
-    def of(cls, pane_class: type[LedgerPane]) -> Tab:
+    def of(cls, pane_class: type[Pane]) -> Tab:
         """A tab for a pane class already imported."""
-        keys = pane_class.ledger_keys() if hasattr(pane_class, "ledger_keys") else {pane_class.SPEC.key}
-        return cls(pane_class.SPEC.key, pane_class.SPEC.tab_title, lambda: pane_class, frozenset(keys))
+        return cls(pane_class.SPEC.key, pane_class.SPEC.tab_title, lambda: pane_class, pane_class.ledger_keys())
 
     def shows(self, ledger_key: str) -> bool:
         return ledger_key == self.key or ledger_key in self.ledgers
@@ -96,8 +95,8 @@ def own_tabs() -> list[Tab]:
     imported when the tab is first shown."""
     from neiqin.models import catalogue
 
-    def loader(entry: catalogue.Ledger) -> Callable[[], type[LedgerPane]]:
-        def load() -> type[LedgerPane]:
+    def loader(entry: catalogue.Ledger) -> Callable[[], type[Pane]]:
+        def load() -> type[Pane]:
             import importlib
 
             from neiqin.models.ledger import get_ledger
@@ -113,7 +112,7 @@ def own_tabs() -> list[Tab]:
 
 # Ledger tabs in order; each later ledger appends its Tab (or, if it does not mind being imported at start-up, its
 # pane class). A test builds every tab and checks its key, title and ledgers against the pane class.
-PANES: list[Tab | type[LedgerPane]] = [
+PANES: list[Tab | type[Pane]] = [
     Tab("today", "今日", _today),
     Tab("incoming", "收发文/快递", _documents,
         frozenset({"incoming", "outgoing", "parcels", "dispatches", "addresses"})),
@@ -246,8 +245,9 @@ class MainWindow(QMainWindow):
         self.tab_list = [t if isinstance(t, Tab) else Tab.of(t) for t in PANES] + own_tabs()
         from neiqin import operations
 
-        operations.drain_changed()  # what was written before the window opened is in its first view
-        self._built: dict[int, LedgerPane] = {}
+        self._mark = operations.change_mark()  # what was written before the window opened is in its first view
+        self.global_search = None  # the 搜索全部台账 dialog, made when first opened (neiqin.ui.global_search)
+        self._built: dict[int, Pane] = {}
         for tab in self.tab_list:
             holder = QWidget()
             box = QVBoxLayout(holder)
@@ -315,6 +315,8 @@ class MainWindow(QMainWindow):
         self.menus["view"] = m = bar.addMenu(tr("视图(&V)"))
         for act in (find, refresh):
             m.addAction(act)
+        self.menus["page"] = m = bar.addMenu(tr("操作(&A)"))
+        m.aboutToShow.connect(self._fill_page_menu)
         self.menus["tools"] = bar.addMenu(tr("工具(&T)"))
         self.menus["help"] = m = bar.addMenu(tr("帮助(&H)"))
         m.addAction(data_dir)
@@ -333,15 +335,15 @@ class MainWindow(QMainWindow):
         self.toolbar = tb
 
     @property
-    def panes(self) -> list[LedgerPane]:
+    def panes(self) -> list[Pane]:
         """The tabs built so far."""
         return [self._built[i] for i in sorted(self._built)]
 
-    def built_pane(self, key: str) -> LedgerPane | None:
+    def built_pane(self, key: str) -> Pane | None:
         """The tab's pane if it has been built (nothing is imported or built)."""
         return next((p for i, p in self._built.items() if self.tab_list[i].key == key), None)
 
-    def _pane_at(self, index: int) -> LedgerPane:
+    def _pane_at(self, index: int) -> Pane:
         pane = self._built.get(index)
         if pane is None:
             pane = self.tab_list[index].load()(self.datadir, self.ui_settings, self)
@@ -351,20 +353,25 @@ class MainWindow(QMainWindow):
             self._built[index] = pane
         return pane
 
-    def current_pane(self) -> LedgerPane:
+    def current_pane(self) -> Pane:
         return self._pane_at(self.tabs.currentIndex())
 
     def _records_changed(self) -> None:
+        """A tab wrote records: every tab built so far refreshes what shows one of the ledgers written."""
         from neiqin import operations
 
+        writer = self.sender()
+        ledgers, self._mark = operations.changes_since(self._mark)
         self.recordsChanged.emit()
-        self.ledgersChanged.emit(operations.drain_changed())
+        self.ledgersChanged.emit(ledgers)
+        for pane in self.panes:
+            pane.refresh_changed(ledgers, source=writer)
 
-    def pane(self, key: str) -> LedgerPane:
+    def pane(self, key: str) -> Pane:
         index = next(i for i, tab in enumerate(self.tab_list) if tab.key == key)
         return self._pane_at(index)
 
-    def pane_for_ledger(self, ledger_key: str) -> LedgerPane:
+    def pane_for_ledger(self, ledger_key: str) -> Pane:
         """The tab that shows a ledger (a sub-view of a multi-view tab counts)."""
         for i, tab in enumerate(self.tab_list):
             if tab.shows(ledger_key):
@@ -374,11 +381,9 @@ class MainWindow(QMainWindow):
     def open_record(self, ledger_key: str, record_id: int) -> bool:
         """Bring the record's tab to the front with the record selected (今日, global search, links)."""
         pane = self.show_pane(self.pane_for_ledger(ledger_key))
-        if hasattr(pane, "view_for"):
-            return pane.open_record(record_id, ledger_key)
-        return pane.open_record(record_id)
+        return pane.open_record(record_id, ledger_key)
 
-    def show_pane(self, pane_or_key: LedgerPane | str) -> LedgerPane:
+    def show_pane(self, pane_or_key: Pane | str) -> Pane:
         """Bring a ledger tab to the front (building it if needed)."""
         pane = self.pane(pane_or_key) if isinstance(pane_or_key, str) else pane_or_key
         index = next(i for i, p in self._built.items() if p is pane)
@@ -387,11 +392,36 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         if index >= 0:
-            self._pane_at(index).update_count()
+            pane = self._pane_at(index)
+            pane.update_count()
+            self._update_actions()
+            if not self.tabs.tabBar().hasFocus():  # arrows on the tab bar keep moving along the tabs
+                pane.focus_first()
 
     def _count_changed(self, n: int, description: str) -> None:
         if self.sender() is self._built.get(self.tabs.currentIndex()):
-            self.count_label.setText(f"{description}：{self.current_pane().spec.count_text(n)}")
+            self.count_label.setText(f"{description}：{self.current_pane().SPEC.count_text(n)}")
+            self._update_actions()  # the view in front may have changed (Alt+1 … in a tab of several views)
+
+    def _update_actions(self) -> None:
+        """The window's actions the tab in front does not handle are greyed out (their shortcuts do nothing)."""
+        from neiqin.ui.pane import ACTION_METHODS
+
+        pane = self._built.get(self.tabs.currentIndex())
+        if pane is None:
+            return
+        for name in ACTION_METHODS:
+            self.actions_by_name[name].setEnabled(pane.supports(name))
+
+    def _fill_page_menu(self) -> None:
+        """操作 lists the own actions of the view in front (签收, 登记取件 …) with their shortcuts."""
+        menu = self.menus["page"]
+        menu.clear()
+        actions = self.current_pane().view_actions()
+        for action in actions:
+            menu.addAction(action)
+        if not actions:
+            menu.addAction(tr("（本页没有其他操作）")).setEnabled(False)
 
     def open_settings(self) -> None:
         from neiqin.ui.dialogs import SettingsDialog

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from neiqin import operations
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.operations import NeedsConfirmation, Outcome
-from neiqin.ui.util import ask_reason, tr
+from neiqin.ui.jobs import run_job
+from neiqin.ui.util import ask_reason, show_error, tr
 
 
 class Declined(NeiqinError):
@@ -48,11 +49,19 @@ def ask_confirmation(parent: QWidget | None, question: NeedsConfirmation) -> str
     return ask_reason(parent, tr(question.title), tr("请填写") + tr(question.reason_label) + "：")
 
 
-def run_operation(parent: QWidget | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
-    """Run one write with the clerk answering its questions; the Outcome tells what changed."""
+def run_operation(parent: QWidget | None, fn: Callable[..., Any], *args: Any, slow: str = "",
+                  **kwargs: Any) -> Outcome:
+    """Run one write with the clerk answering its questions; the Outcome tells what changed.
+
+    ``slow``: the title of a write that may take long (a batch, a stocktake posted, a list imported). It runs in a
+    worker thread while the window stays responsive; a progress dialog with that title appears after 0.6 s.
+    """
     confirmed: dict[str, str] = {}
     while True:
         try:
+            if slow:
+                return run_job(parent, tr(slow), lambda progress, cancelled: operations.run(
+                    fn, *args, confirmed=dict(confirmed), **kwargs))
             return operations.run(fn, *args, confirmed=confirmed, **kwargs)
         except NeedsConfirmation as question:
             if question.key in confirmed and not question.reason_label:
@@ -69,3 +78,19 @@ def run_operation(parent: QWidget | None, fn: Callable[..., Any], *args: Any, **
 def write(parent: QWidget | None, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """:func:`run_operation`, returning the write's value (for form ``save`` callbacks)."""
     return run_operation(parent, fn, *args, **kwargs).value
+
+
+def perform(parent: QWidget | None, fn: Callable[..., Any], *args: Any, slow: str = "", asks: bool = True,
+            **kwargs: Any) -> Outcome | None:
+    """The one handler of a write started from a button or a key: run it as an operation (its questions asked), and
+    on a domain error tell the clerk in one Chinese sentence; None when nothing was written. ``asks=False``: ``fn``
+    asks the clerk itself (a step that opens its own dialog) and takes no ``confirmed``."""
+    try:
+        if not asks:
+            return operations.run(fn, *args, **kwargs)
+        return run_operation(parent, fn, *args, slow=slow, **kwargs)
+    except Declined:
+        return None
+    except NeiqinError as e:
+        show_error(parent, e)
+        return None

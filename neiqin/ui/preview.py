@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -564,9 +565,9 @@ class PreviewDialog(QDialog):
             return 0
         finally:
             progress.close()
-        bar = getattr(self.parent(), "statusBar", None) if self.parent() else None
-        if callable(bar):
-            bar().showMessage(tr("已发送到打印机：") + f"{printer.printerName() or printer.outputFileName()}，"
+        window = self.parent().window() if self.parent() is not None else None
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(tr("已发送到打印机：") + f"{printer.printerName() or printer.outputFileName()}，"
                               f"{sent} " + tr("页"), 8000)
         return sent
 

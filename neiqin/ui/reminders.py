@@ -43,7 +43,7 @@ ROLE = Qt.ItemDataRole.UserRole
 
 def typing_somewhere(exclude: QWidget | None = None) -> bool:
     """A dialog is open, or the keyboard is in a field that takes text: the clerk is busy entering something."""
-    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit
 
     if QApplication.activeModalWidget() is not None:
         return True
@@ -51,9 +51,8 @@ def typing_somewhere(exclude: QWidget | None = None) -> bool:
     if w is None or (exclude is not None and (w is exclude or exclude.isAncestorOf(w))):
         return False
     if isinstance(w, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)):
-        return not (hasattr(w, "isReadOnly") and w.isReadOnly())
-    combo_edit = getattr(w, "lineEdit", None)
-    return callable(combo_edit) and combo_edit() is not None
+        return not w.isReadOnly()
+    return isinstance(w, QComboBox) and w.isEditable()
 
 
 class ReminderPanel(QWidget):
@@ -141,9 +140,6 @@ def open_item(window, item: TodayItem) -> bool:
     """Open what a 今日 row is about: its record, or the window action it names (备份到U盘)."""
     if item.action:
         action = window.actions_by_name.get(item.action)
-        if action is None:
-            controller = getattr(window, "backup_controller", None)
-            action = getattr(controller, "actions", {}).get(item.action) if controller else None
         if action is not None:
             action.trigger()
             return True
@@ -260,8 +256,7 @@ class Reminders(QObject):
             self.panel.present(keyboard=True)
 
     def _today_in_front(self) -> bool:
-        pane = self.window.current_pane() if hasattr(self.window, "current_pane") else None
-        return getattr(getattr(pane, "spec", None), "key", "") == "today" and self.window.isActiveWindow()
+        return self.window.current_pane().SPEC.key == "today" and self.window.isActiveWindow()
 
     def show_all_due(self) -> None:
         """视图 → 到期提醒: everything overdue or due now, not only what is new."""

@@ -62,7 +62,7 @@ class LedgerTableModel(QAbstractTableModel):
         """Re-read one record after an action, keeping the scroll position and selection."""
         for i, row in enumerate(self.rows):
             if row["id"] == record_id:
-                fresh = self.spec.model.select().where(self.spec.model.id == record_id).dicts().first()
+                fresh = self.spec.fetch_row(record_id)
                 if fresh:
                     self.rows[i] = fresh
                     self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QMenu,
     QPushButton,
     QTabWidget,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.models import settings, today
 from neiqin.models.today import DUE, OVERDUE, Section, TodayItem, when_text
+from neiqin.ui.pane import LEDGER_ACTIONS, Pane
 from neiqin.ui.reminders import open_item
 from neiqin.ui.util import show_error, tr
 
@@ -263,8 +265,9 @@ class TodayBoard(QWidget):
             try:
                 window.show_pane(window.pane_for_ledger(s.ledger))
                 pane = window.current_pane()
-                if hasattr(pane, "view_for") and pane.view_for(s.ledger) is not None:
-                    pane.show_view(pane.view_for(s.ledger))
+                view = pane.view_for(s.ledger)
+                if view is not None:
+                    pane.show_view(view)
             except (KeyError, StopIteration):
                 return False
             return True
@@ -278,12 +281,16 @@ class TodayBoard(QWidget):
         return False
 
 
-class TodayPane(QWidget):
-    """The 今日 tab. Speaks to the main window like a ledger tab (it routes 新建, 打印 … here)."""
+class TodayPane(Pane):
+    """The 今日 tab. Speaks to the main window through the pane protocol (it routes 新建, 打印 … here); it writes
+    no records and refreshes its sections from the ledgers others write (:meth:`refresh_changed`)."""
 
-    countChanged = Signal(int, str)
-    recordsChanged = Signal()  # part of the tab interface; 今日 itself changes no records
     SPEC = TODAY_TAB
+    ACTIONS = LEDGER_ACTIONS  # each with its 今日 meaning: 新建 offers the tabs, 修改 opens the row's record …
+
+    @classmethod
+    def ledger_keys(cls) -> frozenset[str]:
+        return frozenset()  # it shows items of every ledger, but opens each in its own tab
 
     def __init__(self, datadir, ui_settings, parent=None):
         super().__init__(parent)
@@ -334,12 +341,13 @@ class TodayPane(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS, timeout=self._refresh_changed)
         self.timer = QTimer(self, interval=REFRESH_MS, timeout=self._tick)
         self.timer.start()
-        if parent is not None and hasattr(parent, "ledgersChanged"):
-            parent.ledgersChanged.connect(self.records_changed)
         self.restore_layout()
         self.refresh()
 
     # ---- refreshing
+
+    def refresh_changed(self, ledgers: frozenset[str] | None, source=None) -> None:
+        self.records_changed(ledgers)
 
     def records_changed(self, ledgers: frozenset[str] | None = None) -> None:
         """Records of ``ledgers`` changed in some tab (None: unknown): their sections are refreshed soon if 今日 is
@@ -410,9 +418,7 @@ class TodayPane(QWidget):
     @staticmethod
     def _change_mark() -> int:
         """Every change of a record writes the audit log: its last id tells whether anything changed."""
-        from neiqin.models.base import AuditLog
-
-        return AuditLog.select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1).scalar() or 0
+        return today.audit_mark()
 
     def showEvent(self, event) -> None:
         # coming back to 今日 shows the present: after any change, and at least once a minute (times pass)
@@ -449,15 +455,17 @@ class TodayPane(QWidget):
 
     def _message(self, text: str) -> None:
         window = self.window()
-        if hasattr(window, "statusBar"):
+        if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 8000)
 
     def new_record(self):
         """Ctrl+N on 今日: a menu of the tabs, so the morning screen is one key away from any form."""
+        from neiqin.ui.main_window import MainWindow
+
         window = self.window()
-        tabs = getattr(window, "tabs", None)
-        if tabs is None:
+        if not isinstance(window, MainWindow):
             return None
+        tabs = window.tabs
         menu = QMenu(self)
         for i in range(tabs.count()):
             if tabs.widget(i).isAncestorOf(self):
@@ -487,9 +495,10 @@ class TodayPane(QWidget):
 
     def focus_search(self) -> None:
         from neiqin.ui.global_search import open_search
+        from neiqin.ui.main_window import MainWindow
 
         window = self.window()
-        if hasattr(window, "actions_by_name"):
+        if isinstance(window, MainWindow):
             open_search(window)
 
     def print_view(self):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from peewee import fn
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -40,12 +39,14 @@ from neiqin.models.visitors import (
     VISITORS,
     Visit,
     WatchEntry,
+    active_watch_entries,
     add_watch,
     arrive,
     check_in,
     check_out,
     close_forgotten,
     make_appointment,
+    on_site_counts,
     prefill_from,
     remove_watch,
 )
@@ -104,8 +105,7 @@ class VisitorsPane(LedgerPane):
         self.slip_btn.setEnabled(live and row["status"] != APPOINTMENT)
 
     def update_on_site(self) -> None:
-        n, total = (Visit.select(fn.COUNT(Visit.id), fn.SUM(Visit.party_size))
-                    .where((Visit.status == ON_SITE) & (Visit.voided == False)).tuples().first())  # noqa: E712
+        n, total = on_site_counts()
         self.on_site_label.setText(f"在场 {n} 批 {total} 人" if n else tr("当前无在场访客"))
 
     # ---- form
@@ -336,8 +336,7 @@ class WatchlistDialog(QDialog):
         self.resize(680, 400)
 
     def reload(self) -> None:
-        self.entries = list(WatchEntry.select().where(WatchEntry.active == True)  # noqa: E712
-                            .order_by(WatchEntry.id.desc()))
+        self.entries = active_watch_entries()
         self.table.setRowCount(0)
         for e in self.entries:
             r = self.table.rowCount()

@@ -78,3 +78,58 @@ def test_a_declined_question_with_field_errors_shows_them_at_the_field(qtbot):
     with pytest.raises(ValidationError) as e:
         run_operation(None, write([], q))
     assert e.value.errors == {"start": "该时段已被预订：14:00–15:00 技术部周会"}
+
+
+def test_a_slow_write_runs_in_a_worker_with_progress_after_0_6_s(qtbot, database, monkeypatch):
+    """The window stays responsive: the write runs on another thread (its own SQLite connection), the progress
+    dialog with the write's title shows after 0.6 s, and the Outcome still lists what was written."""
+    import threading
+    import time
+
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from neiqin.models.base import AuditLog
+    from neiqin.operations import Change
+    from neiqin.ui import jobs
+
+    monkeypatch.setattr(jobs, "RUN_SYNCHRONOUSLY", False)
+    seen = {}
+
+    def batch():
+        seen["thread"] = threading.current_thread() is threading.main_thread()
+        time.sleep(1.2)
+        AuditLog.write("visitors", 7, "checkout", "下班批量签离")
+        return 1
+
+    def look():
+        seen["dialogs"] = [w.labelText() for w in QApplication.topLevelWidgets()
+                           if isinstance(w, QProgressDialog) and w.isVisible()]
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(900, look)
+    outcome = run_operation(None, batch, slow="正在批量签离")
+    assert seen["thread"] is False
+    assert seen["dialogs"] == ["正在批量签离"]
+    assert outcome.value == 1 and outcome.changes == [Change("visitors", 7, "checkout")]
+    assert AuditLog.select().where(AuditLog.record_id == 7).count() == 1  # committed: read from this thread
+
+
+def test_one_handler_tells_a_domain_error_in_one_sentence_and_nothing_is_written(qtbot, database):
+    from neiqin.errors import NeiqinError
+    from neiqin.models.base import AuditLog
+    from neiqin.ui.operations import perform
+
+    seen = {}
+
+    def refuse():
+        raise NeiqinError("该印章已外借，不能用印")
+
+    def read(box):
+        seen["text"] = box.text()
+        box.accept()
+
+    when_modal(read)
+    assert perform(None, refuse) is None
+    assert seen["text"] == "该印章已外借，不能用印"
+    assert AuditLog.select().count() == 0

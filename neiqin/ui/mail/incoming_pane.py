@@ -185,6 +185,7 @@ def _deadline_defaults() -> dict:
 
 class IncomingPane(LedgerPane):
     SPEC = INCOMING
+    SHOWS_ALSO = frozenset({"parcels"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(INCOMING, *args, **kwargs)

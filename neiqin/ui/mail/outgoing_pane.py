@@ -87,6 +87,7 @@ class OutgoingForm(DocForm):
 
 class OutgoingPane(LedgerPane):
     SPEC = OUTGOING
+    SHOWS_ALSO = frozenset({"dispatches"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(OUTGOING, *args, **kwargs)

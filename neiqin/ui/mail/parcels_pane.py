@@ -79,6 +79,7 @@ from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
 from neiqin.ui.operations import write
+from neiqin.ui.pane import View
 from neiqin.ui.settings_pages import add_page
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -106,6 +107,7 @@ def _warm_pinyin() -> None:
 
 class ParcelsPane(LedgerPane):
     SPEC = PARCELS
+    SHOWS_ALSO = frozenset({"incoming"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(PARCELS, *args, **kwargs)
@@ -384,6 +386,7 @@ class ParcelsPane(LedgerPane):
 
 class DispatchesPane(LedgerPane):
     SPEC = DISPATCHES
+    SHOWS_ALSO = frozenset({"outgoing", "addresses"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(DISPATCHES, *args, **kwargs)
@@ -543,8 +546,11 @@ class DispatchesPane(LedgerPane):
 # ---------------------------------------------------------------------------------------------- 寄件费用
 
 
-class CostView(QWidget):
+class CostView(View):
     """Dispatch cost per department and month, on screen; 打印 and 导出 print and export this table."""
+
+    ACTIONS = frozenset({"print", "export"})
+    LEDGERS = frozenset({"dispatches"})
 
     def __init__(self, pane: QWidget):
         super().__init__(pane)

@@ -84,6 +84,7 @@ def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
 
 class MeetingsListPane(LedgerPane):
     SPEC = MEETINGS
+    SHOWS_ALSO = frozenset({"rooms", "bookings", "actions"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         self._drafts: set[int] = set()
@@ -233,6 +234,7 @@ class MeetingsListPane(LedgerPane):
 
 class ActionsPane(LedgerPane):
     SPEC = ACTIONS
+    SHOWS_ALSO = frozenset({"meetings"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(ACTIONS, *args, **kwargs)
@@ -347,6 +349,7 @@ class ActionsPane(LedgerPane):
 
 class BookingsPane(LedgerPane):
     SPEC = BOOKINGS
+    SHOWS_ALSO = frozenset({"rooms", "meetings"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(BOOKINGS, *args, **kwargs)

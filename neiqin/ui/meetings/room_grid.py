@@ -19,6 +19,7 @@ from neiqin import clock
 from neiqin.models.meetings.bookings import Booking, bookings_between
 from neiqin.models.meetings.rooms import room_choices
 from neiqin.models.meetings.schedule import ADJUSTED, COMPANY, office_hours
+from neiqin.ui.pane import View
 from neiqin.ui.util import tr
 
 COLORS = {COMPANY: QColor("#d2e3fc"), "dept": QColor("#ceead6"), ADJUSTED: QColor("#e8eaed")}
@@ -302,8 +303,10 @@ def _tip(b: Booking) -> str:
     return text
 
 
-class RoomScheduleView(QWidget):
+class RoomScheduleView(View):
     """The 会议室日程 sub-view: navigation bar over the grid."""
+
+    LEDGERS = frozenset({"bookings", "meetings", "rooms"})
 
     def __init__(self, pane):
         super().__init__(pane)

@@ -57,6 +57,7 @@ from neiqin.models.seals.uses import (
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
+from neiqin.ui.pane import View
 from neiqin.ui.seals.seal_dialogs import StepForm, lend_dialog, return_dialog, run_use_process
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
@@ -93,6 +94,7 @@ def show_verification(parent: QWidget, datadir) -> Any:
 
 class SealUsesPane(LedgerPane):
     SPEC = SEAL_USES
+    SHOWS_ALSO = frozenset({"seals"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(SEAL_USES, *args, **kwargs)
@@ -211,6 +213,7 @@ class SealUsesPane(LedgerPane):
 
 class SealLoansPane(LedgerPane):
     SPEC = SEAL_LOANS
+    SHOWS_ALSO = frozenset({"seals", "licences"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(SEAL_LOANS, *args, **kwargs)
@@ -292,6 +295,7 @@ class SealLoansPane(LedgerPane):
 
 class SealRegistryPane(LedgerPane):
     SPEC = SEALS
+    SHOWS_ALSO = frozenset({"seal-loans", "seal-uses"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(SEALS, *args, **kwargs)
@@ -347,6 +351,7 @@ class SealRegistryPane(LedgerPane):
 
 class LicencesPane(LedgerPane):
     SPEC = LICENCES
+    SHOWS_ALSO = frozenset({"seal-loans"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(LICENCES, *args, **kwargs)
@@ -391,8 +396,10 @@ class LicencesPane(LedgerPane):
 # ---------------------------------------------------------------------------------------------- 统计
 
 
-class SealStatsView(QWidget):
+class SealStatsView(View):
     """Uses per seal, department or month: a table and a bar chart (queries in neiqin.models.seals.uses)."""
+
+    LEDGERS = frozenset({"seal-uses", "seals"})
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -33,6 +33,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.supplies import amounts, items
 from neiqin.models.supplies import stocktake as T
+from neiqin.ui.pane import View
 from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
@@ -162,8 +163,11 @@ class PostDialog(QDialog):
         self.accept()
 
 
-class StocktakeView(QWidget):
+class StocktakeView(View):
     """The 盘点 sub-view of 办公用品."""
+
+    ACTIONS = frozenset({"new", "print"})
+    LEDGERS = frozenset({"supplies", "stock-moves", "stocktakes"})
 
     def __init__(self, pane):
         super().__init__(pane)
@@ -408,7 +412,7 @@ class StocktakeView(QWidget):
             return None
         self.take = dlg.result_take
         self.refresh()
-        self.pane.records_changed()
+        self.recordsChanged.emit()
         self._say(f"盘点 {self.take.no} 已过账：盘盈 {amounts.money_text(self.take.gain_value)} 元，"
                   f"盘亏 {amounts.money_text(self.take.loss_value)} 元")
         return self.take

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from neiqin import clock
@@ -45,6 +44,7 @@ from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.multi_pane import MultiViewPane
 from neiqin.ui.operations import write
+from neiqin.ui.pane import View
 from neiqin.ui.supplies.stocktake_view import StocktakeView
 from neiqin.ui.supplies.supply_desk import IssueDesk
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
@@ -83,6 +83,7 @@ def _decimal_text(v: Any) -> str:
 
 class ItemsPane(LedgerPane):
     SPEC = items_mod.SUPPLIES
+    SHOWS_ALSO = frozenset({"stock-moves", "stocktakes"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(items_mod.SUPPLIES, *args, **kwargs)
@@ -256,6 +257,7 @@ class StockCardDialog(QDialog):
 
 class MovesPane(LedgerPane):
     SPEC = moves_mod.STOCK_MOVES
+    SHOWS_ALSO = frozenset({"supplies", "stocktakes"})  # ledgers whose records its rows show too
 
     def __init__(self, *args, **kwargs):
         super().__init__(moves_mod.STOCK_MOVES, *args, **kwargs)
@@ -426,8 +428,11 @@ class MovesPane(LedgerPane):
 # ---------------------------------------------------------------------------------------------- 补货
 
 
-class ReorderView(QWidget):
+class ReorderView(View):
     """补货清单: what is at or below its minimum, with a suggested quantity the clerk may change before printing."""
+
+    ACTIONS = frozenset({"print", "export"})
+    LEDGERS = frozenset({"supplies", "stock-moves", "stocktakes"})
 
     def __init__(self, pane):
         super().__init__(pane)
@@ -543,8 +548,11 @@ REPORTS = [("period", "进销存月报"), ("department", "领用汇总（按部�
            ("month", "领用汇总（按月份）"), ("item", "领用汇总（按物品）")]
 
 
-class ReportsView(QWidget):
+class ReportsView(View):
     """进销存月报 and 领用汇总 as a table, with charts of the top consumed items and the cost by department."""
+
+    ACTIONS = frozenset({"print", "export"})
+    LEDGERS = frozenset({"supplies", "stock-moves", "stocktakes"})
 
     def __init__(self, pane):
         super().__init__(pane)
@@ -757,10 +765,3 @@ class SuppliesPane(MultiViewPane):
         super().__init__(datadir, ui_settings, parent)
         self.items, self.moves = self.subpanes
         self.desk, _, _, self.stocktake, self.reorder, self.reports = self.views
-
-    def records_changed(self) -> None:
-        """A movement was written by a screen that is not a ledger view: everything that shows stock refreshes."""
-        for view in self.views:
-            if view is not self.tabs.currentWidget() and callable(getattr(view, "refresh", None)):
-                view.refresh()
-        self.recordsChanged.emit()

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from neiqin import clock
@@ -41,6 +40,7 @@ from neiqin.models.staff import Department
 from neiqin.models.supplies import amounts, posting
 from neiqin.models.supplies import items as items_mod
 from neiqin.models.supplies import moves as moves_mod
+from neiqin.ui.pane import View
 from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import qtoday, show_error, tr
@@ -88,8 +88,11 @@ class ItemLine(QLineEdit):
         return self._by_label.get(text)
 
 
-class IssueDesk(QWidget):
+class IssueDesk(View):
     """The 领用台 sub-view of 办公用品."""
+
+    ACTIONS = frozenset({"new", "print"})
+    LEDGERS = frozenset({"supplies", "stock-moves", "stocktakes"})
 
     def __init__(self, pane):
         super().__init__(pane)
@@ -364,7 +367,7 @@ class IssueDesk(QWidget):
         self.clear()
         self._say(f"已保存 {no}：{who} 领用 {len(moves)} 种，金额 {amounts.money_text(amount)} 元。请下一位。")
         self.code.reload()
-        self.pane.records_changed()
+        self.recordsChanged.emit()
         if self.print_slip.isChecked():
             self.print_slip_pdf(no)
         self.person.setFocus()  # ready for the next colleague
@@ -387,7 +390,7 @@ class IssueDesk(QWidget):
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.moves:
             self.last_no = dlg.moves[0].no
             self._say(f"已保存批量领用 {self.last_no}：{len(dlg.moves)} 种")
-            self.pane.records_changed()
+            self.recordsChanged.emit()
             if self.print_slip.isChecked():
                 self.print_slip_pdf(self.last_no)
             return dlg.moves
