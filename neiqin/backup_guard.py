@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 STAGING = ".restore-staging"  # under the data dir root: a restore being unpacked
 PENDING = "restore-pending.json"  # under the data dir root: a restore between its first move and its commit
-STAGED_DATABASE = "neiqin.sqlite"  # the database's name in the staging folder (``neiqin.backup.DATABASE``)
+STAGED_DATABASE = "neiqin.sqlite"  # the database's name in the staging folder (``neiqin.backup.container.DATABASE``)
 
 
 def fsync_dir(path: Path) -> None:

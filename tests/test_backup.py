@@ -24,6 +24,7 @@ from helpers.backup_data import (
 
 import neiqin.db as dbmod
 from neiqin import backup, clock
+from neiqin.backup.sealing import _read_header
 from neiqin.db import DataDirLock, close_database, open_database
 from neiqin.errors import DatabaseTooNewError, DataDirLockedError, NeiqinError
 from neiqin.paths import DataDir
@@ -38,7 +39,7 @@ def template(backup_template) -> DataDir:
 
 @pytest.fixture(autouse=True)
 def fast_kdf(monkeypatch):
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**10)  # the real cost is exercised in test_real_kdf_parameters
+    monkeypatch.setattr("neiqin.backup.sealing.SCRYPT_N", 2**10)  # the real cost is exercised in test_real_kdf_parameters
 
 
 @pytest.fixture
@@ -124,10 +125,10 @@ def test_encrypted_round_trip_and_no_plaintext_on_the_stick(filled, usb, tmp_pat
 
 
 def test_real_kdf_parameters(filled, usb, monkeypatch):
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**17)
+    monkeypatch.setattr("neiqin.backup.sealing.SCRYPT_N", 2**17)
     result = backup.create_backup(filled, usb, passphrase=PASS)
     with result.path.open("rb") as f:
-        meta, _ = backup._read_header(f)
+        meta, _ = _read_header(f)
     assert meta["kdf"] == {"name": "scrypt", "salt": meta["kdf"]["salt"], "n": 2**17, "r": 8, "p": 1}
     assert meta["cipher"] == "AES-256-GCM"
     assert backup.read_manifest(result.path, PASS).encrypted
@@ -360,8 +361,8 @@ def test_interrupted_restore_is_rolled_back_at_next_start(filled, usb, monkeypat
     def power_cut(db_path):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(backup, "recover_interrupted_restore", lambda datadir: None)
-    monkeypatch.setattr(backup, "_retire_wal", power_cut)  # after the attachments moved, before the swap
+    monkeypatch.setattr("neiqin.backup.restore.recover_interrupted_restore", lambda datadir: None)
+    monkeypatch.setattr("neiqin.backup.restore._retire_wal", power_cut)  # after the attachments moved, before the swap
     with pytest.raises(RuntimeError):
         backup.restore_backup(result.path, filled)
     assert (filled.root / "restore-pending.json").exists()
@@ -391,7 +392,7 @@ def test_interrupted_restore_in_one_process_rolls_back_itself(filled, usb, monke
     result = backup.create_backup(filled, usb)
     close_database()
     before = state(filled)
-    monkeypatch.setattr(backup, "_retire_wal", lambda p: (_ for _ in ()).throw(OSError(errno.EACCES, "denied")))
+    monkeypatch.setattr("neiqin.backup.restore._retire_wal", lambda p: (_ for _ in ()).throw(OSError(errno.EACCES, "denied")))
     with pytest.raises(backup.BackupError, match="无法替换数据文件") as e:
         backup.restore_backup(result.path, filled)
     assert "当前数据没有任何改动" in str(e.value)
@@ -411,7 +412,7 @@ def test_old_backups_make_room_on_a_small_stick(filled, usb, monkeypatch):
     first = backup.create_backup(filled, usb)
     size = first.path.stat().st_size
     capacity = int(size * 3.5)
-    monkeypatch.setattr(backup, "_free_space", lambda folder: capacity - sum(
+    monkeypatch.setattr("neiqin.backup.media._free_space", lambda folder: capacity - sum(
         p.stat().st_size for p in Path(folder).iterdir() if p.is_file()))
     backup.create_backup(filled, usb)
     backup.create_backup(filled, usb)
@@ -510,7 +511,7 @@ class FailingFile:
 ])
 def test_full_or_pulled_stick_leaves_no_backup(filled, usb, monkeypatch, limit, err, expected):
     before = dump(filled.db_path)
-    monkeypatch.setattr(backup, "_open_target", lambda path: FailingFile(path, limit, err))
+    monkeypatch.setattr("neiqin.backup.write._open_target", lambda path: FailingFile(path, limit, err))
     with pytest.raises(backup.TargetWriteError) as e:
         backup.create_backup(filled, usb, passphrase=PASS if limit % 2 else None)
     message = str(e.value)
@@ -522,15 +523,15 @@ def test_full_or_pulled_stick_leaves_no_backup(filled, usb, monkeypatch, limit, 
 
 
 def test_stick_pulled_at_the_final_flush(filled, usb, monkeypatch):
-    monkeypatch.setattr(backup, "_open_target", lambda path: FailingFile(path, 0, errno.EIO, at_flush=True))
+    monkeypatch.setattr("neiqin.backup.write._open_target", lambda path: FailingFile(path, 0, errno.EIO, at_flush=True))
     with pytest.raises(backup.TargetWriteError, match="U盘已拔出或无法写入"):
         backup.create_backup(filled, usb)
     assert list(usb.iterdir()) == []
 
 
 def test_a_leftover_part_file_never_counts_as_a_backup(filled, usb, monkeypatch):
-    monkeypatch.setattr(backup, "_open_target", lambda path: FailingFile(path, 300_000, errno.EIO))
-    monkeypatch.setattr(backup, "_remove_quietly", lambda *paths: False)  # the stick is gone: cannot delete
+    monkeypatch.setattr("neiqin.backup.write._open_target", lambda path: FailingFile(path, 300_000, errno.EIO))
+    monkeypatch.setattr("neiqin.backup.write._remove_quietly", lambda *paths: False)  # the stick is gone: cannot delete
     with pytest.raises(backup.TargetWriteError) as e:
         backup.create_backup(filled, usb)
     assert "以 .part 结尾的未完成文件" in str(e.value)
@@ -547,7 +548,7 @@ def test_bad_read_back_deletes_the_backup(filled, usb, monkeypatch):
         data[len(data) // 2] ^= 0x10
         path.write_bytes(bytes(data))
 
-    monkeypatch.setattr(backup, "_drop_cache", bad_block)
+    monkeypatch.setattr("neiqin.backup.readback._drop_cache", bad_block)
     with pytest.raises(backup.CorruptBackup) as e:
         backup.create_backup(filled, usb)
     assert "读回校验失败" in str(e.value) and "换一个U盘" in str(e.value)
@@ -574,13 +575,14 @@ TINY_STICK = r"""
 import json, subprocess, sys
 from pathlib import Path
 from neiqin import backup
+from neiqin.backup import media
 from neiqin.paths import DataDir
 datadir, mount = DataDir(Path(sys.argv[1])), Path(sys.argv[2])
 subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)], check=True)
 out = {}
 for name, precheck in (("precheck", True), ("midway", False)):
     if not precheck:
-        backup._free_space = lambda folder: None  # free space unknown: the write itself runs out
+        media._free_space = lambda folder: None  # free space unknown: the write itself runs out
     try:
         backup.create_backup(datadir, mount / "内勤台账备份")
         out[name] = "written"
@@ -686,7 +688,7 @@ def test_verify_live_database_and_extra_verifiers(filled, usb, monkeypatch):
     def broken(conn):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(backup, "EXTRA_VERIFIERS", [seal_chain, broken])
+    monkeypatch.setattr("neiqin.backup.verify.EXTRA_VERIFIERS", [seal_chain, broken])
     report = backup.verify_database(filled.db_path)
     assert not report.ok and "用印登记第 3 条的哈希链不连续" in report.problems
     assert any("无法运行" in p for p in report.problems) and calls == [60]
@@ -787,7 +789,7 @@ def test_a_damaged_live_database_gives_no_backup(filled, usb):
 
 
 def test_snapshot_failing_integrity_check_deletes_the_written_backup(filled, usb, monkeypatch):
-    monkeypatch.setattr(backup, "integrity_problems", lambda conn: ["完整性检查：Page 7 is never used"])
+    monkeypatch.setattr("neiqin.backup.verify.integrity_problems", lambda conn: ["完整性检查：Page 7 is never used"])
     with pytest.raises(backup.CorruptBackup, match="数据文件本身有损坏"):
         backup.create_backup(filled, usb)
     assert list(usb.iterdir()) == []

@@ -28,7 +28,7 @@ def template(tmp_path_factory) -> DataDir:
 @pytest.fixture(autouse=True)
 def wired(monkeypatch):
     assert backup_cli.register in cli.EXTRA_COMMANDS
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
+    monkeypatch.setattr("neiqin.backup.sealing.SCRYPT_N", 2**10)
 
 
 @pytest.fixture(autouse=True)

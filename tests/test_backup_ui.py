@@ -56,7 +56,7 @@ def stick(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "KINGSTON"
     root.mkdir()
     monkeypatch.setattr(backup_ui, "list_drives", lambda skipped=None: [backup.Drive(root, "KINGSTON", 8 * 1024**3, 16 * 1024**3)])
-    monkeypatch.setattr(backup, "SCRYPT_N", 2**10)
+    monkeypatch.setattr("neiqin.backup.sealing.SCRYPT_N", 2**10)
     return root / backup.USB_FOLDER
 
 
@@ -161,7 +161,7 @@ def test_full_stick_is_reported_and_nothing_is_left(qtbot, window, stick, boxes,
         def close(self):
             self.f.close()
 
-    monkeypatch.setattr(backup, "_open_target", Full)
+    monkeypatch.setattr("neiqin.backup.write._open_target", Full)
     w, controller = window
     dialog = backup_ui.BackupDialog(w.datadir, w)
     qtbot.addWidget(dialog)

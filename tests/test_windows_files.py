@@ -94,7 +94,7 @@ def test_access_denied_is_a_busy_file_not_a_locked_stick(windows, filled, tmp_pa
     def refuse(path):
         raise windows_error(winerror, "Access is denied", str(path))
 
-    monkeypatch.setattr(backup, "_open_target", refuse)
+    monkeypatch.setattr("neiqin.backup.write._open_target", refuse)
     with pytest.raises(backup.TargetWriteError) as e:
         backup.create_backup(filled, tmp_path / "usb")
     assert expected in str(e.value) and not_expected not in str(e.value)
