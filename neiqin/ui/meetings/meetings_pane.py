@@ -118,7 +118,9 @@ class MeetingsListPane(LedgerPane):
             "department", "invitees", "observers", "agenda_plan", "requirements",
             series_name={"choices": ["", *series_names()]},
             booking={"choices": [label for label, _ in self._bookings]},
-            start_at={"key": "start"}, end_at={"key": "end"},
+            # a chosen booking gives the day and times, so they are not marked required here
+            day={"required": False}, start_at={"key": "start", "required": False},
+            end_at={"key": "end", "required": False},
             place={"choices": ["", *(r.name for r in room_choices())]},
             department={"choices": ["", *Department.names()]})
 
