@@ -429,3 +429,23 @@ def booking_by_id(booking_id: int) -> Booking | None:
 def room_name_of(room_id: int) -> str:
     room = Room.get_or_none(Room.id == room_id)
     return room.name if room is not None else ""
+
+
+def bookings_for_meeting(current: int | None = None, today: dt.date | None = None) -> list[Booking]:
+    """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting
+    (and ``current``, the one the meeting has)."""
+    from neiqin.models.meetings.register import Meeting  # the meetings ledger builds on this one
+
+    today = today or clock.today()
+    used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
+                                                                           & (Meeting.voided == False))}  # noqa: E712
+    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31))
+                                & (Booking.day <= today + dt.timedelta(days=62))
+                                & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
+         .order_by(Booking.start_at).limit(300))
+    out = [b for b in q if b.id not in used or b.id == current]
+    if current and all(b.id != current for b in out):
+        b = booking_by_id(current)
+        if b is not None:
+            out.append(b)
+    return out

@@ -330,11 +330,7 @@ def update_meeting(m: Meeting, data: dict, *, confirmed: Confirmed = NOTHING_CON
     m = Meeting.get_by_id(m.id)
     if m.voided:
         raise NeiqinError("该会议已作废，不能修改")
-    current = {"title": m.title, "kind": m.kind, "series_name": m.series_name, "booking": m.booking_id,
-               "day": m.day, "start": m.start_at, "end": m.end_at, "place": m.place,
-               "host": {"id": m.host_id, "name": m.host}, "recorder": {"id": m.recorder_id, "name": m.recorder},
-               "department": m.department, "agenda_plan": m.agenda_plan, "requirements": m.requirements,
-               "invitees": invitees_text(m), "observers": invitees_text(m, OBSERVER)}
+    current = meeting_form_values(m)
     merged = {**current, **data}
     if data.get("booking") in (None, "", 0) and "booking" in data:
         merged["booking"] = None
@@ -397,24 +393,6 @@ def recent_meetings(limit: int = 100) -> list[Meeting]:
     """Live meetings, latest first (the source meeting of an action item is chosen from them)."""
     return list(Meeting.select().where(Meeting.voided == False)  # noqa: E712
                 .order_by(Meeting.start_at.desc()).limit(limit))
-
-
-def bookings_for_meeting(current: int | None = None, today: dt.date | None = None) -> list[Booking]:
-    """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting
-    (and ``current``, the one the meeting has)."""
-    today = today or clock.today()
-    used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
-                                                                           & (Meeting.voided == False))}  # noqa: E712
-    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31))
-                                & (Booking.day <= today + dt.timedelta(days=62))
-                                & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
-         .order_by(Booking.start_at).limit(300))
-    out = [b for b in q if b.id not in used or b.id == current]
-    if current and all(b.id != current for b in out):
-        b = booking_by_id(current)
-        if b is not None:
-            out.append(b)
-    return out
 
 
 def next_booking_of(m: Meeting) -> Booking | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import peewee as pw
 
-from neiqin.models import settings, validators
+from neiqin.models import settings
 from neiqin.models.fields import Field, half_width_code
 from neiqin.models.staff import resolve_person
 
@@ -101,14 +101,6 @@ def column_order(*names: str) -> Callable[[type[pw.Model]], type[pw.Model]]:
         return model
 
     return apply
-
-
-def parse_day(value: Any, label: str, key: str, errors: dict, required: bool = True) -> dt.date | None:
-    return validators.parse_day(value, label, key, errors, required=required)
-
-
-def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int = 0) -> int:
-    return validators.parse_int(value, label, key, errors, lo, hi, default)
 
 
 def person(value: Any) -> tuple[int | None, str, str]:

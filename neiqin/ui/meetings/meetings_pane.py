@@ -35,6 +35,7 @@ from neiqin.models.meetings.bookings import (
     Booking,
     BookingResult,
     book,
+    bookings_for_meeting,
     cancel_booking,
     room_name_of,
     update_booking,
@@ -45,7 +46,6 @@ from neiqin.models.meetings.register import (
     MEETING_KINDS,
     MEETINGS,
     Meeting,
-    bookings_for_meeting,
     create_meeting,
     last_of_series,
     latest_series_meeting,
@@ -75,13 +75,10 @@ NO_BOOKING = "（不使用预订，手工填写时间地点）"
 # ---------------------------------------------------------------------------------------------- 会议
 
 
-def booking_label(b: Booking) -> str:
-    return f"{b.day} {b.time_text} {b.room_name}：{b.purpose} #{b.id}"
-
-
 def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
     """Bookings a meeting can use (see :func:`bookings_for_meeting`), as the form's combo box lists them."""
-    return [(NO_BOOKING, None)] + [(booking_label(b), b.id) for b in bookings_for_meeting(current)]
+    return [(NO_BOOKING, None)] + [(f"{b.day} {b.time_text} {b.room_name}：{b.purpose} #{b.id}", b.id)
+                                   for b in bookings_for_meeting(current)]
 
 
 class MeetingsListPane(LedgerPane):
