@@ -188,14 +188,15 @@ def test_a_visitor_typed_with_full_width_characters_is_stored_half_width(databas
 
 
 def test_every_ledger_with_a_field_declaration_takes_its_columns_and_table_from_it(database):
-    """For each converted ledger (来访, 通讯录, 地址簿, 会议室, 印章, 证照 …): the database column of a field has the
+    """For each converted ledger (来访, 通讯录, 地址簿, 会议室, 印章, 证照, 会议, 督办, 预订 …): the database column of a field has the
     declared length, and its register/Excel column the declared title, width and aliases."""
     from neiqin.models import load_all
     from neiqin.models.ledger import LEDGERS
 
     load_all()
     declared = [spec for spec in LEDGERS.values() if spec.fields is not None]
-    assert {"visitors", "staff", "addresses", "rooms", "seals", "licences"} <= {s.key for s in declared}
+    assert {"visitors", "staff", "addresses", "rooms", "seals", "licences", "meetings", "actions",
+            "bookings"} <= {s.key for s in declared}
     for spec in declared:
         for f in spec.fields:
             if f.stored:

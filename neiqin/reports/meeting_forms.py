@@ -26,7 +26,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 
 from neiqin import clock
-from neiqin.models.meetings.actions import ActionItem, actions_by_owner, actions_of, reviews_of
+from neiqin.models.meetings.actions import ACTION_FIELDS, ActionItem, actions_by_owner, actions_of, reviews_of
 from neiqin.models.meetings.attendance import ABSENT, ATTENDED, LATE, LEAVE, MEMBER, OBSERVER, PRESENT
 from neiqin.models.meetings.register import Attendee, Meeting, attendance_counts, cn_date, cn_number
 from neiqin.reports.forms import FormDoc, TableColumn, form_document, gongwen_document
@@ -204,8 +204,9 @@ def write_record_pdf(m: Meeting, path: str | os.PathLike, *, org_name: str = "")
             rows = [acts[a] for a in it.get("actions", []) if a in acts and not acts[a].voided]
             if rows:
                 doc.skip(2 * mm)
-                doc.table([TableColumn("序号", 0.5, "center"), TableColumn("督办事项", 4.2),
-                           TableColumn("责任人", 1.0, "center"), TableColumn("完成期限", 1.3, "center")],
+                doc.table([TableColumn("序号", 0.5, "center"), TableColumn(ACTION_FIELDS["task"].label, 4.2),
+                           TableColumn(ACTION_FIELDS["owner"].label, 1.0, "center"),
+                           TableColumn(ACTION_FIELDS["due"].label, 1.3, "center")],
                           [[str(k), a.task, a.owner, str(a.due)] for k, a in enumerate(rows, 1)], size=9.5,
                           max_lines=6)
         if data.get("summary"):
@@ -284,9 +285,11 @@ def write_supervision_pdf(path: str | os.PathLike, *, org_name: str = "", today:
         for i, a in enumerate(items):
             seq += 1
             rows.append([str(seq), owner if i == 0 else "", a.task, _source(a), str(a.due), _state(a, today), "", ""])
-    columns = [TableColumn("序号", 0.45, "center"), TableColumn("责任人", 1.7), TableColumn("督办事项", 3.4),
-               TableColumn("来源会议", 1.7), TableColumn("完成期限", 1.0, "center"), TableColumn("状态", 0.9, "center"),
-               TableColumn("办理情况", 2.2, kind="sign"), TableColumn("签字", 0.8, "center", "sign")]
+    label = {f.key: f.label for f in ACTION_FIELDS}  # the 督办 register's own titles
+    columns = [TableColumn("序号", 0.45, "center"), TableColumn(label["owner"], 1.7), TableColumn(label["task"], 3.4),
+               TableColumn(label["meeting_title"], 1.7), TableColumn(label["due"], 1.0, "center"),
+               TableColumn(label["status"], 0.9, "center"), TableColumn(label["done_note"], 2.2, kind="sign"),
+               TableColumn("签字", 0.8, "center", "sign")]
     title = "逾期督办事项一览表" if only_overdue else "督办事项一览表"
     with form_document(path, title=title, org_name=org_name, pagesize=landscape(A4), running_head=title) as doc:
         doc.title_block(title, org_name, subtitle=f"截至{cn_date(today)}：未办结 {total} 项，其中逾期 {overdue} 项",

@@ -206,6 +206,37 @@ def test_book_a_quarter_then_adjust_a_department_meeting(qtbot, window, pane):
     assert grid.mode == "week" and len(grid.bookings) == 3
 
 
+def test_meeting_form_by_keyboard_stores_full_width_half_width_and_refuses_a_bad_time_at_its_field(qtbot, window,
+                                                                                                  pane):
+    """The meeting form from MEETING_FIELDS: a time typed full-width through the input method (９：３０) and
+    full-width digits are stored half-width; a time that is none is refused at its field with its sentence, and
+    nothing is saved until it is put right."""
+    pane.show_view(0)
+
+    def fill(form):
+        type_text(qtbot, form.widgets["title"], "ＡＢＣ项目第２次推进会")
+        set_text(qtbot, form.widgets["start"], "２５：００")
+        set_text(qtbot, form.widgets["end"], "１１：００")
+        type_text(qtbot, form.widgets["place"].lineEdit(), "３楼会议室")
+        pick(qtbot, form.widgets["host"], "张三")
+        type_text(qtbot, form.widgets["invitees"], "李强、赵敏")
+        qtbot.keyClick(form.widgets["title"], Qt.Key.Key_Return)
+        seen["refused"] = (form.isVisible(), form.errors["start"].text(), form.widgets["start"].styleSheet(),
+                           form.focusWidget() is form.widgets["start"], Meeting.select().count())
+        set_text(qtbot, form.widgets["start"], "９：３０")
+        qtbot.keyClick(form.widgets["start"], Qt.Key.Key_Return)
+
+    seen: dict = {}
+    modal(fill)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    assert seen["refused"] == (True, "开始时间格式应为 时:分，例如 14:30", ERROR_STYLE, True, 0)
+    m = Meeting.get()
+    assert (m.title, m.place, m.host, m.expected) == ("ABC项目第2次推进会", "3楼会议室", "张三", 2)
+    assert (m.start_at, m.end_at) == (dt.datetime.combine(clock.today(), dt.time(9, 30)),
+                                      dt.datetime.combine(clock.today(), dt.time(11, 0)))
+
+
 def test_meeting_minuted_by_keyboard_and_next_meeting_opens_with_open_items(qtbot, window, pane, datadir):
     from neiqin.models.meetings.bookings import book
     from neiqin.models.meetings.schedule import WEEKLY

@@ -14,32 +14,68 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import today as today_registry
 from neiqin.models.base import BaseModel, VoidableModel
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.meetings.register import Meeting
-from neiqin.models.meetings.schedule import (
-    parse_day,
-    person,
-)
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
+from neiqin.models.meetings.register import Meeting, meeting_by_id
+from neiqin.models.meetings.schedule import column_order, person
 
 OPEN, DONE, CANCELLED = "未完成", "已完成", "已取消"
 CONTINUE = "继续办理"
 REVIEW_OUTCOMES = ["", CONTINUE, DONE, CANCELLED]
+
+
+def action_state(row: dict, today: dt.date | None = None) -> str:
+    if row.get("voided"):
+        return "已作废"
+    status = row.get("status")
+    if status != OPEN:
+        return status or ""
+    today = today or clock.today()
+    due = row.get("due")
+    if due and due < today:
+        return f"逾期 {(today - due).days} 天"
+    if due == today:
+        return "今天到期"
+    return OPEN
+
+
+def _source(row: dict) -> str:
+    if row.get("meeting_day"):
+        return f"{row['meeting_title']}（{row['meeting_day']:%m-%d}）"
+    return row.get("meeting_title") or "领导交办"
+
+
+ACTION_FIELDS = Fields(
+    "actions",
+    Field("due", "完成期限", "date", required=True, width=10, sortable=True, importable=False),
+    Field("task", "督办事项", "multiline", required=True, max_len=500, width=30, importable=False),
+    Field("owner", "责任人", "staff", required=True, stored=False, width=7, sortable=True, importable=False),
+    Field("department", "部门", max_len=60, width=10, importable=False),
+    Field("meeting_title", "来源会议", max_len=100, width=18, importable=False, value=_source,
+          error_keys=("meeting_id",)),  # chosen in the form as ``meeting``
+    Field("status", "状态", "choice", choices=(OPEN, DONE, CANCELLED), default=OPEN, max_len=4, in_form=False,
+          width=9, importable=False, value=action_state),
+    Field("done_on", "完成日期", "date", in_form=False, width=10, importable=False),
+    Field("done_note", "办理情况", max_len=500, in_form=False, width=20, importable=False,
+          value=lambda r: r.get("done_note") or r.get("cancel_reason") or ""),
+    Field("cancel_reason", "取消原因", max_len=500, in_form=False, importable=False),
+    Field("note", "备注", "multiline"),
+)
+
+
+@column_order("meeting_id", "meeting_title", "meeting_day", "series_id", "item_seq", "task", "owner_id", "owner",
+              "department", "due", "status", "done_on", "done_note", "cancel_reason", "note")
+@ACTION_FIELDS.table
 class ActionItem(VoidableModel):
+    """One action item; its typed fields are :data:`ACTION_FIELDS`. Declared here: the meeting (and agenda item) it
+    came from and the owner from 通讯录, kept by id and name."""
+
     meeting_id = pw.IntegerField(null=True, index=True)
-    meeting_title = pw.CharField(max_length=100, default="")
     meeting_day = pw.DateField(null=True)
     series_id = pw.IntegerField(null=True, index=True)
     item_seq = pw.IntegerField(default=0)  # the agenda item it came from (1-based; 0 = none)
-    task = pw.TextField()
     owner_id = pw.IntegerField(null=True, index=True)
     owner = pw.CharField(max_length=40)
-    department = pw.CharField(max_length=60, default="")
-    due = pw.DateField()
-    status = pw.CharField(max_length=4, default=OPEN)
-    done_on = pw.DateField(null=True)
-    done_note = pw.CharField(max_length=500, default="")
-    cancel_reason = pw.CharField(max_length=500, default="")
-    note = pw.TextField(default="")
 
     class Meta:
         table_name = "action_item"
@@ -71,9 +107,10 @@ MODELS = [ActionItem, ActionReview]
 
 
 def validate_action(data: dict, record: ActionItem | None) -> dict:
+    """:data:`ACTION_FIELDS` checked, then the owner from 通讯录 and the source meeting (the due date not before
+    it)."""
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    out["task"] = text_field(data, errors, "task", "督办事项", required=True, max_len=500)
+    out: dict[str, Any] = ACTION_FIELDS.clean(data, errors, ("task", "department", "due", "note"))
     owner = data.get("owner")
     if isinstance(owner, str) and data.get("owner_id"):
         owner = {"id": data["owner_id"], "name": owner}
@@ -83,19 +120,17 @@ def validate_action(data: dict, record: ActionItem | None) -> dict:
     elif oid is None:
         errors["owner"] = f"通讯录中没有“{oname}”，责任人请从通讯录中选择（可输入拼音首字母，如 zs）"
     out["owner_id"], out["owner"] = oid, oname[:40]
-    out["department"] = (str(data.get("department") or "").strip() or odept)[:60]
+    out["department"] = out["department"] or odept[:60]
     mid = data.get("meeting_id", record.meeting_id if record else None)
-    meeting = Meeting.get_or_none(Meeting.id == mid) if mid else None
+    meeting = meeting_by_id(mid) if mid else None
     out["meeting_id"] = meeting.id if meeting else None
     out["meeting_title"] = meeting.title if meeting else str(data.get("meeting_title") or "")[:100]
     out["meeting_day"] = meeting.day if meeting else None
     out["series_id"] = meeting.series_id if meeting else None
-    due = parse_day(data.get("due"), "完成期限", "due", errors)
+    due = out["due"]
     if due and meeting and due < meeting.day:
         errors.setdefault("due", f"完成期限不能早于会议日期（{meeting.day}）")
-    out["due"] = due
     out["item_seq"] = int(data.get("item_seq") or 0)
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
     if errors:
         raise ValidationError(errors)
     return out
@@ -106,14 +141,13 @@ def complete_action(a: ActionItem, done_on: Any = None, note: str = "") -> Actio
     if a.status != OPEN:
         raise NeiqinError(f"该事项当前为“{a.status}”")
     errors: dict[str, str] = {}
-    day = parse_day(done_on or clock.today(), "完成日期", "done_on", errors)
+    clean = ACTION_FIELDS.clean({"done_on": done_on or clock.today(), "done_note": note}, errors,
+                                ("done_on", "done_note"))
+    day, note = clean["done_on"], clean["done_note"]
     if day and day > clock.today():
         errors["done_on"] = "完成日期不能晚于今天"
     elif day and a.meeting_day and day < a.meeting_day:
         errors["done_on"] = f"完成日期不能早于会议日期（{a.meeting_day}）"
-    note = (note or "").strip()
-    if len(note) > 500:
-        errors["done_note"] = "办理情况不能超过 500 字"
     if errors:
         raise ValidationError(errors)
     return ACTIONS.update(a, {"status": DONE, "done_on": day, "done_note": note}, validate=False, action="done",
@@ -124,11 +158,12 @@ def cancel_action(a: ActionItem, reason: str) -> ActionItem:
     a = ActionItem.get_by_id(a.id)
     if a.status != OPEN:
         raise NeiqinError(f"该事项当前为“{a.status}”")
-    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    reason = ACTION_FIELDS["cancel_reason"].clean(reason, errors)
     if not reason:
-        raise ValidationError({"reason": "取消督办事项必须填写原因"})
-    if len(reason) > 500:
-        raise ValidationError({"reason": "取消原因不能超过 500 字"})
+        errors.setdefault("cancel_reason", "取消督办事项必须填写原因")
+    if errors:
+        raise ValidationError({"reason": errors["cancel_reason"]})
     return ACTIONS.update(a, {"status": CANCELLED, "cancel_reason": reason}, validate=False, action="cancel",
                           summary=f"督办事项取消：{a.task[:30]}：{reason}")
 
@@ -173,21 +208,6 @@ def actions_of(m: Meeting) -> list[ActionItem]:
     return list(ActionItem.select().where(ActionItem.meeting_id == m.id).order_by(ActionItem.item_seq, ActionItem.id))
 
 
-def action_state(row: dict, today: dt.date | None = None) -> str:
-    if row.get("voided"):
-        return "已作废"
-    status = row.get("status")
-    if status != OPEN:
-        return status or ""
-    today = today or clock.today()
-    due = row.get("due")
-    if due and due < today:
-        return f"逾期 {(today - due).days} 天"
-    if due == today:
-        return "今天到期"
-    return OPEN
-
-
 def _action_status_condition(key: str):
     today = clock.today()
     if key == "open":
@@ -212,19 +232,9 @@ ACTIONS = register_ledger(LedgerSpec(
     title="督办事项登记簿",
     tab_title="督办",
     model=ActionItem,
-    columns=[
-        Column("due", "完成期限", 10, kind="date", sortable=True, importable=False),
-        Column("task", "督办事项", 30, importable=False),
-        Column("owner", "责任人", 7, sortable=True, importable=False),
-        Column("department", "部门", 10, importable=False),
-        Column("meeting_title", "来源会议", 18, importable=False,
-               value=lambda r: f"{r['meeting_title']}（{r['meeting_day']:%m-%d}）" if r.get("meeting_day")
-               else r.get("meeting_title") or "领导交办"),
-        Column("status", "状态", 9, importable=False, value=action_state),
-        Column("done_on", "完成日期", 10, kind="date", importable=False),
-        Column("done_note", "办理情况", 20, importable=False,
-               value=lambda r: r.get("done_note") or r.get("cancel_reason") or ""),
-    ],
+    columns=ACTION_FIELDS.columns("due", "task", "owner", "department", "meeting_title", "status", "done_on",
+                                  "done_note"),
+    fields=ACTION_FIELDS,
     default_sort="due",
     default_desc=False,
     date_field="due",
@@ -293,3 +303,7 @@ def _today_actions(day: dt.date) -> list[today_registry.TodayItem]:
     return items
 
 
+def overdue_count(today: dt.date | None = None) -> int:
+    """Open action items past their due date (the window's status-bar line)."""
+    return ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
+                                     & (ActionItem.due < (today or clock.today()))).count()

@@ -23,8 +23,9 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, check_void, register_ledger, text_field
-from neiqin.models.meetings.rooms import _room, check_capacity
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, check_void, register_ledger
+from neiqin.models.meetings.rooms import Room, _room, check_capacity
 from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
@@ -34,12 +35,11 @@ from neiqin.models.meetings.schedule import (
     MAX_OCCURRENCES,
     NO_REPEAT,
     REPEATS,
+    clean_time,
+    column_order,
     occurrence_count,
     occurrences,
     office_hours,
-    parse_day,
-    parse_int,
-    parse_time,
     person,
     repeat_text,
 )
@@ -61,26 +61,58 @@ class BookingSeries(BaseModel):
         return repeat_text(self.repeat, self.first_day, self.until)
 
 
+def _time_range(row: dict) -> str:
+    return f"{row['start_at']:%H:%M}–{row['end_at']:%H:%M}" if row.get("start_at") else ""
+
+
+def _booking_status(row: dict) -> str:
+    if row.get("voided"):
+        return "已取消"
+    if row.get("status") == ADJUSTED:
+        return f"已调整→#{row.get('moved_by_id')}"
+    return ACTIVE
+
+
+BOOKING_FIELDS = Fields(
+    "bookings",
+    Field("room_name", "会议室", required=True, max_len=40, width=10, importable=False),  # typed as ``room``
+    Field("day", "日期", "date", required=True, index=True, width=10, importable=False),
+    Field("start_at", "开始时间", "time", required=True, header="时间", width=11, sortable=True, importable=False,
+          value=_time_range, placeholder="09:00"),
+    Field("end_at", "结束时间", "time", required=True, placeholder="10:00"),
+    Field("purpose", "会议内容", required=True, max_len=200, width=22, importable=False, history=True),
+    Field("kind", "类型", "choice", choices=tuple(KINDS), default=DEPARTMENT, max_len=6, width=8, importable=False),
+    Field("organiser", "预订人", "staff", required=True, stored=False, width=7, importable=False),
+    Field("department", "部门", "choice", open_choices=True, max_len=60, width=10, importable=False,
+          placeholder="不填则用预订人的部门"),
+    Field("phone", "联系电话", max_len=40),
+    Field("expected", "参会人数", "int", lo=0, hi=2000, default=0, header="人数", width=5, align="center",
+          importable=False),
+    Field("repeat", "重复", "choice", choices=tuple(REPEATS), default=NO_REPEAT, stored=False, importable=False),
+    Field("until", "重复截止日期", "date", stored=False, importable=False,
+          placeholder="YYYY-MM-DD（重复时必填；每月重复遇小月取月末）"),
+    Field("series_text", "重复", max_len=60, in_form=False, width=16, importable=False),
+    Field("status", "状态", "choice", choices=(ACTIVE, ADJUSTED), default=ACTIVE, max_len=6, in_form=False, width=12,
+          importable=False, value=_booking_status),
+    Field("adjust_reason", "调整原因", max_len=200, in_form=False, width=14, importable=False),
+    Field("note", "备注", "multiline"),
+)
+
+
+@column_order("day", "start_at", "end_at", "room_id", "room_name", "purpose", "kind", "organiser_id", "organiser",
+              "department", "phone", "expected", "series_id", "series_text", "status", "moved_by_id", "adjust_reason",
+              "adjusted_at", "note")
+@BOOKING_FIELDS.table
 class Booking(VoidableModel):
-    day = pw.DateField(index=True)
-    start_at = pw.DateTimeField()
-    end_at = pw.DateTimeField()
+    """One booking of a room; its typed fields are :data:`BOOKING_FIELDS`. Declared here: the room and the
+    organiser from 通讯录 (kept by id and name), the repeating series and the 调整 that moved it."""
+
     room_id = pw.IntegerField()
-    room_name = pw.CharField(max_length=40)
-    purpose = pw.CharField(max_length=200)
-    kind = pw.CharField(max_length=6, default=DEPARTMENT)
     organiser_id = pw.IntegerField(null=True)
     organiser = pw.CharField(max_length=40)
-    department = pw.CharField(max_length=60, default="")
-    phone = pw.CharField(max_length=40, default="")
-    expected = pw.IntegerField(default=0)  # 预计人数
     series_id = pw.IntegerField(null=True, index=True)
-    series_text = pw.CharField(max_length=60, default="")
-    status = pw.CharField(max_length=6, default=ACTIVE)
     moved_by_id = pw.IntegerField(null=True)  # the 公司会议 booking that took this slot
-    adjust_reason = pw.CharField(max_length=200, default="")
     adjusted_at = pw.DateTimeField(null=True)
-    note = pw.TextField(default="")
 
     class Meta:
         indexes = ((("room_id", "day"), False), (("start_at", "id"), False))
@@ -148,16 +180,16 @@ def _displace_reason(conflict: BookingConflict, confirmed: Confirmed) -> str:
 
 
 def validate_booking(data: dict, record: Booking | None) -> dict:
-    """Field checks of one booking (no conflict check: see :func:`find_conflicts`)."""
+    """:data:`BOOKING_FIELDS` checked, then office hours and the organiser from 通讯录 (no conflict check: see
+    :func:`find_conflicts`)."""
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
     room = _room(data.get("room") if data.get("room") is not None else data.get("room_id"), errors)
-    out["room_id"] = room.id if room else None
-    out["room_name"] = room.name if room else ""
-    day = parse_day(data.get("day"), "日期", "day", errors)
-    start = parse_time(data.get("start") if data.get("start") is not None else data.get("start_at"),
-                       "开始时间", "start", errors)
-    end = parse_time(data.get("end") if data.get("end") is not None else data.get("end_at"), "结束时间", "end", errors)
+    out: dict[str, Any] = {"room_id": room.id if room else None, "room_name": room.name if room else ""}
+    day = BOOKING_FIELDS["day"].clean(data.get("day"), errors)
+    start = clean_time(BOOKING_FIELDS["start_at"], data.get("start") if data.get("start") is not None
+                       else data.get("start_at"), "start", errors)
+    end = clean_time(BOOKING_FIELDS["end_at"], data.get("end") if data.get("end") is not None else data.get("end_at"),
+                     "end", errors)
     open_at, close_at = office_hours()
     if start and end:
         if end <= start:
@@ -179,15 +211,8 @@ def validate_booking(data: dict, record: Booking | None) -> dict:
     elif len(oname) > 40:
         errors["organiser"] = "预订人姓名不能超过 40 字"
     out["organiser_id"], out["organiser"] = oid, oname
-    out["department"] = text_field(data, errors, "department", "部门", max_len=60) or odept
-    out["phone"] = text_field(data, errors, "phone", "联系电话", max_len=40)
-    out["purpose"] = text_field(data, errors, "purpose", "会议内容", required=True, max_len=200)
-    kind = (data.get("kind") or DEPARTMENT).strip()
-    if kind not in KINDS:
-        errors["kind"] = "类型应为“公司会议”或“部门会议”"
-    out["kind"] = kind
-    out["expected"] = parse_int(data.get("expected"), "参会人数", "expected", errors, 0, 2000, 0)
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
+    out.update(BOOKING_FIELDS.clean(data, errors, ("department", "phone", "purpose", "kind", "expected", "note")))
+    out["department"] = out["department"] or odept
     if errors:
         raise ValidationError(errors)
     return out
@@ -257,12 +282,12 @@ def book(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> BookingResu
     """Book a room once or repeatedly (``data['repeat']``, ``data['until']``). All or nothing."""
     clean = validate_booking(data, None)
     errors: dict[str, str] = {}
-    repeat = (data.get("repeat") or NO_REPEAT).strip()
-    if repeat not in REPEATS:
-        errors["repeat"] = f"重复方式应为：{'、'.join(REPEATS)}"
+    repeat = BOOKING_FIELDS["repeat"].clean(data.get("repeat"), errors)
     until = None
     if repeat != NO_REPEAT and repeat in REPEATS:
-        until = parse_day(data.get("until"), "重复截止日期", "until", errors)
+        until = BOOKING_FIELDS["until"].clean(data.get("until"), errors)
+        if until is None:
+            errors.setdefault("until", f"请填写{BOOKING_FIELDS['until'].label}")
         if until and until < clean["day"]:
             errors.setdefault("until", "重复截止日期不能早于第一次的日期")
         elif until:
@@ -345,14 +370,6 @@ def bookings_between(start: dt.date, end: dt.date, room_ids: Iterable[int] | Non
     return list(q.order_by(Booking.start_at, Booking.room_id))
 
 
-def _booking_status(row: dict) -> str:
-    if row.get("voided"):
-        return "已取消"
-    if row.get("status") == ADJUSTED:
-        return f"已调整→#{row.get('moved_by_id')}"
-    return ACTIVE
-
-
 def _booking_status_condition(key: str):
     today = clock.today()
     if key == "today":
@@ -385,20 +402,9 @@ BOOKINGS = register_ledger(_BookingSpec(
     title="会议室预订登记簿",
     tab_title="预订",
     model=Booking,
-    columns=[
-        Column("day", "日期", 10, kind="date", importable=False),
-        Column("start_at", "时间", 11, sortable=True, importable=False,
-               value=lambda r: f"{r['start_at']:%H:%M}–{r['end_at']:%H:%M}" if r.get("start_at") else ""),
-        Column("room_name", "会议室", 10, importable=False),
-        Column("purpose", "会议内容", 22, importable=False),
-        Column("kind", "类型", 8, importable=False),
-        Column("organiser", "预订人", 7, importable=False),
-        Column("department", "部门", 10, importable=False),
-        Column("expected", "人数", 5, kind="int", align="center", importable=False),
-        Column("series_text", "重复", 16, importable=False),
-        Column("status", "状态", 12, importable=False, value=_booking_status),
-        Column("adjust_reason", "调整原因", 14, importable=False),
-    ],
+    columns=BOOKING_FIELDS.columns("day", "start_at", "room_name", "purpose", "kind", "organiser", "department",
+                                   "expected", "series_text", "status", "adjust_reason"),
+    fields=BOOKING_FIELDS,
     default_sort="start_at",
     date_field="day",
     date_label="日期",
@@ -412,3 +418,34 @@ BOOKINGS = register_ledger(_BookingSpec(
     describe=lambda b: f"预订 {b.room_name} {b.day} {b.start_at:%H:%M}（{b.purpose}）",
 ))
 
+
+# ---------------------------------------------------------------------------------------------- for the window
+
+
+def booking_by_id(booking_id: int) -> Booking | None:
+    return Booking.get_or_none(Booking.id == booking_id)
+
+
+def room_name_of(room_id: int) -> str:
+    room = Room.get_or_none(Room.id == room_id)
+    return room.name if room is not None else ""
+
+
+def bookings_for_meeting(current: int | None = None, today: dt.date | None = None) -> list[Booking]:
+    """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting
+    (and ``current``, the one the meeting has)."""
+    from neiqin.models.meetings.register import Meeting  # the meetings ledger builds on this one
+
+    today = today or clock.today()
+    used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
+                                                                           & (Meeting.voided == False))}  # noqa: E712
+    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31))
+                                & (Booking.day <= today + dt.timedelta(days=62))
+                                & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
+         .order_by(Booking.start_at).limit(300))
+    out = [b for b in q if b.id not in used or b.id == current]
+    if current and all(b.id != current for b in out):
+        b = booking_by_id(current)
+        if b is not None:
+            out.append(b)
+    return out

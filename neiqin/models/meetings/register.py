@@ -13,7 +13,8 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import today as today_registry
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.meetings.attendance import (
     ATTENDED,
     LATE,
@@ -23,13 +24,13 @@ from neiqin.models.meetings.attendance import (
     count_marks,
     parse_invitees,
 )
-from neiqin.models.meetings.bookings import Booking
+from neiqin.models.meetings.bookings import Booking, booking_by_id
 from neiqin.models.meetings.rooms import check_capacity
 from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
-    parse_day,
-    parse_time,
+    clean_time,
+    column_order,
     person,
 )
 from neiqin.models.staff import STATUS_ACTIVE, Staff
@@ -62,24 +63,62 @@ class MeetingSeries(BaseModel):
         table_name = "meeting_series"
 
 
+def _time_range(row: dict) -> str:
+    return f"{row['start_at']:%H:%M}–{row['end_at']:%H:%M}" if row.get("start_at") else ""
+
+
+def minutes_state(row: dict) -> str:
+    if row.get("final_at"):
+        return "已定稿" + (f"（修正 {row['amendments']} 次）" if row.get("amendments") else "")
+    if row.get("minutes_saved_at"):
+        return "已记录"
+    return "未记录"
+
+
+MEETING_FIELDS = Fields(
+    "meetings",
+    Field("title", "会议名称", required=True, max_len=100, width=24, importable=False, history=True),
+    Field("kind", "会议类型", "choice", choices=tuple(MEETING_KINDS), default=MEETING_KINDS[0], max_len=10,
+          header="类型", width=8, importable=False),
+    Field("series_name", "例会系列", "choice", open_choices=True, max_len=60,
+          placeholder="例会填写系列名称，如“公司周例会”；其他会议留空"),
+    Field("booking", "会议室预订", "choice", stored=False, importable=False),  # a booking's label (the form)
+    Field("day", "日期", "date", required=True, index=True, width=10, importable=False),
+    Field("start_at", "开始时间", "time", required=True, header="时间", width=11, sortable=True, importable=False,
+          value=_time_range, placeholder="09:00"),
+    Field("end_at", "结束时间", "time", required=True, placeholder="10:00"),
+    Field("place", "地点", "choice", open_choices=True, max_len=100, width=12, importable=False,
+          placeholder="选了预订就用预订的会议室"),
+    Field("host", "主持人", "staff", required=True, stored=False, width=7, importable=False),
+    Field("recorder", "记录人", "staff", stored=False, width=7, importable=False),
+    Field("department", "主办部门", "choice", open_choices=True, max_len=60),
+    Field("invitees", "参会人员", "multiline", stored=False,
+          placeholder="张三、李四……；外单位人员写成 姓名（单位）；同名的写成 姓名（部门）"),
+    Field("observers", "列席人员", "multiline", stored=False, placeholder="可不填"),
+    Field("agenda_plan", "会议议题", "multiline", max_len=2000, placeholder="每行一个议题（印在会议通知上）"),
+    Field("requirements", "会议要求", "multiline", max_len=1000, placeholder="可不填，通知上有默认要求"),
+    # computed columns of the register (counted from the attendees, the minutes' state)
+    Field("expected", "应到/实到", stored=False, in_form=False, importable=False, width=8, align="center",
+          value=lambda r: f"{r['expected']}/{r['present']}" if r.get("minutes_saved_at") else f"{r['expected']}/–"),
+    Field("final_at", "会议记录", stored=False, in_form=False, importable=False, width=12, value=minutes_state),
+)
+
+
+@column_order("title", "kind", "series_id", "series_name", "booking_id", "room_id", "day", "start_at", "end_at",
+              "place", "host_id", "host", "recorder_id", "recorder", "department", "agenda_plan", "requirements",
+              "expected", "present", "minutes", "minutes_saved_at", "final_at", "amendments")
+@MEETING_FIELDS.table
 class Meeting(VoidableModel):
-    title = pw.CharField(max_length=100)
-    kind = pw.CharField(max_length=10, default=MEETING_KINDS[0])
+    """A meeting; its typed fields are :data:`MEETING_FIELDS`. Declared here: the links (series, booking, room,
+    the host and recorder from 通讯录, kept by id and name), the counts and the minutes."""
+
     series_id = pw.IntegerField(null=True, index=True)
-    series_name = pw.CharField(max_length=60, default="")
     booking_id = pw.IntegerField(null=True, index=True)
     room_id = pw.IntegerField(null=True)
-    day = pw.DateField(index=True)
-    start_at = pw.DateTimeField()
-    end_at = pw.DateTimeField()
-    place = pw.CharField(max_length=100, default="")
     host_id = pw.IntegerField(null=True)
     host = pw.CharField(max_length=40, default="")
     recorder_id = pw.IntegerField(null=True)
     recorder = pw.CharField(max_length=40, default="")
-    department = pw.CharField(max_length=60, default="")  # 主办部门
-    agenda_plan = pw.TextField(default="")  # planned 议题, one a line (for the notice)
-    requirements = pw.TextField(default="")  # 会议要求 on the notice
     expected = pw.IntegerField(default=0)  # 应到
     present = pw.IntegerField(default=0)  # 实到
     minutes = pw.TextField(default="")  # committed minutes (JSON)
@@ -174,20 +213,17 @@ def _update_counts(meeting: Meeting) -> None:
 
 
 def validate_meeting(data: dict, record: Meeting | None) -> dict:
+    """:data:`MEETING_FIELDS` checked, then the rules across fields: the booking (when chosen) gives the day, times
+    and room; otherwise the times and a place are typed."""
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    out["title"] = text_field(data, errors, "title", "会议名称", required=True, max_len=100)
-    kind = (data.get("kind") or MEETING_KINDS[0]).strip()
-    if kind not in MEETING_KINDS:
-        errors["kind"] = f"会议类型应为：{'、'.join(MEETING_KINDS)}"
-    out["kind"] = kind
-    out["series_name"] = text_field(data, errors, "series_name", "例会系列", max_len=60)
+    out: dict[str, Any] = MEETING_FIELDS.clean(data, errors, ("title", "kind", "series_name", "department",
+                                                              "agenda_plan", "requirements"))
     ref = data.get("booking") if "booking" in data else data.get("booking_id")
     booking = None
     if isinstance(ref, Booking):
         booking = ref
     elif ref not in (None, "", 0):
-        booking = Booking.get_or_none(Booking.id == int(ref))
+        booking = booking_by_id(int(ref))
         if booking is None:
             errors["booking"] = "找不到所选的会议室预订"
     if booking is not None:
@@ -207,27 +243,26 @@ def validate_meeting(data: dict, record: Meeting | None) -> dict:
     else:
         out["booking_id"] = None
         out["room_id"] = None
-        day = parse_day(data.get("day"), "会议日期", "day", errors)
-        start = parse_time(data.get("start") if data.get("start") is not None else data.get("start_at"),
-                           "开始时间", "start", errors)
-        end = parse_time(data.get("end") if data.get("end") is not None else data.get("end_at"),
-                         "结束时间", "end", errors)
+        day = MEETING_FIELDS["day"].clean(data.get("day"), errors)
+        start = clean_time(MEETING_FIELDS["start_at"],
+                           data.get("start") if data.get("start") is not None else data.get("start_at"),
+                           "start", errors)
+        end = clean_time(MEETING_FIELDS["end_at"],
+                         data.get("end") if data.get("end") is not None else data.get("end_at"), "end", errors)
         if start and end and end <= start:
             errors.setdefault("end", f"结束时间（{end:%H:%M}）应晚于开始时间（{start:%H:%M}）")
         if day and start and end:
             out.update(day=day, start_at=dt.datetime.combine(day, start), end_at=dt.datetime.combine(day, end))
-        out["place"] = text_field(data, errors, "place", "会议地点", max_len=100)
+        out.update(MEETING_FIELDS.clean(data, errors, ("place",)))
         if not out["place"]:
             errors.setdefault("place", "请选择会议室预订，或填写会议地点")
+    MEETING_FIELDS.clean(data, errors, ("host",))
     hid, hname, _ = person(data.get("host"))
     if not hname:
-        errors["host"] = "请填写主持人"
+        errors.setdefault("host", "请填写主持人")
     out["host_id"], out["host"] = hid, hname[:40]
     rid, rname, _ = person(data.get("recorder"))
     out["recorder_id"], out["recorder"] = rid, rname[:40]
-    out["department"] = text_field(data, errors, "department", "主办部门", max_len=60)
-    out["agenda_plan"] = text_field(data, errors, "agenda_plan", "会议议题", max_len=2000)
-    out["requirements"] = text_field(data, errors, "requirements", "会议要求", max_len=1000)
     if errors:
         raise ValidationError(errors)
     return out
@@ -295,11 +330,7 @@ def update_meeting(m: Meeting, data: dict, *, confirmed: Confirmed = NOTHING_CON
     m = Meeting.get_by_id(m.id)
     if m.voided:
         raise NeiqinError("该会议已作废，不能修改")
-    current = {"title": m.title, "kind": m.kind, "series_name": m.series_name, "booking": m.booking_id,
-               "day": m.day, "start": m.start_at, "end": m.end_at, "place": m.place,
-               "host": {"id": m.host_id, "name": m.host}, "recorder": {"id": m.recorder_id, "name": m.recorder},
-               "department": m.department, "agenda_plan": m.agenda_plan, "requirements": m.requirements,
-               "invitees": invitees_text(m), "observers": invitees_text(m, OBSERVER)}
+    current = meeting_form_values(m)
     merged = {**current, **data}
     if data.get("booking") in (None, "", 0) and "booking" in data:
         merged["booking"] = None
@@ -348,11 +379,27 @@ def last_of_series(series_id: int, before: dt.datetime | None = None) -> Meeting
     return q.order_by(Meeting.start_at.desc()).first()
 
 
+def meeting_by_id(meeting_id: int) -> Meeting | None:
+    return Meeting.get_or_none(Meeting.id == meeting_id)
+
+
+def latest_series_meeting() -> Meeting | None:
+    """The latest live meeting of any series (下一次例会 with no series meeting selected)."""
+    return (Meeting.select().where(Meeting.series_id.is_null(False) & (Meeting.voided == False))  # noqa: E712
+            .order_by(Meeting.start_at.desc()).first())
+
+
+def recent_meetings(limit: int = 100) -> list[Meeting]:
+    """Live meetings, latest first (the source meeting of an action item is chosen from them)."""
+    return list(Meeting.select().where(Meeting.voided == False)  # noqa: E712
+                .order_by(Meeting.start_at.desc()).limit(limit))
+
+
 def next_booking_of(m: Meeting) -> Booking | None:
     """The next live occurrence of ``m``'s repeating booking that no meeting uses yet."""
     if not m.booking_id:
         return None
-    b = Booking.get_or_none(Booking.id == m.booking_id)
+    b = booking_by_id(m.booking_id)
     if b is None or not b.series_id:
         return None
     used = Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
@@ -380,14 +427,6 @@ def next_meeting_values(last: Meeting) -> dict:
 # ---------------------------------------------------------------------------------------------- ledgers
 
 
-def minutes_state(row: dict) -> str:
-    if row.get("final_at"):
-        return "已定稿" + (f"（修正 {row['amendments']} 次）" if row.get("amendments") else "")
-    if row.get("minutes_saved_at"):
-        return "已记录"
-    return "未记录"
-
-
 def _meeting_status_condition(key: str):
     today = clock.today()
     if key == "upcoming":
@@ -412,19 +451,9 @@ MEETINGS = register_ledger(_MeetingSpec(
     title="会议登记簿",
     tab_title="会议记录",
     model=Meeting,
-    columns=[
-        Column("day", "日期", 10, kind="date", importable=False),
-        Column("start_at", "时间", 11, sortable=True, importable=False,
-               value=lambda r: f"{r['start_at']:%H:%M}–{r['end_at']:%H:%M}" if r.get("start_at") else ""),
-        Column("title", "会议名称", 24, importable=False),
-        Column("kind", "类型", 8, importable=False),
-        Column("place", "地点", 12, importable=False),
-        Column("host", "主持人", 7, importable=False),
-        Column("recorder", "记录人", 7, importable=False),
-        Column("expected", "应到/实到", 8, align="center", importable=False,
-               value=lambda r: f"{r['expected']}/{r['present']}" if r.get("minutes_saved_at") else f"{r['expected']}/–"),
-        Column("final_at", "会议记录", 12, importable=False, value=minutes_state),
-    ],
+    columns=MEETING_FIELDS.columns("day", "start_at", "title", "kind", "place", "host", "recorder", "expected",
+                                   "final_at"),
+    fields=MEETING_FIELDS,
     default_sort="start_at",
     date_field="day",
     date_label="会议日期",

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from neiqin.models import settings, validators
+import peewee as pw
+
+from neiqin.models import settings
+from neiqin.models.fields import Field, half_width_code
 from neiqin.models.staff import resolve_person
 
 settings.register(
@@ -62,12 +66,41 @@ def parse_time(value: Any, label: str, key: str, errors: dict) -> dt.time | None
         return None
 
 
-def parse_day(value: Any, label: str, key: str, errors: dict, required: bool = True) -> dt.date | None:
-    return validators.parse_day(value, label, key, errors, required=required)
+def clean_time(field: Field, value: Any, key: str, errors: dict) -> dt.time | None:
+    """A time of day typed into ``field`` (9:30, ９：３０, 0930 or a time), checked by the field's declaration;
+    its message goes to ``key`` (the form's 开始时间 is ``start``, stored as ``start_at``)."""
+    if isinstance(value, str):
+        value = half_width_code(value).strip()
+        if value.isdigit() and len(value) in (3, 4):
+            value = f"{value[:-2]}:{value[-2:]}"
+    found: dict[str, str] = {}
+    t = field.clean(value, found)
+    if found:
+        errors.setdefault(key, found[field.key])
+        return None
+    return t.time() if isinstance(t, dt.datetime) else t
 
 
-def parse_int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, default: int = 0) -> int:
-    return validators.parse_int(value, label, key, errors, lo, hi, default)
+def column_order(*names: str) -> Callable[[type[pw.Model]], type[pw.Model]]:
+    """Class decorator (above ``@FIELDS.table``): the table's columns in the order the table was first created in,
+    so a new database's schema stays what it was before the fields were declared in :class:`Fields`."""
+
+    def apply(model: type[pw.Model]) -> type[pw.Model]:
+        meta = model._meta
+        assert set(names) == {n for n in meta.fields if n not in meta.model.__mro__[1]._meta.fields}, names
+        for name in names:
+            pw.Field._field_counter += 1
+            f = meta.fields[name]
+            f._order = pw.Field._field_counter
+            f._sort_key = (1 if f.primary_key else 2, f._order)
+        meta._sorted_field_list = pw._SortedFieldList()
+        for f in meta.fields.values():
+            meta._sorted_field_list.insert(f)
+        meta._update_sorted_fields()
+        del meta.table  # made again from the fields in their order
+        return model
+
+    return apply
 
 
 def person(value: Any) -> tuple[int | None, str, str]:

@@ -20,29 +20,43 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.models.meetings.actions import ACTIONS, DONE, OPEN, ActionItem, cancel_action, complete_action
+from neiqin.models.meetings.actions import (
+    ACTION_FIELDS,
+    ACTIONS,
+    DONE,
+    OPEN,
+    cancel_action,
+    complete_action,
+    overdue_count,
+)
 from neiqin.models.meetings.bookings import (
+    BOOKING_FIELDS,
     BOOKINGS,
     Booking,
     BookingResult,
     book,
+    bookings_for_meeting,
     cancel_booking,
+    room_name_of,
     update_booking,
 )
 from neiqin.models.meetings.minutes import draft_meeting_ids
 from neiqin.models.meetings.register import (
+    MEETING_FIELDS,
     MEETING_KINDS,
     MEETINGS,
     Meeting,
     create_meeting,
     last_of_series,
+    latest_series_meeting,
     meeting_form_values,
     next_meeting_values,
+    recent_meetings,
     series_names,
     update_meeting,
 )
 from neiqin.models.meetings.rooms import ROOM_FIELDS, ROOMS, room_choices
-from neiqin.models.meetings.schedule import ADJUSTED, KINDS, NO_REPEAT, REPEATS
+from neiqin.models.meetings.schedule import ADJUSTED, KINDS, NO_REPEAT
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.ledger_pane import LedgerPane
@@ -61,25 +75,10 @@ NO_BOOKING = "（不使用预订，手工填写时间地点）"
 # ---------------------------------------------------------------------------------------------- 会议
 
 
-def booking_label(b: Booking) -> str:
-    return f"{b.day} {b.time_text} {b.room_name}：{b.purpose} #{b.id}"
-
-
 def booking_choices(current: int | None = None) -> list[tuple[str, int | None]]:
-    """Bookings a meeting can use: live ones from a month ago to two months ahead not used by another meeting."""
-    today = clock.today()
-    used = {m.booking_id for m in Meeting.select(Meeting.booking_id).where(Meeting.booking_id.is_null(False)
-                                                                           & (Meeting.voided == False))}  # noqa: E712
-    q = (Booking.select().where((Booking.day >= today - dt.timedelta(days=31)) & (Booking.day <= today + dt.timedelta(days=62))
-                                & (Booking.voided == False) & (Booking.status != ADJUSTED))  # noqa: E712
-         .order_by(Booking.start_at).limit(300))
-    out: list[tuple[str, int | None]] = [(NO_BOOKING, None)]
-    out += [(booking_label(b), b.id) for b in q if b.id not in used or b.id == current]
-    if current and all(i != current for _, i in out):
-        b = Booking.get_or_none(Booking.id == current)
-        if b is not None:
-            out.append((booking_label(b), b.id))
-    return out
+    """Bookings a meeting can use (see :func:`bookings_for_meeting`), as the form's combo box lists them."""
+    return [(NO_BOOKING, None)] + [(f"{b.day} {b.time_text} {b.room_name}：{b.purpose} #{b.id}", b.id)
+                                   for b in bookings_for_meeting(current)]
 
 
 class MeetingsListPane(LedgerPane):
@@ -112,27 +111,16 @@ class MeetingsListPane(LedgerPane):
 
     def form_fields(self, record: Any = None) -> list[FormField]:
         self._bookings = booking_choices(record.booking_id if record else None)
-        rooms = [r.name for r in room_choices()]
-        return [
-            FormField("title", "会议名称", required=True, max_len=100, history=("meetings", "title")),
-            FormField("kind", "会议类型", "combo", choices=MEETING_KINDS),
-            FormField("series_name", "例会系列", "editable_combo", choices=["", *series_names()],
-                      placeholder=tr("例会填写系列名称，如“公司周例会”；其他会议留空")),
-            FormField("booking", "会议室预订", "combo", choices=[label for label, _ in self._bookings]),
-            FormField("day", "日期", "date"),
-            FormField("start", "开始时间", "time", placeholder="09:00"),
-            FormField("end", "结束时间", "time", placeholder="10:00"),
-            FormField("place", "地点", "editable_combo", choices=["", *rooms],
-                      placeholder=tr("选了预订就用预订的会议室")),
-            FormField("host", "主持人", "staff", required=True),
-            FormField("recorder", "记录人", "staff"),
-            FormField("department", "主办部门", "editable_combo", choices=["", *Department.names()]),
-            FormField("invitees", "参会人员", "multiline",
-                      placeholder=tr("张三、李四……；外单位人员写成 姓名（单位）；同名的写成 姓名（部门）")),
-            FormField("observers", "列席人员", "multiline", placeholder=tr("可不填")),
-            FormField("agenda_plan", "会议议题", "multiline", placeholder=tr("每行一个议题（印在会议通知上）")),
-            FormField("requirements", "会议要求", "multiline", placeholder=tr("可不填，通知上有默认要求")),
-        ]
+        return MEETING_FIELDS.form(
+            "title", "kind", "series_name", "booking", "day", "start_at", "end_at", "place", "host", "recorder",
+            "department", "invitees", "observers", "agenda_plan", "requirements",
+            series_name={"choices": ["", *series_names()]},
+            booking={"choices": [label for label, _ in self._bookings]},
+            # a chosen booking gives the day and times, so they are not marked required here
+            day={"required": False}, start_at={"key": "start", "required": False},
+            end_at={"key": "end", "required": False},
+            place={"choices": ["", *(r.name for r in room_choices())]},
+            department={"choices": ["", *Department.names()]})
 
     def new_values(self) -> dict:
         return {"kind": MEETING_KINDS[1], "start": "09:00", "end": "10:00", "booking": NO_BOOKING}
@@ -172,8 +160,7 @@ class MeetingsListPane(LedgerPane):
     def next_meeting(self) -> Any:
         rec = self.current_record()
         if rec is None or not rec.series_id:
-            rec = (Meeting.select().where(Meeting.series_id.is_null(False) & (Meeting.voided == False))  # noqa: E712
-                   .order_by(Meeting.start_at.desc()).first())
+            rec = latest_series_meeting()
             if rec is None:
                 QMessageBox.information(self, tr("下一次例会"), tr("还没有例会。新建会议时填写“例会系列”即可。"))
                 return None
@@ -266,17 +253,10 @@ class ActionsPane(LedgerPane):
         self.cancel_btn.setEnabled(live)
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        self._meetings = [(tr("（无，领导交办）"), None)] + [
-            (f"{m.day} {m.title} #{m.id}", m.id) for m in
-            Meeting.select().where(Meeting.voided == False).order_by(Meeting.start_at.desc()).limit(100)]  # noqa: E712
-        return [
-            FormField("task", "督办事项", "multiline", required=True),
-            FormField("owner", "责任人", "staff", required=True),
-            FormField("due", "完成期限", "date"),
-            FormField("meeting", "来源会议", "combo", choices=[label for label, _ in self._meetings],
-                      error_keys=("meeting_id",)),
-            FormField("note", "备注", "multiline"),
-        ]
+        self._meetings = [(tr("（无，领导交办）"), None)] + [(f"{m.day} {m.title} #{m.id}", m.id)
+                                                       for m in recent_meetings(100)]
+        return ACTION_FIELDS.form("task", "owner", "due", "meeting_title", "note", meeting_title={
+            "key": "meeting", "kind": "combo", "choices": [label for label, _ in self._meetings]})
 
     def new_values(self) -> dict:
         return {"due": clock.today() + dt.timedelta(days=7)}
@@ -303,7 +283,7 @@ class ActionsPane(LedgerPane):
         rec = self.require_record()
         if rec is None or rec.status != OPEN or rec.voided:
             return None
-        fields = [FormField("done_on", "完成日期", "date"), FormField("done_note", "办理情况", "multiline")]
+        fields = ACTION_FIELDS.form("done_on", "done_note", done_note={"kind": "multiline"})
         form = RecordForm(tr("办结") + f" · {rec.task[:20]}", fields,
                           lambda v: complete_action(rec, v["done_on"], v["done_note"]),
                           {"done_on": clock.today()}, self)
@@ -367,23 +347,12 @@ class BookingsPane(LedgerPane):
 
     def form_fields(self, record: Any = None) -> list[FormField]:
         self._rooms = {r.name: r.id for r in room_choices()}
-        fields = [
-            FormField("room", "会议室", "combo", choices=list(self._rooms), required=True),
-            FormField("day", "日期", "date"),
-            FormField("start", "开始时间", "time", required=True, placeholder="09:00"),
-            FormField("end", "结束时间", "time", required=True, placeholder="10:00"),
-            FormField("purpose", "会议内容", required=True, max_len=200, history=("bookings", "purpose")),
-            FormField("kind", "类型", "combo", choices=KINDS),
-            FormField("organiser", "预订人", "staff", required=True),
-            FormField("department", "部门", "editable_combo", choices=["", *Department.names()],
-                      placeholder=tr("不填则用预订人的部门")),
-            FormField("phone", "联系电话", max_len=40),
-            FormField("expected", "参会人数", "int", maximum=2000),
-        ]
-        if record is None:
-            fields += [FormField("repeat", "重复", "combo", choices=REPEATS),
-                       FormField("until", "重复截止", placeholder=tr("YYYY-MM-DD（重复时必填；每月重复遇小月取月末）"), max_len=10)]
-        return fields + [FormField("note", "备注", "multiline")]
+        keys = ("room_name", "day", "start_at", "end_at", "purpose", "kind", "organiser", "department", "phone",
+                "expected", *(("repeat", "until") if record is None else ()), "note")
+        return BOOKING_FIELDS.form(*keys, room_name={"key": "room", "kind": "combo", "choices": list(self._rooms)},
+                                   start_at={"key": "start"}, end_at={"key": "end"},
+                                   department={"choices": ["", *Department.names()]},
+                                   until={"kind": "text", "max_len": 10})
 
     def new_values(self) -> dict:
         return {"start": "09:00", "end": "10:00", "repeat": NO_REPEAT, "kind": KINDS[0]}
@@ -449,9 +418,8 @@ class BookingsPane(LedgerPane):
         self.after_change(rec.id)
 
     def book_at(self, room_id: int, start: dt.datetime) -> Any:
-        room = ROOMS.get(room_id)
         values = self.new_values()
-        values.update(room=room.name, day=start.date(), start=f"{start:%H:%M}",
+        values.update(room=room_name_of(room_id), day=start.date(), start=f"{start:%H:%M}",
                       end=f"{start + dt.timedelta(hours=1):%H:%M}")
         return self.open_form(tr("预订会议室"), values, lambda v: self.save_new(self.form_data(v)))
 
@@ -528,8 +496,7 @@ class MeetingsPane(MultiViewPane):
 
 def reminders_text() -> str:
     """One status-bar line: overdue action items (for whoever wires reminders)."""
-    n = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
-                                  & (ActionItem.due < clock.today())).count()
+    n = overdue_count()
     return f"逾期督办事项 {n} 项" if n else ""
 
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
-from neiqin.models.meetings.actions import OPEN, REVIEW_OUTCOMES, carry_open_actions
+from neiqin.models.meetings.actions import ACTION_FIELDS, OPEN, REVIEW_OUTCOMES, carry_open_actions
 from neiqin.models.meetings.attendance import MEMBER, MEMBER_MARKS, OBSERVER_MARKS, count_marks, counts_text
 from neiqin.models.meetings.minutes import (
     commit_minutes,
@@ -48,7 +48,7 @@ from neiqin.models.meetings.minutes import (
     minutes_document,
     save_draft,
 )
-from neiqin.models.meetings.register import Meeting, cn_number
+from neiqin.models.meetings.register import cn_number, meeting_by_id
 from neiqin.ui.forms import ERROR_STYLE
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, show_error, tr
@@ -83,8 +83,9 @@ class ActionRow(QWidget):
         lay.addWidget(label)
         self.task = QLineEdit(data.get("task") or "")
         self.task.setPlaceholderText(tr("事项"))
+        self.task.setMaxLength(ACTION_FIELDS["task"].limit)
         lay.addWidget(self.task, 3)
-        lay.addWidget(QLabel(tr("责任人")))
+        lay.addWidget(QLabel(tr(ACTION_FIELDS["owner"].label)))
         self.owner = StaffPicker()
         self.owner.setPlaceholderText(tr("姓名或拼音首字母"))
         self.owner.set_value(data.get("owner") or {})
@@ -178,7 +179,7 @@ class MinutesEditor(QWidget):
     def __init__(self, meeting_id: int, parent: QWidget | None = None, *, org_name: str = "",
                  datadir: Any = None):
         super().__init__(parent, Qt.WindowType.Window)
-        self.meeting = Meeting.get_by_id(meeting_id)
+        self.meeting = meeting_by_id(meeting_id)
         self.org_name = org_name
         self.datadir = datadir
         self.items: list[ItemBox] = []

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from neiqin import clock
-from neiqin.models.meetings.bookings import Booking, bookings_between
+from neiqin.models.meetings.bookings import BOOKING_FIELDS, Booking, bookings_between
 from neiqin.models.meetings.rooms import room_choices
 from neiqin.models.meetings.schedule import ADJUSTED, COMPANY, office_hours
 from neiqin.ui.pane import View
@@ -295,7 +295,7 @@ class RoomGrid(QWidget):
 
 
 def _tip(b: Booking) -> str:
-    text = f"{b.room_name} {b.day} {b.time_text}\n{b.purpose}（{b.kind}）\n{tr('预订人')}：{b.organiser} {b.department}"
+    text = f"{b.room_name} {b.day} {b.time_text}\n{b.purpose}（{b.kind}）\n{tr(BOOKING_FIELDS['organiser'].label)}：{b.organiser} {b.department}"
     if b.series_text:
         text += f"\n{b.series_text}"
     if b.status == ADJUSTED:
