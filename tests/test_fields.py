@@ -81,6 +81,84 @@ def test_an_unknown_kind_is_refused_when_declared():
         Field("x", "某", "colour")
 
 
+# ---------------------------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize("field,value,unit,expected", [
+    (Field("q", "数量", "qty", lo=1), "１２", "盒", 12000),  # thousandths of a unit
+    (Field("q", "数量", "qty", lo=1), "１２.５", "米", 12500),
+    (Field("q", "数量", "qty", lo=1), "１２．５", "千克", 12500),
+    (Field("q", "数量", "qty", lo=1), " 3盒 ", "盒", 3000),
+    (Field("q", "数量", "qty", lo=1), "1,200", "支", 1_200_000),
+    (Field("q", "安全库存", "qty"), "0", "盒", 0),
+    (Field("q", "安全库存", "qty"), "", "盒", 0),
+    (Field("m", "金额", "money"), "¥12.50", None, 1250),  # 分
+    (Field("m", "金额", "money"), "￥１２.５", None, 1250),
+    (Field("m", "金额", "money"), "12元", None, 1200),
+    (Field("m", "金额", "money"), "", None, None),  # not given (receive() then computes it)
+    (Field("p", "单价", "price"), "0.355", None, 3550),  # 1/10000 元
+    (Field("p", "单价", "price"), "２.３５元", None, 23500),
+])
+def test_quantities_and_money_are_read_as_their_stored_integers(field, value, unit, expected):
+    errors: dict[str, str] = {}
+    assert field.clean(value, errors, unit=unit) == expected and errors == {}
+
+
+@pytest.mark.parametrize("field,value,unit,message", [
+    (Field("q", "领用数量", "qty", lo=1, required=True), "", "盒", "请填写领用数量"),
+    (Field("q", "领用数量", "qty", lo=1), "0", "盒", "领用数量必须大于 0"),
+    (Field("q", "领用数量", "qty", lo=1), "-2", "盒", "领用数量必须大于 0"),
+    (Field("q", "领用数量", "qty", lo=1), "2.5", "盒", "“盒”按整数计量，领用数量不能是 2.5"),
+    (Field("q", "领用数量", "qty", lo=1), "1.2345", "米", "领用数量最多 3 位小数"),
+    (Field("q", "领用数量", "qty", lo=1), "三盒", "盒", "领用数量应为数字"),
+    (Field("q", "领用数量", "qty", lo=1, hi=500), "501", "盒", "领用数量不能超过 500"),
+    (Field("q", "领用数量", "qty", lo=1), "2000000", "盒", "领用数量过大"),
+    (Field("m", "金额", "money"), "12.345", None, "金额最多 2 位小数（分）"),
+    (Field("m", "金额", "money"), "-1", None, "金额不能为负数"),
+    (Field("m", "金额", "money"), "十二元", None, "金额应为数字，例如 12.50"),
+    (Field("m", "金额", "money", hi=1000), "1000.01", None, "金额不能超过 1,000"),
+    (Field("p", "单价", "price", required=True), "", None, "请填写单价"),
+    (Field("p", "单价", "price"), "0.12345", None, "单价最多 4 位小数"),
+])
+def test_a_bad_quantity_or_sum_is_one_chinese_sentence_at_the_field(field, value, unit, message):
+    errors: dict[str, str] = {}
+    field.clean(value, errors, unit=unit)
+    assert list(errors) == [field.key] and message in errors[field.key]
+
+
+def test_a_line_of_a_slip_reports_at_its_own_key():
+    errors: dict[str, str] = {}
+    Field("qty", "领用数量", "qty", lo=1).clean("0", errors, at="qty.2", unit="盒")
+    assert errors == {"qty.2": "领用数量必须大于 0"}
+
+
+def test_amounts_are_integer_columns_right_aligned_numbers_in_excel_and_shown_with_their_unit():
+    from decimal import Decimal
+
+    amounts = Fields("amounts", Field("unit", "单位", max_len=4), Field("qty", "数量", "qty", lo=1, width=6),
+                     Field("cost", "金额", "money", width=8), Field("price", "单价", "price"))
+    db = pw.SqliteDatabase(":memory:")
+
+    @amounts.table
+    class Line(pw.Model):
+        class Meta:
+            database = db
+
+    assert all(isinstance(Line._meta.fields[k], pw.IntegerField) for k in ("qty", "cost", "price"))
+    row = {"unit": "米", "qty": 2500, "cost": 123450, "price": 3550}
+    cols = {c.key: c for c in amounts.columns()}
+    assert [cols[k].display(row) for k in ("qty", "cost", "price")] == ["2.5", "1234.50", "0.355"]
+    assert cols["qty"].excel_value(row) == Decimal("2.5") and cols["cost"].excel_value(row) == Decimal("1234.50")
+    assert {cols[k].align for k in ("qty", "cost", "price")} == {"right"}
+    assert (cols["qty"].print_kind, cols["cost"].print_kind) == ("number", "amount")
+    assert amounts["qty"].text(2500, row) == "2.5 米" and amounts["cost"].text(123450) == "1,234.50"
+    errors: dict[str, str] = {}
+    assert amounts.clean({"unit": "盒", "qty": "2.5", "cost": "¥3"}, errors)["cost"] == 300
+    assert errors == {"qty": "“盒”按整数计量，数量不能是 2.5"}  # the unit comes from the row
+    form = amounts.form("qty", "cost")
+    assert [f.kind for f in form] == ["text", "text"]  # typed as text: ¥12.50, 3盒
+
+
 # ---------------------------------------------------------------------------------------------- the four uses
 
 

@@ -37,7 +37,11 @@ from neiqin.models.validators import (
 )
 
 KINDS = ("text", "multiline", "choice", "date", "datetime", "time", "int", "phone", "resident_id", "plate", "code",
-         "bool", "staff")  # staff: a person picked from 通讯录 (the model declares its link; the ledger resolves it)
+         "bool", "staff",  # staff: a person picked from 通讯录 (the model declares its link; the ledger resolves it)
+         "qty", "money", "price")  # 办公用品 amounts, stored as integers (neiqin.models.supplies.amounts)
+# amounts: stored as integers of these units; the largest value a clerk may type unless the field says ``hi``
+AMOUNT_KINDS = {"qty": 1_000_000, "money": 100_000_000, "price": 10_000_000}
+_NUMBER_KINDS = ("int", *AMOUNT_KINDS)
 _DEFAULT_MAX = {"text": 200, "multiline": 1000, "choice": 40, "phone": 40, "resident_id": 40, "plate": 20,
                 "code": 40}
 _FULL_WIDTH_ALNUM = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
@@ -87,8 +91,9 @@ class Field:
     open_choices: bool = False  # the choices are suggestions: other text is accepted (an editable combo box)
     pattern: str = ""  # a regular expression the whole cleaned text must match (postcode, e-mail …)
     pattern_message: str = ""  # said at the field when it does not
-    lo: int = 0  # whole numbers: the range
-    hi: int = 9999
+    lo: int = 0  # whole numbers: the range; qty: lo=1 refuses 0 (a movement), lo=0 accepts it (安全库存)
+    hi: int | None = None  # None: the kind's own (int 9999; qty, money, price: AMOUNT_KINDS)
+    unit_key: str = "unit"  # qty: the row's key holding the unit the quantity is counted in (盒, 支, 米 …)
     default: Any = None  # what an empty value becomes (None: "" for text kinds, NULL otherwise)
     # the database column
     stored: bool = True  # False: a computed column (shown, printed, exported), not a database column
@@ -119,6 +124,11 @@ class Field:
     def limit(self) -> int:
         return self.max_len or _DEFAULT_MAX.get(self.kind, 0)
 
+    @property
+    def top(self) -> int:
+        """The largest value (int: 9999 unless declared; amounts in units of 1, 元)."""
+        return self.hi if self.hi is not None else AMOUNT_KINDS.get(self.kind, 9999)
+
     def db_field(self) -> pw.Field:
         """The peewee field of this ledger field."""
         k, idx = self.kind, self.index
@@ -135,13 +145,18 @@ class Field:
             return pw.DateTimeField(null=not self.required, index=idx)
         if k == "int":
             return pw.IntegerField(default=self.default if self.default is not None else self.lo, index=idx)
+        if k in AMOUNT_KINDS:  # thousandths of a unit, 分, 1/10000 元
+            return pw.IntegerField(default=self.default or 0, index=idx)
         return pw.BooleanField(default=bool(self.default), index=idx)
 
     # ---- normalisation and validation
 
-    def clean(self, value: Any, errors: dict[str, str]) -> Any:
-        """``value`` normalised for storing; a problem goes into ``errors[key]`` as one Chinese sentence."""
+    def clean(self, value: Any, errors: dict[str, str], *, at: str = "", unit: str | None = None) -> Any:
+        """``value`` normalised for storing; a problem goes into ``errors[key]`` (or ``errors[at]``: a line of a
+        slip, ``qty.2``) as one Chinese sentence. ``unit``: what a quantity is counted in (whole 盒 refuse 2.5)."""
         k, label, key = self.kind, self.label, self.key
+        if k in AMOUNT_KINDS:
+            return self._clean_amount(value, errors, at or key, unit or "")
         if k == "staff":
             if self.required and value in (None, "", {}):
                 errors.setdefault(key, f"请填写{label}")
@@ -193,7 +208,7 @@ class Field:
         if k == "int":
             if value in (None, "") and self.default is None and not self.required:
                 return self.lo
-            return parse_int(value, label, key, errors, self.lo, self.hi, self.default, between=True)
+            return parse_int(value, label, key, errors, self.lo, self.top, self.default, between=True)
         if k == "date":
             if isinstance(value, str) and "年" in value:  # 2026年12月9日
                 value = value.replace("年", "-").replace("月", "-").removesuffix("日")
@@ -222,33 +237,85 @@ class Field:
             errors.setdefault(key, f"{label}格式应为 YYYY-MM-DD HH:MM")
             return None
 
+    def _clean_amount(self, value: Any, errors: dict[str, str], key: str, unit: str) -> Any:
+        """A quantity, sum of money or unit price as its stored integer: １２.５, ¥12.50, 12元, 3盒 and 1,200 are
+        read as numbers (neiqin.models.supplies.amounts parses); empty is the default (money, price: None)."""
+        from decimal import Decimal
+
+        from neiqin.models.supplies import amounts
+
+        if isinstance(value, str):
+            value = half_width_code(value).replace("\u3000", " ").strip()
+            if self.kind == "qty" and unit and value.endswith(unit):
+                value = value.removesuffix(unit).strip()
+        label, before = self.label, len(errors)
+        if self.kind == "qty":
+            if value in (None, "") and not self.required:
+                return self.default or 0
+            out = amounts.parse_qty(value, unit, errors, key, label, allow_zero=self.lo <= 0, required=self.required)
+            typed, top = amounts.dec_qty(out), self.top
+        else:
+            parse = amounts.parse_money if self.kind == "money" else amounts.parse_price
+            out = parse(value, errors, key, label, required=self.required)
+            if out is None:
+                return self.default
+            typed, top = (amounts.dec_money if self.kind == "money" else amounts.dec_price)(out), self.top
+        if len(errors) == before and typed > Decimal(top):
+            errors.setdefault(key, f"{label}不能超过 {top:,}")
+        return out
+
+    def text(self, value: Any, row: dict | None = None) -> str:
+        """A stored value as the clerk reads it: a quantity with its unit (3 盒), money as 1,234.50, a price."""
+        from neiqin.models.supplies import amounts
+
+        if self.kind == "qty":
+            return amounts.qty_text(value, (row or {}).get(self.unit_key, ""))
+        if self.kind == "money":
+            return "" if value is None else amounts.money_text(value)
+        if self.kind == "price":
+            return "" if value is None else amounts.price_text(value)
+        return "" if value is None else str(value)
+
     # ---- table, print, Excel
 
     def column(self, **overrides: Any) -> Column:
-        kind = {"date": "date", "datetime": "datetime", "time": "time", "int": "int", "bool": "bool"}.get(self.kind,
-                                                                                                          "text")
-        align = self.align or ("right" if self.kind == "int" else "left")
+        kind = {"date": "date", "datetime": "datetime", "time": "time", "int": "int", "bool": "bool", "qty": "int",
+                "money": "int", "price": "int"}.get(self.kind, "text")
+        align = self.align or ("right" if self.kind in _NUMBER_KINDS else "left")
         aliases = self.aliases
         if self.header and self.header != self.label and self.label not in aliases:
             aliases = (*aliases, self.label)  # an Excel sheet may title the column as the form does
+        value, fmt = self.value, ""
+        if self.kind in AMOUNT_KINDS:  # shown, printed and exported as a number (Decimal): 2.5, 12.50, 0.355
+            fmt = "number" if self.kind == "qty" else "amount"
+            if value is None:
+                value = _amount_value(self.kind, self.key)
         col = Column(self.key, self.header or self.label, self.width, kind=kind, mask=self.mask,
                      sortable=self.sortable, aliases=aliases, importable=self.importable, align=align,
-                     value=self.value, number_order=self.number_order)
+                     value=value, number_order=self.number_order, fmt=fmt)
         return replace(col, **overrides) if overrides else col
 
     # ---- form
 
     def form(self, ledger: str = "", **overrides: Any) -> FormField:
         kind = {"multiline": "multiline", "date": "date", "datetime": "datetime", "time": "time", "int": "int",
-                "bool": "check", "staff": "staff"}.get(self.kind, "text")
+                "bool": "check", "staff": "staff"}.get(self.kind, "text")  # amounts are typed as text: ¥12.50
         if self.kind == "choice":
             kind = "editable_combo" if self.open_choices else "combo"
         values = dict(key=self.key, label=self.label, kind=kind, required=self.required,
                       choices=list(self.choices), history=(ledger, self.key) if self.history and ledger else None,
                       placeholder=self.placeholder, max_len=self.limit if kind == "text" else 0,
-                      minimum=self.lo, maximum=self.hi, error_keys=self.error_keys)
+                      minimum=self.lo, maximum=self.top, error_keys=self.error_keys)
         values.update(overrides)
         return FormField(**values)
+
+
+def _amount_value(kind: str, key: str) -> Callable[[dict], Any]:
+    """The column value of a stored amount: a Decimal (a real number in Excel), blank when the row has none."""
+    from neiqin.models.supplies import amounts
+
+    dec = {"qty": amounts.dec_qty, "money": amounts.dec_money, "price": amounts.dec_price}[kind]
+    return lambda row: "" if row.get(key) is None else dec(row.get(key))
 
 
 class Fields:
@@ -279,7 +346,8 @@ class Fields:
     def clean(self, data: dict, errors: dict[str, str], keys: Iterable[str] | None = None) -> dict:
         """Every stored field (or those in ``keys``) of ``data`` normalised and checked: ``{key: clean value}``."""
         chosen = [self[k] for k in keys] if keys is not None else [f for f in self if f.stored]
-        return {f.key: f.clean(data.get(f.key), errors) for f in chosen}
+        return {f.key: f.clean(data.get(f.key), errors, unit=data.get(f.unit_key) if f.kind == "qty" else None)
+                for f in chosen}
 
     def columns(self, *keys: str, **overrides: dict[str, Any]) -> list[Column]:
         """The columns of the table, the printed register and Excel, in the order given (default: every field)."""
