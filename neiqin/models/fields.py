@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -98,6 +98,7 @@ class Field:
     # the database column
     stored: bool = True  # False: a computed column (shown, printed, exported), not a database column
     index: bool = False
+    unique: bool = False  # a unique index (an item's 编码)
     # the table, printed register and Excel column
     header: str = ""  # when the column is titled otherwise than the form (到达 for 到达时间)
     width: int = 10  # characters
@@ -132,6 +133,8 @@ class Field:
     def db_field(self) -> pw.Field:
         """The peewee field of this ledger field."""
         k, idx = self.kind, self.index
+        if self.unique:
+            return pw.CharField(max_length=self.limit, unique=True)
         if k == "staff":
             raise TypeError(f"{self.key}: a staff link is declared by the model (a foreign key), stored=False here")
         if k == "multiline":
@@ -336,11 +339,31 @@ class Fields:
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
 
-    def table(self, model: type[pw.Model]) -> type[pw.Model]:
-        """Class decorator: add the stored fields' database columns to the model (those it does not declare)."""
+    def table(self, model: type[pw.Model] | None = None, /, *, order: Sequence[str] = ()) -> Any:
+        """Class decorator: add the stored fields' database columns to the model (those it does not declare).
+
+        ``@FIELDS.table(order=(...))``: the model's own columns (declared here or in the class body) in the order
+        the existing table has them, so that converting a ledger leaves a new file's CREATE TABLE byte for byte
+        as it was (a migrated file and a new one must agree, tests/test_numbering.py)."""
+        if model is None:
+            return lambda m: self.table(m, order=order)
+        meta = model._meta
         for f in self:
-            if f.stored and f.key not in model._meta.fields:
-                model._meta.add_field(f.key, f.db_field())
+            if f.stored and f.key not in meta.fields:
+                meta.add_field(f.key, f.db_field())
+        if order:
+            missing = [f.key for f in self if f.stored and f.key not in order]
+            if missing:
+                raise ValueError(f"{self.ledger}: order does not place {', '.join(missing)}")
+            for name in order:  # peewee orders columns by a creation counter: renumber ours after the inherited
+                pw.Field._field_counter += 1
+                col = meta.fields[name]
+                col._order = pw.Field._field_counter
+                col._sort_key = (2, col._order)
+            meta._sorted_field_list = type(meta._sorted_field_list)()
+            for col in meta.fields.values():
+                meta._sorted_field_list.insert(col)
+            meta._update_sorted_fields()
         return model
 
     def clean(self, data: dict, errors: dict[str, str], keys: Iterable[str] | None = None) -> dict:

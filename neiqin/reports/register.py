@@ -375,7 +375,16 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         add_row(cells)
         texts.append((bool(row.get("voided")), cells))
     count = len(texts)
-    L = _layout(cols, count, stats.finish())
+    needs = stats.finish()
+    sign_h = 0.0
+    if any(c.fmt == "sign" for c in cols):  # a column signed by hand on paper: the forms' writing space
+        from neiqin.reports.forms import SIGN_H, SIGN_W
+
+        sign_h = SIGN_H
+        for c, need in zip(cols, needs, strict=True):
+            if c.fmt == "sign":
+                need.points = SIGN_W
+    L = _layout(cols, count, needs)
     widths = Widths(L.body_font, L.size)
     fits = _cell_fitters(L, widths)[1:]
     avail_h = L.body_top - L.body_bottom
@@ -398,7 +407,7 @@ def write_register_pdf(spec: LedgerSpec, query: LedgerQuery, path: str | os.Path
         if voided:
             lines = max(lines, 2)  # the 序号 cell shows "作废" under the number
             voided_count += 1
-        h = one_line if lines == 1 else row_h(lines)
+        h = max(one_line if lines == 1 else row_h(lines), sign_h)
         if used + h > avail_h and used > 0:
             pages.append(len(measured))
             used = 0.0

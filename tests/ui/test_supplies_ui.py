@@ -192,3 +192,41 @@ def test_stocktake_scanned_and_posted(qtbot, pane, stocked):
     assert items.Supply.get_by_id(paper.id).on_hand == 19000 and items.Supply.get_by_id(staples.id).on_hand == 2000
     assert not view.buttons["post"].isEnabled() and view.buttons["start"].isEnabled()
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_issue_view_prints_the_issue_register_with_room_to_sign(qtbot, window, pane, stocked):
+    """出入库流水 → 只看领用 (F6) → 打印 (Ctrl+P): the 领用登记簿, with the columns of an issue only and a
+    领用人签字 column at least 25 mm wide, in rows at least 10 mm high; the receipts are not on it."""
+    import pdfplumber
+    from reportlab.lib.units import mm
+
+    from neiqin.ui.preview import PreviewDialog
+
+    paper, staples = stocked
+    posting.issue({"person": "王芳", "lines": [{"item": paper, "qty": 2, "purpose": "打印报表"},
+                                               {"item": staples, "qty": 1}], "note": "月底结账"})
+    posting.issue({"person": "王芳", "item": paper, "qty": 1, "purpose": "复印合同"})
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)  # 出入库流水
+    view = pane.tabs.currentWidget()
+    assert view.spec is moves_mod.STOCK_MOVES
+    qtbot.keyClick(view.table, Qt.Key.Key_F6)  # 只看领用
+    qtbot.waitUntil(lambda: view.model.query.status == "issue" and view.model.rowCount() == 3)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # 打印
+    assert isinstance(view.preview, PreviewDialog)
+    qtbot.addWidget(view.preview)
+    path = view.preview.path
+    assert "领用登记簿" in path.name
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        text = page.extract_text()
+        for header in ("办公用品领用登记簿", "日期", "单号", "物品", "规格", "数量", "单位", "部门", "领用人",
+                       "用途/备注", "领用人签字"):  # 领用部门 wraps in its header cell
+            assert header in text, header
+        for gone in ("出入库登记簿", "供应商", "发票号", "收入", "发出", "入库"):
+            assert gone not in text, gone
+        assert "打印报表" in text and "复印合同" in text and "月底结账" in text and "共 3 条" in text
+        xs = sorted({round(ln["x0"], 1) for ln in page.lines if abs(ln["x0"] - ln["x1"]) < 0.1})
+        ys = sorted({round(ln["top"], 1) for ln in page.lines if abs(ln["top"] - ln["bottom"]) < 0.1})
+    assert xs[-1] - xs[-2] >= 25 * mm - 0.5  # 领用人签字, the last column
+    rows = [b - a for a, b in zip(ys[1:], ys[2:], strict=False)]  # below the header row
+    assert len(rows) == 3 and min(rows) >= 10 * mm - 0.5
