@@ -339,6 +339,11 @@ class Fields:
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
 
+    def pick(self, *keys: str, **overrides: dict[str, Any]) -> Fields:
+        """Some of these fields as the declaration of one slip or dialog (入库单, 领用单 …): the same lengths,
+        kinds and checks, with the slip's own labels (``qty={"label": "领用数量"}``) and requirements."""
+        return Fields(self.ledger, *(replace(self[k], **overrides[k]) if k in overrides else self[k] for k in keys))
+
     def table(self, model: type[pw.Model] | None = None, /, *, order: Sequence[str] = ()) -> Any:
         """Class decorator: add the stored fields' database columns to the model (those it does not declare).
 

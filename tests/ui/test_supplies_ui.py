@@ -230,3 +230,29 @@ def test_the_issue_view_prints_the_issue_register_with_room_to_sign(qtbot, windo
     assert xs[-1] - xs[-2] >= 25 * mm - 0.5  # 领用人签字, the last column
     rows = [b - a for a, b in zip(ys[1:], ys[2:], strict=False)]  # below the header row
     assert len(rows) == 3 and min(rows) >= 10 * mm - 0.5
+
+
+def test_a_receipt_typed_full_width_is_stored_half_width_and_a_bad_sum_is_said_at_its_field(qtbot, pane, stocked):
+    """The 入库 form from the slip's declaration: １２ 包 at ¥２.５０ typed through an input method is 12 at 2.50;
+    a sum with three decimals is refused at 金额 with its sentence, and nothing is saved until it is put right."""
+    paper, _ = stocked
+    moves = pane.moves
+    pane.show_view(moves)
+    before = moves_mod.StockMove.select().count()
+    seen = {}
+
+    def form(dlg):
+        type_text(qtbot, dlg.widgets["qty"], "１２")
+        type_text(qtbot, dlg.widgets["amount"], "３０.００５")
+        type_text(qtbot, dlg.widgets["invoice_no"], "ＦＰ２０２６")
+        qtbot.keyClick(dlg.widgets["invoice_no"], ENTER)
+        seen["amount"] = dlg.errors["amount"].text()
+        seen["saved"] = moves_mod.StockMove.select().count()
+        dlg.widgets["amount"].clear()
+        type_text(qtbot, dlg.widgets["unit_price"], "¥２.５０")
+        qtbot.keyClick(dlg.widgets["invoice_no"], ENTER)
+
+    when_modal(form)
+    rec = moves.receive_dialog(paper, {"unit_price": ""})
+    assert seen == {"amount": "金额最多 2 位小数（分）", "saved": before}
+    assert rec is not None and (rec.qty, rec.unit_cost, rec.amount, rec.invoice_no) == (12000, 25000, 3000, "FP2026")

@@ -12,10 +12,8 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, now
-from neiqin.models.ledger import (
-    check_void,
-    text_field,
-)
+from neiqin.models.fields import Fields
+from neiqin.models.ledger import check_void
 from neiqin.models.supplies.amounts import (
     Q,
     _date,
@@ -24,9 +22,6 @@ from neiqin.models.supplies.amounts import (
     dec_price,
     dec_qty,
     money_text,
-    parse_money,
-    parse_price,
-    parse_qty,
     qty_text,
 )
 from neiqin.models.supplies.items import ITEM_ACTIVE, Supply, find_item
@@ -34,6 +29,7 @@ from neiqin.models.supplies.moves import (
     ADJUST,
     COST,
     ISSUE,
+    MOVE_FIELDS,
     PREFIX,
     RECEIPT,
     RETURN,
@@ -43,6 +39,32 @@ from neiqin.models.supplies.moves import (
 )
 from neiqin.numbering import series, write_transaction
 from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
+
+# ---------------------------------------------------------------------------------------------- the slips
+
+_ON_THE_DAY = {"required": False}  # an empty date is today
+RECEIPT_SLIP = MOVE_FIELDS.pick("item", "qty", "unit_price", "amount", "supplier", "invoice_no", "handler", "move_date",
+                                "note", qty={"label": "入库数量"}, move_date={"label": "入库日期", **_ON_THE_DAY})
+ISSUE_SLIP = MOVE_FIELDS.pick("person", "department", "item", "qty", "purpose", "approver", "issuer", "move_date",
+                              "note", person={"required": True}, qty={"label": "领用数量"},
+                              move_date={"label": "领用日期", **_ON_THE_DAY})
+RETURN_SLIP = MOVE_FIELDS.pick("qty", "reason", "handler", "move_date", qty={"label": "退库数量"},
+                               reason={"label": "退库原因"}, move_date={"label": "退库日期", **_ON_THE_DAY})
+SCRAP_SLIP = MOVE_FIELDS.pick("item", "qty", "reason", "approver", "handler", "move_date", qty={"label": "报损数量"},
+                              reason={"label": "报损原因", "required": True},
+                              move_date={"label": "报损日期", **_ON_THE_DAY})
+
+
+def _day(slip: Fields, data: dict, errors: dict) -> dt.date | None:
+    """The slip's date: today when empty, never in the future."""
+    return _date(data.get("move_date"), slip["move_date"].label, "move_date", errors, default=clock.today())
+
+
+def _name(slip: Fields, key: str, value: Any, errors: dict) -> tuple[int | None, str, str]:
+    """A person picked from 通讯录 or typed: (staff id, name checked against the slip's field, department)."""
+    sid, name, dept = _person(value)
+    return sid, slip[key].clean(name, errors), dept
+
 
 # ---------------------------------------------------------------------------------------------- posting
 
@@ -189,13 +211,10 @@ def receive(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED, at: dt.date
     errors: dict[str, str] = {}
     lines = data.get("lines") or [{k: data.get(k) for k in ("item", "code", "qty", "in_qty", "unit_price",
                                                              "unit_cost", "amount")}]
-    day = _date(data.get("move_date"), "入库日期", "move_date", errors, default=clock.today())
-    supplier = text_field(data, errors, "supplier", "供应商", max_len=100)
-    invoice = text_field(data, errors, "invoice_no", "发票号", max_len=40)
-    _, handler, _ = _person(data.get("handler"))
-    if len(handler) > 40:
-        errors["handler"] = "经手人不能超过 40 字"
-    note = text_field(data, errors, "note", "备注", max_len=500)
+    day = _day(RECEIPT_SLIP, data, errors)
+    head = RECEIPT_SLIP.clean(data, errors, ("supplier", "invoice_no", "note"))
+    supplier, invoice, note = head["supplier"], head["invoice_no"], head["note"]
+    handler = _name(RECEIPT_SLIP, "handler", data.get("handler"), errors)[1]
     prepared = []
     zero = []
     single = len(lines) == 1 and not data.get("lines")
@@ -203,11 +222,11 @@ def receive(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED, at: dt.date
         k = (lambda f: f) if single else (lambda f, i=i: f"{f}.{i}")  # noqa: E731
         item = _item(line.get("item") or line.get("code"), errors, k("item"), for_receipt=True)
         unit = item.unit if item else ""
-        qty = parse_qty(line.get("qty") if line.get("qty") not in (None, "") else line.get("in_qty"), unit,
-                        errors, k("qty"), "入库数量")
-        price = parse_price(line.get("unit_price") if line.get("unit_price") not in (None, "")
-                            else line.get("unit_cost"), errors, k("unit_price"), "单价")
-        amount = parse_money(line.get("amount"), errors, k("amount"), "金额")
+        qty = RECEIPT_SLIP["qty"].clean(line.get("qty") if line.get("qty") not in (None, "") else line.get("in_qty"),
+                                        errors, at=k("qty"), unit=unit)
+        price = RECEIPT_SLIP["unit_price"].clean(line.get("unit_price") if line.get("unit_price") not in (None, "")
+                                                 else line.get("unit_cost"), errors, at=k("unit_price"))
+        amount = RECEIPT_SLIP["amount"].clean(line.get("amount"), errors, at=k("amount"))
         if price is None and amount is None and k("unit_price") not in errors and k("amount") not in errors:
             errors[k("unit_price")] = "请填写单价或金额"
         if qty and price is not None and amount is not None and k("amount") not in errors:
@@ -254,22 +273,16 @@ def issue(data: dict, *, at: dt.datetime | None = None) -> list[StockMove]:
     sid, person, pdept = _person(data.get("person"))
     if not person:
         errors["person"] = "请选择领用人"
-    elif len(person) > 40:
-        errors["person"] = "领用人姓名不能超过 40 字"
-    department = (data.get("department") or "").strip() or pdept
+    person = ISSUE_SLIP["person"].clean(person, errors)
+    department = ISSUE_SLIP["department"].clean(data.get("department"), errors) or pdept
     if not department:
         errors.setdefault("department", "请填写领用部门")
-    elif len(department) > 60:
-        errors["department"] = "部门名称不能超过 60 字"
-    _, approver, _ = _person(data.get("approver"))
-    _, issuer, _ = _person(data.get("issuer"))
-    for key, val, label in (("approver", approver, "审批人"), ("issuer", issuer, "发放人")):
-        if len(val) > 40:
-            errors[key] = f"{label}不能超过 40 字"
-    day = _date(data.get("move_date"), "领用日期", "move_date", errors, default=clock.today())
-    common_purpose = text_field(data, errors, "purpose", "用途", max_len=200) if single else \
+    approver = _name(ISSUE_SLIP, "approver", data.get("approver"), errors)[1]
+    issuer = _name(ISSUE_SLIP, "issuer", data.get("issuer"), errors)[1]
+    day = _day(ISSUE_SLIP, data, errors)
+    common_purpose = ISSUE_SLIP["purpose"].clean(data.get("purpose"), errors) if single else \
         str(data.get("purpose") or "").strip()[:200]
-    note = text_field(data, errors, "note", "备注", max_len=500)
+    note = ISSUE_SLIP["note"].clean(data.get("note"), errors)
     if not lines:
         errors["lines"] = "请至少添加一种物品"
     with write_transaction():
@@ -278,7 +291,7 @@ def issue(data: dict, *, at: dt.datetime | None = None) -> list[StockMove]:
         for i, line in enumerate(lines):
             k = (lambda f: f) if single else (lambda f, i=i: f"{f}.{i}")  # noqa: E731
             item = _item(line.get("item") or line.get("code"), errors, k("item"))
-            qty = parse_qty(line.get("qty"), item.unit if item else "", errors, k("qty"), "领用数量")
+            qty = ISSUE_SLIP["qty"].clean(line.get("qty"), errors, at=k("qty"), unit=item.unit if item else "")
             purpose = common_purpose if single else (str(line.get("purpose") or "").strip()[:200] or common_purpose)
             if item is not None:
                 _check_date(item, day, errors)
@@ -321,15 +334,15 @@ def return_issue(issue_move: StockMove | int, data: dict, *, at: dt.datetime | N
     item = Supply.get_by_id(move.item)
     issued = -move.qty
     back = returned_qty(move)
-    qty = parse_qty(data.get("qty"), item.unit, errors, "qty", "退库数量")
+    qty = RETURN_SLIP["qty"].clean(data.get("qty"), errors, unit=item.unit)
     if qty and "qty" not in errors and qty > issued - back:
         errors["qty"] = (f"退库数量不能超过未退数量 {qty_text(issued - back, item.unit)}"
                          f"（领用 {qty_text(issued, item.unit)}，已退 {qty_text(back, item.unit)}）")
-    day = _date(data.get("move_date"), "退库日期", "move_date", errors, default=clock.today())
+    day = _day(RETURN_SLIP, data, errors)
     if day and "move_date" not in errors and day < move.move_date:
         errors["move_date"] = f"退库日期不能早于领用日期（{move.move_date}）"
-    reason = text_field(data, errors, "reason", "退库原因", max_len=200)
-    _, handler, _ = _person(data.get("handler"))
+    reason = RETURN_SLIP["reason"].clean(data.get("reason"), errors)
+    handler = _name(RETURN_SLIP, "handler", data.get("handler"), errors)[1]
     if errors:
         raise ValidationError(errors)
     assert day is not None
@@ -352,11 +365,11 @@ def scrap(data: dict, *, at: dt.datetime | None = None) -> StockMove:
     """报损 (damaged, expired, lost): out at the moving average, with a reason."""
     errors: dict[str, str] = {}
     item = _item(data.get("item") or data.get("code"), errors)
-    qty = parse_qty(data.get("qty"), item.unit if item else "", errors, "qty", "报损数量")
-    reason = text_field(data, errors, "reason", "报损原因", required=True, max_len=200)
-    day = _date(data.get("move_date"), "报损日期", "move_date", errors, default=clock.today())
-    _, handler, _ = _person(data.get("handler"))
-    _, approver, _ = _person(data.get("approver"))
+    qty = SCRAP_SLIP["qty"].clean(data.get("qty"), errors, unit=item.unit if item else "")
+    reason = SCRAP_SLIP["reason"].clean(data.get("reason"), errors)
+    day = _day(SCRAP_SLIP, data, errors)
+    handler = _name(SCRAP_SLIP, "handler", data.get("handler"), errors)[1]
+    approver = _name(SCRAP_SLIP, "approver", data.get("approver"), errors)[1]
     with write_transaction():
         if item is not None:
             _check_date(item, day, errors)

@@ -55,6 +55,14 @@ KIND_COLORS = {moves_mod.RECEIPT: QColor("#e6f4ea"), moves_mod.RETURN: QColor("#
                moves_mod.ADJUST: QColor("#f3e8fd"), moves_mod.COST: QColor("#f1f3f4")}
 
 
+STAFF = {"kind": "staff"}  # a name on a slip, picked from 通讯录
+
+
+def _item_picker() -> dict:
+    """The slip's 物品 field as a combo of the active items (typed or scanned codes are accepted too)."""
+    return {"kind": "editable_combo", "choices": _item_choices_text()}
+
+
 def _item_choices_text() -> list[str]:
     return [f"{c.code} {c.name} {c.spec}".strip() for c in items_mod.item_choices()]
 
@@ -283,18 +291,7 @@ class MovesPane(LedgerPane):
     # ---- forms
 
     def receipt_fields(self) -> list[FormField]:
-        return [
-            FormField("item", "物品", "editable_combo", required=True, choices=_item_choices_text(),
-                      placeholder=tr("扫描或输入编码，或从列表选择")),
-            FormField("qty", "入库数量", required=True),
-            FormField("unit_price", "单价", placeholder=tr("元；或只填金额")),
-            FormField("amount", "金额", placeholder=tr("按发票填写时可不填单价")),
-            FormField("supplier", "供应商", history=("stock-moves", "supplier"), max_len=100),
-            FormField("invoice_no", "发票号", max_len=40),
-            FormField("handler", "经手人", "staff"),
-            FormField("move_date", "入库日期", "date"),
-            FormField("note", "备注", "multiline"),
-        ]
+        return posting.RECEIPT_SLIP.form(*(f.key for f in posting.RECEIPT_SLIP), item=_item_picker(), handler=STAFF)
 
     def new_record(self) -> Any:
         return self.receive_dialog(None)
@@ -328,12 +325,7 @@ class MovesPane(LedgerPane):
         return None
 
     def scrap_dialog(self, item: items_mod.Supply | None, values: dict | None = None) -> Any:
-        fields = [FormField("item", "物品", "editable_combo", required=True, choices=_item_choices_text()),
-                  FormField("qty", "报损数量", required=True),
-                  FormField("reason", "报损原因", required=True, history=("stock-moves", "reason"), max_len=200),
-                  FormField("approver", "审批人", "staff"),
-                  FormField("handler", "经手人", "staff"),
-                  FormField("move_date", "报损日期", "date")]
+        fields = posting.SCRAP_SLIP.form(item=_item_picker(), approver=STAFF, handler=STAFF)
         form = RecordForm(tr("报损登记"), fields, lambda v: posting.scrap({**v, "item": _code_of(v["item"])}), None, self,
                           note=tr("损坏、过期、遗失的物品按移动加权平均单价出账。"))
         init = {"move_date": clock.today()}
@@ -347,14 +339,9 @@ class MovesPane(LedgerPane):
 
     def issue_dialog(self, values: dict) -> Any:
         """One-item 领用 form (corrections); the desk is the everyday way."""
-        fields = [FormField("person", "领用人", "staff", required=True),
-                  FormField("department", "部门", "editable_combo", choices=Department.names()),
-                  FormField("item", "物品", "editable_combo", required=True, choices=_item_choices_text()),
-                  FormField("qty", "领用数量", required=True),
-                  FormField("purpose", "用途", max_len=200),
-                  FormField("approver", "审批人", "staff"),
-                  FormField("issuer", "发放人", "staff"),
-                  FormField("move_date", "领用日期", "date")]
+        fields = posting.ISSUE_SLIP.form("person", "department", "item", "qty", "purpose", "approver", "issuer",
+                                         "move_date", person=STAFF, approver=STAFF, issuer=STAFF, item=_item_picker(),
+                                         department={"kind": "editable_combo", "choices": Department.names()})
         form = RecordForm(tr("领用登记"), fields, lambda v: posting.issue({**v, "item": _code_of(v["item"])})[0], None,
                           self)
         init = dict(values)
@@ -375,10 +362,8 @@ class MovesPane(LedgerPane):
             QMessageBox.information(self, tr("退库"), tr("请选择一条未作废的“领用”记录办理退库。"))
             return None
         left = -move.qty - posting.returned_qty(move)
-        fields = [FormField("qty", "退库数量", required=True, placeholder=f"最多 {amounts.qty_text(left, move.unit)}"),
-                  FormField("reason", "退库原因", history=("stock-moves", "reason"), max_len=200),
-                  FormField("handler", "经手人", "staff"),
-                  FormField("move_date", "退库日期", "date")]
+        fields = posting.RETURN_SLIP.form(qty={"placeholder": f"最多 {amounts.qty_text(left, move.unit)}"},
+                                          handler=STAFF)
         form = RecordForm(tr("退库") + f" · {move.no} {move.person} {move.name}", fields,
                           lambda v: posting.return_issue(move, v), {"qty": amounts.qty_text(left), "move_date": clock.today()},
                           self, note=tr("按原领用单价退回，部门领用金额相应减少。"))
