@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,24 +15,18 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import VoidableModel
-from neiqin.models.fields import half_width_code
+from neiqin.models.fields import Field, Fields, half_width_code
 from neiqin.models.ledger import (
-    Column,
     LedgerSpec,
     SearchIndex,
     register_ledger,
-    text_field,
 )
 from neiqin.models.staff import pinyin_keys
 from neiqin.models.supplies.amounts import (
     Q,
     _date,
     _rdiv,
-    dec_money,
     dec_price,
-    dec_qty,
-    parse_price,
-    parse_qty,
     qty_text,
 )
 from neiqin.models.supplies.moves import StockMove
@@ -57,22 +50,52 @@ settings.register(
 # ---------------------------------------------------------------------------------------------- tables
 
 
-class Supply(VoidableModel):
-    """An item of the catalogue. ``on_hand`` / ``stock_value`` are caches of Σ movements (see module doc)."""
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,19}$")
 
-    code = pw.CharField(max_length=20, unique=True)
-    barcode = pw.CharField(max_length=40, default="", index=True)  # the maker's EAN, if the clerk scans it
-    name = pw.CharField(max_length=60, index=True)
-    category = pw.CharField(max_length=20, default="", index=True)
-    spec = pw.CharField(max_length=60, default="")
-    unit = pw.CharField(max_length=4)
-    location = pw.CharField(max_length=40, default="", index=True)
-    min_stock = pw.IntegerField(default=0)
-    max_stock = pw.IntegerField(default=0)
-    ref_price = pw.IntegerField(default=0)
-    status = pw.CharField(max_length=4, default=ITEM_ACTIVE)
-    since = pw.DateField(default=clock.today)  # 建档日期: no movement may be dated before it
-    note = pw.TextField(default="")
+
+def _avg(row: dict) -> Decimal:
+    on_hand, value = row.get("on_hand") or 0, row.get("stock_value") or 0
+    if on_hand > 0:
+        return dec_price(_rdiv(value * 100 * Q, on_hand))
+    return dec_price(row.get("last_cost") or row.get("ref_price") or 0)
+
+
+SUPPLY_FIELDS = Fields(
+    "supplies",
+    Field("code", "编码", "code", max_len=20, unique=True, width=8, sortable=True, aliases=("物品编码", "编号"),
+          pattern=CODE_RE.pattern, pattern_message="编码只能用英文字母、数字和 - _ .（条码扫描枪要能读出）",
+          placeholder="留空自动生成，如 BG0081；可扫描原有条码"),
+    Field("name", "名称", required=True, max_len=60, index=True, width=14, sortable=True, aliases=("物品名称", "品名")),
+    Field("category", "类别", "choice", choices=tuple(CATEGORIES), open_choices=True, max_len=20, index=True,
+          width=8, sortable=True, aliases=("分类",)),
+    Field("spec", "规格型号", max_len=60, width=12, aliases=("规格", "型号")),
+    Field("unit", "单位", "choice", choices=tuple(UNITS), open_choices=True, required=True, max_len=4, width=4,
+          align="center", placeholder="盒、支、包…（米、千克、升可有小数）"),
+    Field("location", "存放位置", max_len=40, index=True, width=10, sortable=True, aliases=("位置", "库位")),
+    Field("on_hand", "现有库存", "qty", width=7, importable=False, in_form=False),  # caches: written by movements
+    Field("min_stock", "安全库存", "qty", width=7, aliases=("最低库存",), placeholder="低于或等于此数时提醒补货"),
+    Field("max_stock", "最高库存", "qty", width=7, placeholder="补货建议补到此数"),
+    Field("ref_price", "参考单价", "price", default=0, width=7, aliases=("单价",), placeholder="元，如 23.50"),
+    Field("avg_cost", "平均单价", "price", stored=False, width=7, importable=False, value=_avg),
+    Field("stock_value", "库存金额", "money", width=9, importable=False, in_form=False),
+    Field("barcode", "商品条码", max_len=40, index=True, width=13, aliases=("条码", "条形码"),
+          pattern=r"[\x21-\x7e]+", pattern_message="商品条码只能是英文字母、数字和符号",
+          placeholder="包装上的条码（可不填）"),  # the maker's EAN, if the clerk scans it
+    Field("since", "建档日期", "date", width=10),  # no movement may be dated before it
+    Field("status", "状态", "choice", choices=tuple(ITEM_STATUSES), default=ITEM_ACTIVE, max_len=4, width=4,
+          align="center"),
+    Field("note", "备注", "multiline", max_len=500, width=12),
+)
+
+
+@SUPPLY_FIELDS.table(order=("code", "barcode", "name", "category", "spec", "unit", "location", "min_stock",
+                            "max_stock", "ref_price", "status", "since", "note", "pinyin", "initials", "on_hand",
+                            "stock_value", "last_cost"))
+class Supply(VoidableModel):
+    """An item of the catalogue (fields: :data:`SUPPLY_FIELDS`). ``on_hand`` / ``stock_value`` are caches of
+    Σ movements (see module doc)."""
+
+    since = pw.DateField(default=clock.today)  # 建档日期 (a new item is on file from today)
     pinyin = pw.CharField(max_length=200, default="")
     initials = pw.CharField(max_length=60, default="")
     on_hand = pw.IntegerField(default=0)
@@ -105,8 +128,6 @@ MODELS = [Supply]
 
 # ---------------------------------------------------------------------------------------------- items
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,19}$")
-
 
 def next_code() -> str:
     """The next free 编码: prefix + 4 digits; numbers of voided items are never reused."""
@@ -130,14 +151,13 @@ def _has_moves(item_id: int) -> bool:
 
 def _validate_item(data: dict, record: Supply | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    code = text_field(data, errors, "code", "编码", max_len=20).upper()
-    if not code and record is None:
-        code = next_code()
+    out: dict[str, Any] = SUPPLY_FIELDS.clean(data, errors, ("code", "barcode", "name", "category", "spec", "unit",
+                                                             "location", "ref_price", "status", "note"))
+    code, unit = out["code"], out["unit"]
+    if not code and record is None and "code" not in errors:
+        out["code"] = code = next_code()
     elif not code:
-        errors["code"] = "请填写编码"
-    elif not CODE_RE.match(code):
-        errors.setdefault("code", "编码只能用英文字母、数字和 - _ .（条码扫描枪要能读出）")
+        errors.setdefault("code", "请填写编码")
     if code and "code" not in errors:
         same = Supply.select().where(pw.fn.UPPER(Supply.code) == code)
         if record is not None:
@@ -147,37 +167,20 @@ def _validate_item(data: dict, record: Supply | None) -> dict:
             errors["code"] = f"编码 {code} 已被“{other.name}”使用" + ("（已作废）" if other.voided else "")
         elif record is not None and record.code != code and _has_moves(record.id):
             errors["code"] = "已有出入库记录的物品不能改编码（已贴的标签会对不上）"
-    out["code"] = code
-    barcode = text_field(data, errors, "barcode", "商品条码", max_len=40)
-    if barcode and not re.fullmatch(r"[\x21-\x7e]+", barcode):
-        errors.setdefault("barcode", "商品条码只能是英文字母、数字和符号")
-    elif barcode:
+    barcode = out["barcode"]
+    if barcode and "barcode" not in errors:
         same = Supply.select().where((Supply.barcode == barcode) | (pw.fn.UPPER(Supply.code) == barcode.upper()))
         if record is not None:
             same = same.where(Supply.id != record.id)
         other = same.first()
         if other is not None:
             errors["barcode"] = f"条码 {barcode} 已属于“{other.name}”"
-    out["barcode"] = barcode
-    out["name"] = text_field(data, errors, "name", "名称", required=True, max_len=60)
-    out["category"] = text_field(data, errors, "category", "类别", max_len=20)
-    out["spec"] = text_field(data, errors, "spec", "规格型号", max_len=60)
-    unit = text_field(data, errors, "unit", "单位", required=True, max_len=4)
     if record is not None and unit and unit != record.unit and _has_moves(record.id):
         errors["unit"] = f"已有出入库记录，不能把单位从“{record.unit}”改为“{unit}”；如需换单位请停用后新建物品"
-    out["unit"] = unit
-    out["location"] = text_field(data, errors, "location", "存放位置", max_len=40)
-    out["min_stock"] = parse_qty(data.get("min_stock"), unit, errors, "min_stock", "安全库存",
-                                 allow_zero=True, required=False)
-    out["max_stock"] = parse_qty(data.get("max_stock"), unit, errors, "max_stock", "最高库存",
-                                 allow_zero=True, required=False)
+    for key in ("min_stock", "max_stock"):  # counted in the item's unit: whole 盒 refuse 2.5
+        out[key] = SUPPLY_FIELDS[key].clean(data.get(key), errors, unit=unit)
     if out["max_stock"] and out["max_stock"] < out["min_stock"] and "max_stock" not in errors:
         errors["max_stock"] = "最高库存不能低于安全库存"
-    out["ref_price"] = parse_price(data.get("ref_price"), errors, "ref_price", "参考单价") or 0
-    status = (data.get("status") or ITEM_ACTIVE).strip()
-    if status not in ITEM_STATUSES:
-        errors["status"] = "状态只能是“在用”或“停用”"
-    out["status"] = status
     since = _date(data.get("since"), "建档日期", "since", errors,
                   default=record.since if record is not None else clock.today())
     if record is not None and since and "since" not in errors:
@@ -185,7 +188,6 @@ def _validate_item(data: dict, record: Supply | None) -> dict:
         if first and since > first:
             errors["since"] = f"建档日期不能晚于第一笔出入库的日期（{first}）"
     out["since"] = since
-    out["note"] = text_field(data, errors, "note", "备注", max_len=500)
     if errors:
         raise ValidationError(errors)
     out["pinyin"], out["initials"] = pinyin_keys(out["name"])
@@ -231,41 +233,14 @@ def _item_search_parts(s: Supply) -> tuple[list[str], list[str]]:
     return parts + [s.barcode, s.note], parts + [s.barcode]
 
 
-def _q(key: str) -> Callable[[dict], Decimal]:
-    return lambda r: dec_qty(r.get(key))
-
-
-def _avg(row: dict) -> Decimal:
-    on_hand, value = row.get("on_hand") or 0, row.get("stock_value") or 0
-    if on_hand > 0:
-        return dec_price(_rdiv(value * 100 * Q, on_hand))
-    return dec_price(row.get("last_cost") or row.get("ref_price") or 0)
-
-
 SUPPLIES = register_ledger(ItemsSpec(
     key="supplies",
     title="办公用品库存表",
     tab_title="办公用品",
     model=Supply,
-    columns=[
-        Column("code", "编码", 8, sortable=True, aliases=("物品编码", "编号")),
-        Column("name", "名称", 14, sortable=True, aliases=("物品名称", "品名")),
-        Column("category", "类别", 8, sortable=True, aliases=("分类",)),
-        Column("spec", "规格型号", 12, aliases=("规格", "型号")),
-        Column("unit", "单位", 4, align="center"),
-        Column("location", "存放位置", 10, sortable=True, aliases=("位置", "库位")),
-        Column("on_hand", "现有库存", 7, kind="int", align="right", importable=False, value=_q("on_hand")),
-        Column("min_stock", "安全库存", 7, kind="int", align="right", value=_q("min_stock"), aliases=("最低库存",)),
-        Column("max_stock", "最高库存", 7, kind="int", align="right", value=_q("max_stock")),
-        Column("ref_price", "参考单价", 7, kind="int", align="right", value=lambda r: dec_price(r.get("ref_price")),
-               aliases=("单价",)),
-        Column("avg_cost", "平均单价", 7, kind="int", align="right", importable=False, value=_avg),
-        Column("stock_value", "库存金额", 9, kind="int", align="right", importable=False,
-               value=lambda r: dec_money(r.get("stock_value"))),
-        Column("status", "状态", 4, align="center"),
-        Column("barcode", "商品条码", 13, aliases=("条码", "条形码")),
-        Column("note", "备注", 12),
-    ],
+    columns=SUPPLY_FIELDS.columns("code", "name", "category", "spec", "unit", "location", "on_hand", "min_stock",
+                                  "max_stock", "ref_price", "avg_cost", "stock_value", "status", "barcode", "note"),
+    fields=SUPPLY_FIELDS,
     default_sort="code",
     default_desc=False,
     statuses=[("low", "低于安全库存"), ("zero", "零库存"), ("active", "在用"), ("disabled", "停用")],

@@ -113,22 +113,10 @@ class ItemsPane(LedgerPane):
     def form_fields(self, record: Any = None) -> list[FormField]:
         locations = FieldHistory.values("supplies", "location")
         categories = list(dict.fromkeys(items_mod.CATEGORIES + FieldHistory.values("supplies", "category")))
-        return [
-            FormField("code", "编码", placeholder=tr("留空自动生成，如 BG0081；可扫描原有条码"), max_len=20),
-            FormField("name", "名称", required=True, max_len=60),
-            FormField("category", "类别", "editable_combo", choices=categories),
-            FormField("spec", "规格型号", max_len=60),
-            FormField("unit", "单位", "editable_combo", required=True, choices=items_mod.UNITS,
-                      placeholder=tr("盒、支、包…（米、千克、升可有小数）")),
-            FormField("location", "存放位置", "editable_combo", choices=locations),
-            FormField("min_stock", "安全库存", placeholder=tr("低于或等于此数时提醒补货")),
-            FormField("max_stock", "最高库存", placeholder=tr("补货建议补到此数")),
-            FormField("ref_price", "参考单价", placeholder=tr("元，如 23.50")),
-            FormField("barcode", "商品条码", placeholder=tr("包装上的条码（可不填）"), max_len=40),
-            FormField("since", "建档日期", "date"),
-            FormField("status", "状态", "combo", choices=items_mod.ITEM_STATUSES),
-            FormField("note", "备注", "multiline"),
-        ]
+        return items_mod.SUPPLY_FIELDS.form(
+            "code", "name", "category", "spec", "unit", "location", "min_stock", "max_stock", "ref_price", "barcode",
+            "since", "status", "note", category={"choices": categories},
+            location={"kind": "editable_combo", "choices": locations})
 
     def new_values(self) -> dict:
         return {"unit": "个", "status": items_mod.ITEM_ACTIVE, "since": clock.today()}
