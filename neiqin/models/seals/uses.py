@@ -14,11 +14,13 @@ import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import VoidableModel, now
-from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import SearchIndex, register_ledger
 from neiqin.models.seals.chain import USE_FIELDS
 from neiqin.models.seals.chained import ChainedLedgerSpec, chained_write, void_change
 from neiqin.models.seals.loans import open_loan_of_seal
 from neiqin.models.seals.registry import (
+    DOC_TYPES,
     SEAL_DESTROYED,
     SEAL_DISABLED,
     SEAL_LENT,
@@ -33,53 +35,6 @@ from neiqin.numbering import order_index, series, write_transaction
 
 PENDING, APPROVED, REJECTED, STAMPED = "待审批", "已批准", "未批准", "已用印"
 AGREE, DISAGREE = "同意", "不同意"
-class SealUse(VoidableModel):
-    """Projection of the chain: never written except by the step functions of this module."""
-
-    no = pw.CharField(max_length=20, unique=True)
-    apply_date = pw.DateField(index=True)
-    applied_at = pw.DateTimeField()
-    seal_id = pw.IntegerField(index=True)
-    seal_name = pw.CharField(max_length=60)
-    department = pw.CharField(max_length=60, default="", index=True)
-    applicant_id = pw.IntegerField(null=True)
-    applicant = pw.CharField(max_length=40)
-    doc_title = pw.CharField(max_length=200)
-    doc_type = pw.CharField(max_length=20, default="")
-    copies = pw.IntegerField()
-    stamps_per_copy = pw.IntegerField(default=1)
-    purpose = pw.CharField(max_length=200)
-    doc_no = pw.CharField(max_length=60, default="")
-    levels = pw.IntegerField(default=1)
-    note = pw.TextField(default="")
-    replaces = pw.CharField(max_length=20, default="")
-    status = pw.CharField(max_length=10, default=PENDING, index=True)
-    approver1 = pw.CharField(max_length=40, default="")
-    approved1_at = pw.DateTimeField(null=True)
-    decision1 = pw.CharField(max_length=6, default="")
-    opinion1 = pw.CharField(max_length=200, default="")
-    approver2 = pw.CharField(max_length=40, default="")
-    approved2_at = pw.DateTimeField(null=True)
-    decision2 = pw.CharField(max_length=6, default="")
-    opinion2 = pw.CharField(max_length=200, default="")
-    stamped_at = pw.DateTimeField(null=True, index=True)
-    supervisor = pw.CharField(max_length=40, default="")
-    content_checked = pw.BooleanField(default=False)
-    stamp_note = pw.CharField(max_length=200, default="")
-    attachments = pw.IntegerField(default=0)
-
-    class Meta:
-        table_name = "seal_use"
-        indexes = ((("apply_date", "id"), False),)
-
-
-MODELS = [SealUse]
-
-
-SealUse.add_index(order_index(SealUse.no))
-
-
-
 def _approvers(row: dict) -> str:
     out = []
     for i in (1, 2):
@@ -98,6 +53,79 @@ def _use_date(row: dict):
     return row.get("stamped_at").date() if row.get("stamped_at") else row.get("apply_date")
 
 
+SEAL_USE_FIELDS = Fields(
+    "seal-uses",
+    Field("no", "编号", "code", max_len=20, width=10, sortable=True, importable=False, number_order=True,
+          in_form=False),  # taken from neiqin.numbering: the model declares it
+    Field("apply_date", "申请日期", "date", required=True, index=True, header="日期", width=10, sortable=True,
+          importable=False, value=_use_date, in_form=False),
+    # 第 1 步 申请
+    Field("seal", "印章", "choice", required=True, stored=False, importable=False),  # a seal of 印章登记表
+    Field("seal_name", "印章", max_len=60, width=12, importable=False, in_form=False),
+    Field("applicant", "经办人", required=True, max_len=40, width=7, importable=False),  # picked from 通讯录
+    Field("department", "用印部门", required=True, max_len=60, index=True, width=10, importable=False),
+    Field("doc_title", "文件名称", required=True, max_len=200, width=20, importable=False, history=True),
+    Field("doc_type", "文件类型", "choice", choices=tuple(DOC_TYPES), open_choices=True, max_len=20),
+    Field("copies", "份数", "int", required=True, lo=1, hi=9999, header="份数(用印次数)", width=11, align="center",
+          importable=False, value=_copies),
+    Field("stamps_per_copy", "每份用印次数", "int", lo=1, hi=99, default=1),
+    Field("purpose", "事由", required=True, max_len=200, width=14, importable=False, history=True),
+    Field("doc_no", "发文字号", max_len=60, placeholder="如 京城投发〔2026〕12号，可不填"),
+    Field("applied_at", "申请时间", "datetime"),  # empty: now (the model declares it NOT NULL)
+    Field("note", "备注", "multiline", max_len=1000, width=10, importable=False),
+    # 第 2 步 审批 (one level a time: the model keeps approver1 … opinion2)
+    Field("approver", "审批人", required=True, max_len=40, stored=False),
+    Field("decision", "审批意见", "choice", choices=(AGREE, DISAGREE), default=AGREE, stored=False),
+    Field("approved_at", "审批时间", "datetime", stored=False),
+    Field("opinion", "审批说明", max_len=200, stored=False, placeholder="不同意时必填"),
+    Field("approver1", "审批人", max_len=40, width=9, importable=False, in_form=False, value=_approvers),
+    # 第 3 步 用印
+    Field("supervisor", "监印人", required=True, max_len=40, width=7, importable=False),
+    Field("stamped_at", "用印时间", "datetime", index=True),
+    Field("content_checked", "核对", "bool", required=True, placeholder="已核对文件内容，确认非空白文件"),
+    Field("stamp_note", "用印说明", max_len=200),
+    Field("status", "状态", "choice", choices=(PENDING, APPROVED, REJECTED, STAMPED), default=PENDING, max_len=10,
+          index=True, width=6, importable=False, in_form=False),
+)
+
+
+@SEAL_USE_FIELDS.table(order=(
+    "no", "apply_date", "applied_at", "seal_id", "seal_name", "department", "applicant_id", "applicant", "doc_title",
+    "doc_type", "copies", "stamps_per_copy", "purpose", "doc_no", "levels", "note", "replaces", "status",
+    "approver1", "approved1_at", "decision1", "opinion1", "approver2", "approved2_at", "decision2", "opinion2",
+    "stamped_at", "supervisor", "content_checked", "stamp_note", "attachments"))
+class SealUse(VoidableModel):
+    """Projection of the chain (fields: :data:`SEAL_USE_FIELDS`): never written except by the step functions of
+    this module."""
+
+    no = pw.CharField(max_length=20, unique=True)
+    applied_at = pw.DateTimeField()
+    seal_id = pw.IntegerField(index=True)
+    applicant_id = pw.IntegerField(null=True)
+    levels = pw.IntegerField(default=1)  # the seal's approval levels when applied for
+    replaces = pw.CharField(max_length=20, default="")  # the voided use this one corrects
+    approver1 = pw.CharField(max_length=40, default="")
+    approved1_at = pw.DateTimeField(null=True)
+    decision1 = pw.CharField(max_length=6, default="")
+    opinion1 = pw.CharField(max_length=200, default="")
+    approver2 = pw.CharField(max_length=40, default="")
+    approved2_at = pw.DateTimeField(null=True)
+    decision2 = pw.CharField(max_length=6, default="")
+    opinion2 = pw.CharField(max_length=200, default="")
+    attachments = pw.IntegerField(default=0)
+
+    class Meta:
+        table_name = "seal_use"
+        indexes = ((("apply_date", "id"), False),)
+
+
+MODELS = [SealUse]
+
+
+SealUse.add_index(order_index(SealUse.no))
+
+
+
 def _use_status_condition(key: str):
     return SealUse.status == {"pending": PENDING, "approved": APPROVED, "stamped": STAMPED,
                               "rejected": REJECTED}.get(key, key)
@@ -114,20 +142,9 @@ SEAL_USES = register_ledger(ChainedLedgerSpec(
     title="用印登记簿",
     tab_title="用印登记",
     model=SealUse,
-    columns=[
-        Column("no", "编号", 10, sortable=True, importable=False, number_order=True),
-        Column("apply_date", "日期", 10, kind="date", sortable=True, importable=False, value=_use_date),
-        Column("department", "用印部门", 10, importable=False),
-        Column("applicant", "经办人", 7, importable=False),
-        Column("seal_name", "印章", 12, importable=False),
-        Column("doc_title", "文件名称", 20, importable=False),
-        Column("purpose", "事由", 14, importable=False),
-        Column("copies", "份数(用印次数)", 11, align="center", importable=False, value=_copies),
-        Column("approver1", "审批人", 9, importable=False, value=_approvers),
-        Column("supervisor", "监印人", 7, importable=False),
-        Column("note", "备注", 10, importable=False),
-        Column("status", "状态", 6, importable=False),
-    ],
+    columns=SEAL_USE_FIELDS.columns("no", "apply_date", "department", "applicant", "seal_name", "doc_title", "purpose",
+                                    "copies", "approver1", "supervisor", "note", "status"),
+    fields=SEAL_USE_FIELDS,
     default_sort="apply_date",
     date_field="apply_date",
     date_label="申请日期",
@@ -158,19 +175,15 @@ def apply_use(data: dict) -> SealUse:
     aid, aname, adept = _person(data.get("applicant"))
     if not aname:
         errors["applicant"] = "请填写经办人（申请人）"
-    elif len(aname) > 40:
-        errors["applicant"] = "经办人姓名不能超过 40 字"
-    department = (data.get("department") or "").strip() or adept
-    if not department:
-        errors["department"] = "请填写用印部门"
-    doc_title = text_field(data, errors, "doc_title", "文件名称", required=True, max_len=200)
-    doc_type = text_field(data, errors, "doc_type", "文件类型", max_len=20)
-    copies = _int(data.get("copies"), "份数", "copies", errors, 1, 9999)
-    per = _int(data.get("stamps_per_copy"), "每份用印次数", "stamps_per_copy", errors, 1, 99, 1)
-    purpose = text_field(data, errors, "purpose", "事由", required=True, max_len=200)
-    doc_no = text_field(data, errors, "doc_no", "发文字号", max_len=60)
-    note = text_field(data, errors, "note", "备注", max_len=1000)
-    applied_at = _moment(data.get("applied_at"), "申请时间", "applied_at", errors, default=now())
+    F = SEAL_USE_FIELDS
+    out = F.clean({**data, "applicant": aname, "department": str(data.get("department") or "").strip() or adept},
+                  errors, ("applicant", "department", "doc_title", "doc_type", "purpose", "doc_no", "note"))
+    department, doc_title, doc_type = out["department"], out["doc_title"], out["doc_type"]
+    purpose, doc_no, note = out["purpose"], out["doc_no"], out["note"]
+    copies = _int(data.get("copies"), F["copies"].label, "copies", errors, F["copies"].lo, F["copies"].top)
+    per = _int(data.get("stamps_per_copy"), F["stamps_per_copy"].label, "stamps_per_copy", errors,
+               F["stamps_per_copy"].lo, F["stamps_per_copy"].top, F["stamps_per_copy"].default)
+    applied_at = _moment(data.get("applied_at"), F["applied_at"].label, "applied_at", errors, default=now())
     if errors:
         raise ValidationError(errors)
     assert seal is not None and applied_at is not None
@@ -200,16 +213,12 @@ def approve_use(use: SealUse, data: dict) -> SealUse:
         raise NeiqinError(f"用印记录 {use.no} 当前为“{use.status}”，不需要审批")
     level = 1 if not use.approver1 else 2
     errors: dict[str, str] = {}
-    _, approver, _ = _person(data.get("approver"))
-    if not approver:
-        errors["approver"] = "请填写审批人"
-    decision = (data.get("decision") or AGREE).strip()
-    if decision not in (AGREE, DISAGREE):
-        errors["decision"] = "审批意见应为“同意”或“不同意”"
-    opinion = text_field(data, errors, "opinion", "审批说明", max_len=200)
+    F = SEAL_USE_FIELDS
+    out = F.clean({**data, "approver": _person(data.get("approver"))[1]}, errors, ("approver", "decision", "opinion"))
+    approver, decision, opinion = out["approver"], out["decision"], out["opinion"]
     if decision == DISAGREE and not opinion:
         errors.setdefault("opinion", "不同意时请填写理由")
-    at = _moment(data.get("approved_at"), "审批时间", "approved_at", errors, default=now())
+    at = _moment(data.get("approved_at"), F["approved_at"].label, "approved_at", errors, default=now())
     if at and "approved_at" not in errors:
         if at < use.applied_at:
             errors["approved_at"] = f"审批时间不能早于申请时间（{_fmt(use.applied_at)}）"
@@ -241,11 +250,10 @@ def stamp_use(use: SealUse, data: dict) -> SealUse:
     errors: dict[str, str] = {}
     if not data.get("content_checked"):
         errors["content_checked"] = "请确认已核对文件内容、非空白文件（严禁在空白文件上用印）"
-    _, supervisor, _ = _person(data.get("supervisor"))
-    if not supervisor:
-        errors["supervisor"] = "请填写监印人"
-    note = text_field(data, errors, "stamp_note", "用印说明", max_len=200)
-    at = _moment(data.get("stamped_at"), "用印时间", "stamped_at", errors, default=now())
+    F = SEAL_USE_FIELDS
+    out = F.clean({**data, "supervisor": _person(data.get("supervisor"))[1]}, errors, ("supervisor", "stamp_note"))
+    supervisor, note = out["supervisor"], out["stamp_note"]
+    at = _moment(data.get("stamped_at"), F["stamped_at"].label, "stamped_at", errors, default=now())
     last_approval = use.approved2_at or use.approved1_at
     if at and "stamped_at" not in errors and last_approval and at < last_approval:
         errors["stamped_at"] = f"用印时间不能早于审批时间（{_fmt(last_approval)}）"

@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.models.seals.attachments import attach_to_use, store_attachment
 from neiqin.models.seals.loans import CONDITIONS, SealLoan, lend, lendable_items, return_loan
-from neiqin.models.seals.registry import DOC_TYPES, SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
-from neiqin.models.seals.uses import AGREE, DISAGREE, SealUse, apply_use, approve_use, next_step, stamp_use
+from neiqin.models.seals.registry import SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
+from neiqin.models.seals.uses import SEAL_USE_FIELDS, SealUse, apply_use, approve_use, next_step, stamp_use
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.operations import write
 from neiqin.ui.util import tr
 
 STEPS = ["申请", "审批", "用印"]
+STAFF = {"kind": "staff"}  # a name on a step, picked from 通讯录
 
 
 class FilesEdit(QWidget):
@@ -136,19 +137,11 @@ def application_step(parent, values: dict | None = None) -> SealUse | None:
     if not seals:
         QMessageBox.information(parent, tr("没有可用的印章"), tr("请先在“印章”中登记印章。"))
         return None
-    fields = [
-        FormField("seal", "印章", "combo", required=True, choices=list(seals)),
-        FormField("applicant", "经办人", "staff", required=True),
-        FormField("department", "用印部门", "editable_combo", required=True, choices=[""] + Department.names()),
-        FormField("doc_title", "文件名称", required=True, max_len=200, history=("seal-uses", "doc_title")),
-        FormField("doc_type", "文件类型", "editable_combo", choices=DOC_TYPES),
-        FormField("copies", "份数", "int", required=True, minimum=0, maximum=9999),
-        FormField("stamps_per_copy", "每份用印次数", "int", minimum=1, maximum=99),
-        FormField("purpose", "事由", required=True, max_len=200, history=("seal-uses", "purpose")),
-        FormField("doc_no", "发文字号", max_len=60, placeholder=tr("如 京城投发〔2026〕12号，可不填")),
-        FormField("applied_at", "申请时间", "datetime"),
-        FormField("note", "备注", "multiline"),
-    ]
+    fields = SEAL_USE_FIELDS.form(
+        "seal", "applicant", "department", "doc_title", "doc_type", "copies", "stamps_per_copy", "purpose", "doc_no",
+        "applied_at", "note", seal={"choices": list(seals)}, applicant=STAFF,
+        department={"kind": "editable_combo", "choices": [""] + Department.names()},
+        copies={"minimum": 0})  # 0 can be typed: the form then says 份数至少为 1 at the field
     vals = {"copies": 1, "stamps_per_copy": 1}
     if values:
         vals.update(values)
@@ -174,25 +167,15 @@ def application_step(parent, values: dict | None = None) -> SealUse | None:
 def approval_step(parent, use: SealUse) -> SealUse | None:
     level = 1 if not use.approver1 else 2
     label = tr("审批") if use.levels == 1 else tr(f"第{'一二'[level - 1]}级审批（共 {use.levels} 级）")
-    fields = [
-        FormField("approver", "审批人", "staff", required=True),
-        FormField("decision", "审批意见", "combo", choices=[AGREE, DISAGREE]),
-        FormField("approved_at", "审批时间", "datetime"),
-        FormField("opinion", "审批说明", max_len=200, placeholder=tr("不同意时必填")),
-    ]
+    fields = SEAL_USE_FIELDS.form("approver", "decision", "approved_at", "opinion", approver=STAFF)
     note = _steps_line(1) + "\n" + _use_summary(use)
     return _ask(parent, tr("用印 · 第 2 步 ") + label, fields, lambda v: approve_use(use, v), None, note)
 
 
 def stamping_step(parent, use: SealUse, attachments_dir) -> SealUse | None:
-    fields = [
-        FormField("supervisor", "监印人", "staff", required=True),
-        FormField("stamped_at", "用印时间", "datetime"),
-        FormField("content_checked", "核对", "check", required=True, error_keys=("seal",),
-                  placeholder=tr("已核对文件内容，确认非空白文件")),
-        FormField("stamp_note", "用印说明", max_len=200),
-        FormField("files", "盖章页扫描件", "files", error_keys=("file",)),
-    ]
+    fields = [*SEAL_USE_FIELDS.form("supervisor", "stamped_at", "content_checked", "stamp_note", supervisor=STAFF,
+                                    content_checked={"error_keys": ("seal",)}),
+              FormField("files", "盖章页扫描件", "files", error_keys=("file",))]
 
     def save(v: dict) -> SealUse:
         for p in v.get("files") or []:
