@@ -12,7 +12,8 @@ import peewee as pw
 
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import VoidableModel, db, now
-from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import SearchIndex, register_ledger
 from neiqin.models.seals.chain import LOAN_FIELDS
 from neiqin.models.seals.chained import ChainedLedgerSpec, chained_write, void_change
 from neiqin.models.seals.registry import (
@@ -35,29 +36,47 @@ OUT, RETURNED = "借出", "已归还"
 ITEM_SEAL, ITEM_LICENCE = "印章", "证照"
 CONDITIONS = ["完好", "有损坏", "有缺失", "其他（见说明）"]
 
+
+LOAN_DECL = Fields(  # LOAN_FIELDS is the hash chain's list of the row's fields (chain.py)
+    "seal-loans",
+    Field("no", "编号", "code", max_len=20, width=10, sortable=True, importable=False, number_order=True,
+          in_form=False),  # taken from neiqin.numbering: the model declares it
+    Field("item", "借出物品", "choice", required=True, stored=False, importable=False),  # 'seal:3', 'licence:2'
+    Field("lent_at", "借出时间", "datetime", width=14, sortable=True, importable=False),  # empty: now
+    Field("item_name", "借出物品", max_len=80, width=14, importable=False, in_form=False,
+          value=lambda r: f"{r.get('item_kind')}：{r.get('item_name')}"),
+    Field("borrower", "借用人", required=True, max_len=40, width=7, importable=False),  # picked from 通讯录
+    Field("department", "部门", max_len=60, width=10, importable=False),
+    Field("purpose", "事由", required=True, max_len=200, width=14, importable=False, history=True),
+    Field("approver", "审批人", required=True, max_len=40, width=7, importable=False),
+    Field("escort", "随行监印人", max_len=40, header="随行/监印人", width=8, importable=False,
+          placeholder="印章外借时应有监印人随行"),
+    Field("due_at", "预计归还", "datetime", required=True, width=14, sortable=True, importable=False),
+    Field("note", "备注", "multiline", max_len=1000),
+    Field("status", "状态", "choice", choices=(OUT, RETURNED), default=OUT, max_len=6, index=True, width=6,
+          importable=False, in_form=False),
+    # 归还
+    Field("returned_at", "归还时间", "datetime", header="实际归还", width=14, importable=False),
+    Field("return_condition", "归还情况", "choice", choices=tuple(CONDITIONS), open_choices=True,
+          default=CONDITIONS[0], max_len=20, width=8, importable=False),
+    Field("return_note", "归还说明", max_len=200),
+)
+
+
+@LOAN_DECL.table(order=("no", "item_kind", "seal_id", "licence_id", "item_name", "borrower_id", "borrower",
+                        "department", "purpose", "approver", "lent_at", "lend_date", "due_at", "escort",
+                        "expired_ack", "note", "status", "returned_at", "return_condition", "return_note"))
 class SealLoan(VoidableModel):
-    """Projection of the chain, like :class:`~neiqin.models.seals.uses.SealUse`."""
+    """Projection of the chain, like :class:`~neiqin.models.seals.uses.SealUse` (fields: :data:`LOAN_DECL`)."""
 
     no = pw.CharField(max_length=20, unique=True)
     item_kind = pw.CharField(max_length=4)
     seal_id = pw.IntegerField(null=True)
     licence_id = pw.IntegerField(null=True)
-    item_name = pw.CharField(max_length=80)
     borrower_id = pw.IntegerField(null=True)
-    borrower = pw.CharField(max_length=40)
-    department = pw.CharField(max_length=60, default="")
-    purpose = pw.CharField(max_length=200)
-    approver = pw.CharField(max_length=40)
-    lent_at = pw.DateTimeField()
+    lent_at = pw.DateTimeField()  # NOT NULL; the form may leave it empty (now)
     lend_date = pw.DateField(index=True)
-    due_at = pw.DateTimeField()
-    escort = pw.CharField(max_length=40, default="")
-    expired_ack = pw.BooleanField(default=False)
-    note = pw.TextField(default="")
-    status = pw.CharField(max_length=6, default=OUT, index=True)
-    returned_at = pw.DateTimeField(null=True)
-    return_condition = pw.CharField(max_length=20, default="")
-    return_note = pw.CharField(max_length=200, default="")
+    expired_ack = pw.BooleanField(default=False)  # a licence lent past its expiry, confirmed
 
     class Meta:
         table_name = "seal_loan"
@@ -86,21 +105,9 @@ SEAL_LOANS = register_ledger(ChainedLedgerSpec(
     title="印章证照外借登记簿",
     tab_title="外借",
     model=SealLoan,
-    columns=[
-        Column("no", "编号", 10, sortable=True, importable=False, number_order=True),
-        Column("lent_at", "借出时间", 14, kind="datetime", sortable=True, importable=False),
-        Column("item_name", "借出物品", 14, importable=False,
-               value=lambda r: f"{r.get('item_kind')}：{r.get('item_name')}"),
-        Column("borrower", "借用人", 7, importable=False),
-        Column("department", "部门", 10, importable=False),
-        Column("purpose", "事由", 14, importable=False),
-        Column("approver", "审批人", 7, importable=False),
-        Column("due_at", "预计归还", 14, kind="datetime", sortable=True, importable=False),
-        Column("returned_at", "实际归还", 14, kind="datetime", importable=False),
-        Column("escort", "随行/监印人", 8, importable=False),
-        Column("return_condition", "归还情况", 8, importable=False),
-        Column("status", "状态", 6, importable=False),
-    ],
+    columns=LOAN_DECL.columns("no", "lent_at", "item_name", "borrower", "department", "purpose", "approver", "due_at",
+                              "returned_at", "escort", "return_condition", "status"),
+    fields=LOAN_DECL,
     default_sort="lent_at",
     date_field="lend_date",
     date_label="借出日期",
@@ -177,16 +184,13 @@ def lend(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> SealLoan:
     elif licence is not None and (licence.voided or licence.status != LIC_IN_STORE):
         errors["item"] = f"证照“{licence.label}”当前为“{licence.status}”，不能借出"
     bid, bname, bdept = _person(data.get("borrower"))
-    if not bname:
-        errors["borrower"] = "请填写借用人"
-    department = (data.get("department") or "").strip() or bdept
-    purpose = text_field(data, errors, "purpose", "事由", required=True, max_len=200)
-    _, approver, _ = _person(data.get("approver"))
-    if not approver:
-        errors["approver"] = "请填写审批人"
-    _, escort, _ = _person(data.get("escort"))
-    note = text_field(data, errors, "note", "备注", max_len=1000)
-    lent_at = _moment(data.get("lent_at"), "借出时间", "lent_at", errors, default=now())
+    out = LOAN_DECL.clean({**data, "borrower": bname, "approver": _person(data.get("approver"))[1],
+                           "escort": _person(data.get("escort"))[1],
+                           "department": str(data.get("department") or "").strip() or bdept},
+                          errors, ("borrower", "department", "purpose", "approver", "escort", "note"))
+    bname, department, purpose = out["borrower"], out["department"], out["purpose"]
+    approver, escort, note = out["approver"], out["escort"], out["note"]
+    lent_at = _moment(data.get("lent_at"), LOAN_DECL["lent_at"].label, "lent_at", errors, default=now())
     due_at = data.get("due_at")
     if isinstance(due_at, dt.date) and not isinstance(due_at, dt.datetime):
         due_at = dt.datetime.combine(due_at, dt.time(17, 30))
@@ -226,13 +230,11 @@ def return_loan(loan: SealLoan, data: dict) -> SealLoan:
     if loan.status != OUT:
         raise NeiqinError(f"{loan.item_name} 已于 {_fmt(loan.returned_at)} 归还")
     errors: dict[str, str] = {}
-    at = _moment(data.get("returned_at"), "归还时间", "returned_at", errors, default=now())
+    at = _moment(data.get("returned_at"), LOAN_DECL["returned_at"].label, "returned_at", errors, default=now())
     if at and "returned_at" not in errors and at < loan.lent_at:
         errors["returned_at"] = f"归还时间不能早于借出时间（{_fmt(loan.lent_at)}）"
-    condition = (data.get("return_condition") or CONDITIONS[0]).strip()
-    if len(condition) > 20:
-        errors["return_condition"] = "归还情况不能超过 20 字"
-    note = text_field(data, errors, "return_note", "归还说明", max_len=200)
+    out = LOAN_DECL.clean(data, errors, ("return_condition", "return_note"))
+    condition, note = out["return_condition"], out["return_note"]
     if condition != CONDITIONS[0] and not note:
         errors.setdefault("return_note", "归还情况不是“完好”时请说明")
     if errors:

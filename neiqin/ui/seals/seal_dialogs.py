@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from neiqin import clock
 from neiqin.models.seals.attachments import attach_to_use, store_attachment
-from neiqin.models.seals.loans import CONDITIONS, SealLoan, lend, lendable_items, return_loan
+from neiqin.models.seals.loans import LOAN_DECL, SealLoan, lend, lendable_items, return_loan
 from neiqin.models.seals.registry import SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
 from neiqin.models.seals.uses import SEAL_USE_FIELDS, SealUse, apply_use, approve_use, next_step, stamp_use
 from neiqin.models.staff import Department
@@ -222,17 +222,9 @@ def lend_dialog(parent) -> SealLoan | None:
         QMessageBox.information(parent, tr("没有可借出的物品"), tr("所有印章和证照都已借出或停用。"))
         return None
     tomorrow = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time(17, 30))
-    fields = [
-        FormField("item", "借出物品", "combo", required=True, choices=list(items)),
-        FormField("borrower", "借用人", "staff", required=True),
-        FormField("department", "部门", "editable_combo", choices=[""] + Department.names()),
-        FormField("purpose", "事由", required=True, max_len=200, history=("seal-loans", "purpose")),
-        FormField("approver", "审批人", "staff", required=True),
-        FormField("escort", "随行监印人", "staff", placeholder=tr("印章外借时应有监印人随行")),
-        FormField("lent_at", "借出时间", "datetime"),
-        FormField("due_at", "预计归还", "datetime", required=True),
-        FormField("note", "备注", "multiline"),
-    ]
+    fields = LOAN_DECL.form("item", "borrower", "department", "purpose", "approver", "escort", "lent_at", "due_at",
+                            "note", item={"choices": list(items)}, borrower=STAFF, approver=STAFF, escort=STAFF,
+                            department={"kind": "editable_combo", "choices": [""] + Department.names()})
 
     def save(v: dict) -> SealLoan:
         return write(parent, lend, dict(v, item=items.get(v["item"])))
@@ -243,11 +235,7 @@ def lend_dialog(parent) -> SealLoan | None:
 
 
 def return_dialog(parent, loan: SealLoan) -> SealLoan | None:
-    fields = [
-        FormField("returned_at", "归还时间", "datetime"),
-        FormField("return_condition", "归还情况", "combo", choices=CONDITIONS),
-        FormField("return_note", "归还说明", max_len=200),
-    ]
+    fields = LOAN_DECL.form("returned_at", "return_condition", "return_note", return_condition={"kind": "combo"})
     note = (f"{loan.no}　{loan.item_kind}：{loan.item_name}\n借用人 {loan.borrower}（{loan.department}），"
             f"{loan.lent_at:%Y-%m-%d %H:%M} 借出，预计 {loan.due_at:%Y-%m-%d %H:%M} 归还")
     return _ask(parent, tr("登记归还"), fields, lambda v: return_loan(loan, v), None, note)
