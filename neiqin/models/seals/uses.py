@@ -157,6 +157,17 @@ SEAL_USES = register_ledger(ChainedLedgerSpec(
 
 
 USE_NO = series("seal_use", "用印编号", "印{year}-{n:04}", setting="seals.use_number_pattern", column=SealUse.no)
+def usable_seals() -> list[Seal]:
+    """The seals a use can be applied for (lent ones too: they are stamped when back), in the order entered."""
+    return list(Seal.select().where((Seal.voided == False)  # noqa: E712
+                                    & Seal.status.not_in([SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED]))
+                .order_by(Seal.id))
+
+
+def use_by_id(use_id: int) -> SealUse:
+    return SealUse.get_by_id(use_id)
+
+
 def _usable_seal(seal_id: Any, errors: dict, key: str = "seal") -> Seal | None:
     seal = Seal.get_or_none(Seal.id == seal_id) if seal_id else None
     if seal is None or seal.voided:

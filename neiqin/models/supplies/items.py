@@ -331,6 +331,29 @@ def match_items(choices: list[ItemChoice], text: str, limit: int = 20) -> list[I
 # ---------------------------------------------------------------------------------------------- queries
 
 
+def item_by_id(item_id: int) -> Supply | None:
+    """The item as it is now (its balance may have moved since a list or form was filled)."""
+    return Supply.get_or_none(Supply.id == item_id)
+
+
+def item_locations() -> list[str]:
+    """Every 存放位置 used by an item, A→Z."""
+    return sorted({loc for (loc,) in Supply.select(Supply.location).distinct().tuples() if loc})
+
+
+def item_categories() -> list[str]:
+    """Every 类别 used by an item, A→Z."""
+    return sorted({cat for (cat,) in Supply.select(Supply.category).distinct().tuples() if cat})
+
+
+def active_items(category: str = "") -> list[Supply]:
+    """Active items (of one 类别), by category and code: the lines of a 批量领用."""
+    q = Supply.select().where((Supply.voided == False) & (Supply.status == ITEM_ACTIVE))  # noqa: E712
+    if category:
+        q = q.where(Supply.category == category)
+    return list(q.order_by(Supply.category, Supply.code))
+
+
 def low_stock_items() -> list[Supply]:
     """Active items at or below 安全库存, emptiest first (relative to the minimum)."""
     q = Supply.select().where(_item_status("low") & (Supply.voided == False))  # noqa: E712

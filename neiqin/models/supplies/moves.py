@@ -178,6 +178,17 @@ STOCK_MOVES = register_ledger(MovesSpec(
     describe=lambda m: f"{m.kind} {m.no}（{m.name} {qty_text(abs(m.qty), m.unit)}）",
 ))
 
+def move_by_id(move_id: int) -> StockMove:
+    return StockMove.get_by_id(move_id)
+
+
+def issue_slips_on(day) -> int:
+    """How many 领用单 (slips, not lines) were issued on ``day``, voided ones left out."""
+    return (StockMove.select(StockMove.no).where((StockMove.kind == ISSUE) & (StockMove.move_date == day)
+                                                 & (StockMove.voided == False))  # noqa: E712
+            .distinct().count())
+
+
 # 领用登记簿: the 领用 view (出入库流水 filtered to 领用) prints the columns of an issue, and a column the person
 # signs in on receiving (25 mm × 10 mm of writing space, neiqin.reports.forms.SIGN_W/SIGN_H)
 ISSUE_REGISTER = replace(STOCK_MOVES, title="办公用品领用登记簿", columns=MOVE_FIELDS.columns(

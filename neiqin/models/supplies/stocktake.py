@@ -95,6 +95,10 @@ MODELS = [Stocktake, StocktakeLine]
 # ---------------------------------------------------------------------------------------------- queries
 
 
+def stocktake_by_id(take_id: int) -> Stocktake:
+    return Stocktake.get_by_id(take_id)
+
+
 def open_stocktake() -> Stocktake | None:
     return (Stocktake.select().where((Stocktake.status == OPEN) & (Stocktake.voided == False))  # noqa: E712
             .order_by(Stocktake.id.desc()).first())

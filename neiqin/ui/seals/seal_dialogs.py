@@ -24,8 +24,17 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.models.seals.attachments import attach_to_use, store_attachment
 from neiqin.models.seals.loans import LOAN_DECL, SealLoan, lend, lendable_items, return_loan
-from neiqin.models.seals.registry import SEAL_DESTROYED, SEAL_DISABLED, SEAL_LENT, SEAL_LOST, Seal
-from neiqin.models.seals.uses import SEAL_USE_FIELDS, SealUse, apply_use, approve_use, next_step, stamp_use
+from neiqin.models.seals.registry import SEAL_LENT
+from neiqin.models.seals.uses import (
+    SEAL_USE_FIELDS,
+    SealUse,
+    apply_use,
+    approve_use,
+    next_step,
+    stamp_use,
+    usable_seals,
+    use_by_id,
+)
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField, RecordForm
 from neiqin.ui.operations import write
@@ -124,12 +133,7 @@ def _use_summary(use: SealUse) -> str:
 
 def seal_choices() -> dict[str, int]:
     """Label → seal id for the 印章 combo: usable seals; lent ones marked (they can be applied for)."""
-    out = {}
-    q = Seal.select().where((Seal.voided == False)  # noqa: E712
-                            & Seal.status.not_in([SEAL_DISABLED, SEAL_LOST, SEAL_DESTROYED])).order_by(Seal.id)
-    for s in q:
-        out[s.name + ("（外借中）" if s.status == SEAL_LENT else "")] = s.id
-    return out
+    return {s.name + ("（外借中）" if s.status == SEAL_LENT else ""): s.id for s in usable_seals()}
 
 
 def application_step(parent, values: dict | None = None) -> SealUse | None:
@@ -150,10 +154,7 @@ def application_step(parent, values: dict | None = None) -> SealUse | None:
 
     def save(v: dict) -> SealUse:
         data = dict(v)
-        data["seal"] = seals.get(v["seal"])
-        person = v.get("applicant") or {}
-        if not (v.get("department") or "").strip() and person.get("department"):
-            data["department"] = person["department"]
+        data["seal"] = seals.get(v["seal"])  # an empty 用印部门 is the applicant's (apply_use)
         if values and values.get("replaces"):
             data["replaces"] = values["replaces"]
         return apply_use(data)
@@ -183,7 +184,7 @@ def stamping_step(parent, use: SealUse, attachments_dir) -> SealUse | None:
         done = stamp_use(use, v)
         for p in v.get("files") or []:
             attach_to_use(done, p, attachments_dir)
-        return SealUse.get_by_id(done.id)
+        return use_by_id(done.id)
 
     note = _steps_line(2) + "\n" + _use_summary(use) + "\n" + tr("严禁在空白文件上用印。")
     return _ask(parent, tr("用印 · 第 3 步 用印"), fields, save, None, note)

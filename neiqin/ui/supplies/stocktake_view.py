@@ -51,11 +51,11 @@ class StartDialog(QDialog):
         form = QFormLayout(self)
         self.location = QComboBox()
         self.location.addItem(tr("全部位置"), "")
-        for loc in sorted({s.location for s in items.Supply.select(items.Supply.location) if s.location}):
+        for loc in items.item_locations():
             self.location.addItem(loc, loc)
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
-        for cat in sorted({s.category for s in items.Supply.select(items.Supply.category) if s.category}):
+        for cat in items.item_categories():
             self.category.addItem(cat, cat)
         self.blind = QCheckBox(tr("盲盘（盘点表不印账面数量）"))
         self.counted_by = StaffPicker()
@@ -255,7 +255,7 @@ class StocktakeView(View):
 
     def _which_changed(self) -> None:
         tid = self.which.currentData()
-        self.take = T.Stocktake.get_by_id(tid) if tid else None
+        self.take = T.stocktake_by_id(tid) if tid else None
         self.fill_table()
 
     @property

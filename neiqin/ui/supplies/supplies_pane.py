@@ -192,7 +192,7 @@ class ItemsPane(LedgerPane):
 
         rec = self.current_record()
         query = self.model.query
-        items = [items_mod.Supply.get_by_id(r["id"]) for r in self.spec.iter_rows(query) if not r["voided"]]
+        items = [items_mod.item_by_id(r["id"]) for r in self.spec.iter_rows(query) if not r["voided"]]
         if rec is not None and len(items) > 1:
             ask = QMessageBox.question(self, tr("打印货架标签"),
                                        f"打印当前列表全部 {len(items)} 种物品的标签吗？\n选“否”只打印所选的“{rec.name}”。",
@@ -218,7 +218,7 @@ class StockCardDialog(QDialog):
 
     def __init__(self, item: items_mod.Supply, parent=None):
         super().__init__(parent)
-        item = items_mod.Supply.get_by_id(item.id)
+        item = items_mod.item_by_id(item.id)
         self.setWindowTitle(tr("库存卡片") + f" · {item.code} {item.label}")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"{item.code} {item.label}　单位：{item.unit}　位置：{item.location or '—'}　"
@@ -333,7 +333,7 @@ class MovesPane(LedgerPane):
         form = RecordForm(tr("领用登记"), fields, lambda v: posting.issue({**v, "item": _code_of(v["item"])})[0], None,
                           self)
         init = dict(values)
-        item = items_mod.Supply.get_or_none(items_mod.Supply.id == init.pop("item", 0))
+        item = items_mod.item_by_id(init.pop("item", 0))
         if item is not None:
             init["item"] = f"{item.code} {item.name} {item.spec}".strip()
         for k in ("approver", "issuer"):
@@ -376,7 +376,7 @@ class MovesPane(LedgerPane):
                 show_error(self, e)
                 return None
             self.after_change(move.id)
-        values = posting.correction_values(moves_mod.StockMove.get_by_id(move.id))
+        values = posting.correction_values(moves_mod.move_by_id(move.id))
         if move.kind == moves_mod.RECEIPT:
             return self.receive_dialog(None, {**values, "item": f"{move.code} {move.name} {move.spec}".strip()})
         if move.kind == moves_mod.SCRAP:

@@ -205,7 +205,7 @@ class IssueDesk(View):
     def _picked(self, label: str) -> None:
         choice = self.code.choice_for(label)
         if choice is not None:
-            self._choose(items_mod.Supply.get_by_id(choice.id))
+            self._choose(items_mod.item_by_id(choice.id))
 
     def _choose(self, item: items_mod.Supply) -> None:
         self.current = item
@@ -213,7 +213,7 @@ class IssueDesk(View):
         self.code.setText(item.code)
         self.code.blockSignals(False)
         self.unit_label.setText(item.unit)
-        fresh = items_mod.Supply.get_by_id(item.id)
+        fresh = items_mod.item_by_id(item.id)
         self._say(f"{item.code} {item.label}：现有 {fresh.qty()}" + ("（低于安全库存）" if items_mod.is_low(fresh) else ""))
         self.qty.setText("1")
         self.qty.setFocus()
@@ -231,7 +231,7 @@ class IssueDesk(View):
         if item is None:
             matches = items_mod.match_items(self.code.choices, text, 2)
             if len(matches) == 1:
-                self._choose(items_mod.Supply.get_by_id(matches[0].id))
+                self._choose(items_mod.item_by_id(matches[0].id))
                 return
             self.unknown_code(text)
             return
@@ -271,7 +271,7 @@ class IssueDesk(View):
         qty = amounts.parse_qty(self.qty.text(), item.unit, errors, "qty", "领用数量")
         if not errors:
             already = sum(ln["qty"] for ln in self.lines if ln["item"].id == item.id)
-            fresh = items_mod.Supply.get_by_id(item.id)
+            fresh = items_mod.item_by_id(item.id)
             if already + qty > fresh.on_hand:
                 errors["qty"] = posting.shortage_message(fresh, fresh.on_hand, already + qty)
         if errors:
@@ -305,7 +305,7 @@ class IssueDesk(View):
         self.table.setRowCount(len(self.lines))
         for r, ln in enumerate(self.lines):
             it = ln["item"]
-            fresh = items_mod.Supply.get_by_id(it.id)
+            fresh = items_mod.item_by_id(it.id)
             cells = [QTableWidgetItem(it.code), QTableWidgetItem(it.name), QTableWidgetItem(it.spec),
                      QTableWidgetItem(it.unit), _num_item(amounts.qty_text(fresh.on_hand)), _num_item(amounts.qty_text(ln["qty"])),
                      QTableWidgetItem(bad.get(r, ln["purpose"]))]
@@ -410,9 +410,7 @@ class IssueDesk(View):
 
     def count_and_description(self) -> tuple[int, str]:
         today = clock.today()
-        n = moves_mod.StockMove.select(moves_mod.StockMove.no).where(
-            (moves_mod.StockMove.kind == moves_mod.ISSUE) & (moves_mod.StockMove.move_date == today)
-            & (moves_mod.StockMove.voided == False)).distinct().count()  # noqa: E712
+        n = moves_mod.issue_slips_on(today)
         return n, tr("领用台 · 今日领用单")
 
     def showEvent(self, event) -> None:
@@ -439,7 +437,7 @@ class BatchIssueDialog(QDialog):
         self.purpose = QLineEdit(f"{clock.today():%Y年%m月}部门月度领用")
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
-        cats = sorted({s.category for s in items_mod.Supply.select(items_mod.Supply.category) if s.category})
+        cats = items_mod.item_categories()
         for c in cats:
             self.category.addItem(c, c)
         for i, (label, w) in enumerate(((tr("部门"), self.department), (tr("代领人"), self.person),
@@ -473,10 +471,7 @@ class BatchIssueDialog(QDialog):
 
     def _fill(self) -> None:
         keep = self.quantities()
-        q = items_mod.Supply.select().where((items_mod.Supply.voided == False) & (items_mod.Supply.status == items_mod.ITEM_ACTIVE))  # noqa: E712
-        if self.category.currentData():
-            q = q.where(items_mod.Supply.category == self.category.currentData())
-        self.items = list(q.order_by(items_mod.Supply.category, items_mod.Supply.code))
+        self.items = items_mod.active_items(self.category.currentData() or "")
         self.table.setRowCount(len(self.items))
         for r, it in enumerate(self.items):
             for c, text in enumerate((it.code, it.name, it.spec, it.unit)):
