@@ -25,8 +25,9 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
-from neiqin.models.ledger import check_void, text_field
-from neiqin.models.supplies.amounts import Q, _person, _rdiv, parse_qty, qty_text
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import check_void
+from neiqin.models.supplies.amounts import Q, _person, _rdiv, qty_text
 from neiqin.models.supplies.items import ITEM_ACTIVE, Supply, find_item
 from neiqin.models.supplies.moves import ADJUST, StockMove
 from neiqin.models.supplies.posting import _next_no, adjust
@@ -37,22 +38,39 @@ OPEN, POSTED = "进行中", "已过账"
 LEDGER = "stocktakes"  # audit log key
 
 
+# What the clerk types: starting (开始盘点), counting (the sheet's 实盘 and 备注 columns), posting (过账)
+STOCKTAKE_FIELDS = Fields(
+    "stocktakes",
+    Field("counted_by", "盘点人", max_len=40),  # picked from 通讯录
+    Field("note", "备注", "multiline", max_len=500),
+    Field("blind", "盲盘", "bool", placeholder="盲盘（盘点表不印账面数量）"),
+    Field("keeper", "保管员", required=True, max_len=40),
+    Field("admin_head", "行政主管", required=True, max_len=40),
+    Field("finance_head", "财务主管", required=True, max_len=40),
+    Field("post_date", "过账日期", "date"),  # empty: today
+)
+COUNT_FIELDS = Fields(
+    "stocktakes",
+    Field("counted_qty", "实盘数量", "qty", required=True, header="实盘"),  # 0 is a count: an empty shelf
+    Field("note", "备注", max_len=200),
+)
+SIGN_OFFS = ("keeper", "admin_head", "finance_head")
+
+
+@STOCKTAKE_FIELDS.table(order=("no", "started_at", "start_date", "status", "locations", "categories", "blind",
+                               "snapshot_move_id", "counted_by", "note", "posted_at", "post_date", "keeper",
+                               "admin_head", "finance_head", "gain_value", "loss_value"))
 class Stocktake(VoidableModel):
+    """One stocktake (fields typed by the clerk: :data:`STOCKTAKE_FIELDS`)."""
+
     no = pw.CharField(max_length=20, unique=True)
     started_at = pw.DateTimeField()
     start_date = pw.DateField(index=True)
     status = pw.CharField(max_length=6, default=OPEN, index=True)
     locations = pw.TextField(default="[]")  # JSON list; [] = every location
     categories = pw.TextField(default="[]")
-    blind = pw.BooleanField(default=False)
     snapshot_move_id = pw.IntegerField(default=0)
-    counted_by = pw.CharField(max_length=40, default="")
-    note = pw.TextField(default="")
     posted_at = pw.DateTimeField(null=True)
-    post_date = pw.DateField(null=True)
-    keeper = pw.CharField(max_length=40, default="")  # 保管员
-    admin_head = pw.CharField(max_length=40, default="")  # 行政主管
-    finance_head = pw.CharField(max_length=40, default="")  # 财务主管
     gain_value = pw.IntegerField(default=0)
     loss_value = pw.IntegerField(default=0)
 
@@ -66,6 +84,9 @@ class Stocktake(VoidableModel):
         return "；".join(parts) or "全部物品"
 
 
+@COUNT_FIELDS.table(order=("stocktake", "item_id", "code", "name", "spec", "unit", "category", "location", "book_qty",
+                            "unit_cost", "counted_qty", "counted_at", "expected_qty", "diff_qty", "diff_amount",
+                            "note"))
 class StocktakeLine(BaseModel):
     stocktake = pw.IntegerField(index=True)
     item_id = pw.IntegerField()
@@ -82,7 +103,6 @@ class StocktakeLine(BaseModel):
     expected_qty = pw.IntegerField(null=True)  # book at the count time, fixed when posted
     diff_qty = pw.IntegerField(null=True)
     diff_amount = pw.IntegerField(null=True)  # fen, fixed when posted
-    note = pw.CharField(max_length=200, default="")
 
     class Meta:
         table_name = "stocktake_line"
@@ -193,8 +213,8 @@ def start_stocktake(data: dict | None = None, *, at: dt.datetime | None = None) 
     errors: dict[str, str] = {}
     locations = [str(x).strip() for x in data.get("locations") or [] if str(x).strip()]
     categories = [str(x).strip() for x in data.get("categories") or [] if str(x).strip()]
-    note = text_field(data, errors, "note", "备注", max_len=500)
-    _, counted_by, _ = _person(data.get("counted_by"))
+    note = STOCKTAKE_FIELDS["note"].clean(data.get("note"), errors)
+    counted_by = STOCKTAKE_FIELDS["counted_by"].clean(_person(data.get("counted_by"))[1], errors)
     started = at or now()
     if errors:
         raise ValidationError(errors)
@@ -249,7 +269,8 @@ def set_count(take: Stocktake | int, item: Any, qty: Any, *, counted_at: Any = N
         supply = find_item(str(item or ""))
     if supply is None:
         raise ValidationError({"code": f"没有编码为“{str(item or '').strip()}”的物品"})
-    qty_m = parse_qty(qty, supply.unit, errors, "counted", "实盘数量", allow_zero=True)
+    qty_m = COUNT_FIELDS["counted_qty"].clean(qty, errors, at="counted", unit=supply.unit)
+    note = COUNT_FIELDS["note"].clean(note, errors) if note is not None else None
     at = _moment(counted_at, "盘点时间", "counted_at", errors, now())
     if "counted_at" not in errors and at < take.started_at:
         errors["counted_at"] = f"盘点时间不能早于盘点开始时间（{take.started_at:%Y-%m-%d %H:%M}）"
@@ -269,7 +290,7 @@ def set_count(take: Stocktake | int, item: Any, qty: Any, *, counted_at: Any = N
         line.counted_qty = (line.counted_qty or 0) + qty_m if add else qty_m
         line.counted_at = at
         if note is not None:
-            line.note = note.strip()[:200]
+            line.note = note
         line.save()
         AuditLog.write(LEDGER, take.id, "count", f"盘点 {take.no}：{supply.name} 实盘 {qty_text(line.counted_qty, supply.unit)}",
                        {supply.code: [before, line.counted_qty]})
@@ -309,19 +330,14 @@ def post_stocktake(take: Stocktake | int, data: dict, *, at: dt.datetime | None 
     _require_open(take)
     errors: dict[str, str] = {}
     names = {}
-    for key, label in (("keeper", "保管员"), ("admin_head", "行政主管"), ("finance_head", "财务主管")):
-        _, name, _ = _person(data.get(key))
-        if not name:
-            errors[key] = f"请填写{label}"
-        elif len(name) > 40:
-            errors[key] = f"{label}不能超过 40 字"
-        names[key] = name
+    for key in SIGN_OFFS:
+        names[key] = STOCKTAKE_FIELDS[key].clean(_person(data.get(key))[1], errors)
     post_date = data.get("post_date") or clock.today()
     if isinstance(post_date, str):
         try:
             post_date = dt.date.fromisoformat(post_date.strip())
         except ValueError:
-            errors["post_date"] = "过账日期格式应为 YYYY-MM-DD"
+            errors["post_date"] = f"{STOCKTAKE_FIELDS['post_date'].label}格式应为 YYYY-MM-DD"
             post_date = clock.today()
     if isinstance(post_date, dt.datetime):
         post_date = post_date.date()

@@ -40,7 +40,9 @@ from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 GAIN = QColor("#e6f4ea")
 LOSS = QColor("#fce8e6")
-COLS = ["存放位置", "编码", "名称", "规格型号", "单位", "账面(开始时)", "实盘", "盘点时账面", "差异", "金额", "备注"]
+COUNTED, NOTE = T.COUNT_FIELDS["counted_qty"], T.COUNT_FIELDS["note"]  # the sheet's two typed columns
+COLS = ["存放位置", "编码", "名称", "规格型号", "单位", "账面(开始时)", COUNTED.header, "盘点时账面", "差异", "金额",
+        NOTE.label]
 COUNT_COL = 6
 
 
@@ -57,13 +59,15 @@ class StartDialog(QDialog):
         self.category.addItem(tr("全部类别"), "")
         for cat in items.item_categories():
             self.category.addItem(cat, cat)
-        self.blind = QCheckBox(tr("盲盘（盘点表不印账面数量）"))
+        F = T.STOCKTAKE_FIELDS
+        self.blind = QCheckBox(tr(F["blind"].placeholder))
         self.counted_by = StaffPicker()
         self.note = QLineEdit(tr("月末盘点"))
+        self.note.setMaxLength(F["note"].limit)
         form.addRow(tr("存放位置"), self.location)
         form.addRow(tr("类别"), self.category)
-        form.addRow(tr("盘点人"), self.counted_by)
-        form.addRow(tr("备注"), self.note)
+        form.addRow(tr(F["counted_by"].label), self.counted_by)
+        form.addRow(tr(F["note"].label), self.note)
         form.addRow("", self.blind)
         hint = QLabel(tr("开始时记下每种物品的账面数量。盘点期间可以照常领用：差异按“实盘 － 清点时的账面数”计算。"))
         hint.setWordWrap(True)
@@ -102,15 +106,14 @@ class PostDialog(QDialog):
         form = QFormLayout()
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
-        for key, label, default in (("keeper", "保管员", "supplies.keeper"), ("admin_head", "行政主管", "supplies.admin_head"),
-                                    ("finance_head", "财务主管", "supplies.finance_head")):
+        for key in T.SIGN_OFFS:  # 保管员, 行政主管, 财务主管: the settings give who usually signs
             w = StaffPicker()
-            w.set_value({"id": None, "name": settings.get(default) or ""})
+            w.set_value({"id": None, "name": settings.get(f"supplies.{key}") or ""})
             self.widgets[key] = w
-            form.addRow("* " + tr(label), self._with_error(key, w))
+            form.addRow("* " + tr(T.STOCKTAKE_FIELDS[key].label), self._with_error(key, w))
         self.post_date = QDateEdit(qtoday(), calendarPopup=True, displayFormat="yyyy-MM-dd")
         self.widgets["post_date"] = self.post_date
-        form.addRow(tr("过账日期"), self._with_error("post_date", self.post_date))
+        form.addRow(tr(T.STOCKTAKE_FIELDS["post_date"].label), self._with_error("post_date", self.post_date))
         layout.addLayout(form)
         self.general = QLabel()
         self.general.setStyleSheet("color:#c5221f")
@@ -191,7 +194,7 @@ class StocktakeView(View):
         layout.addLayout(bar)
         scan = QHBoxLayout()
         self.code = QLineEdit()
-        self.code.setPlaceholderText(tr("扫描或输入编码，Enter 后输入实盘数量"))
+        self.code.setPlaceholderText(tr("扫描或输入编码，Enter 后输入") + COUNTED.label)
         scan_field(self.code)
         self.qty = QLineEdit()
         self.qty.setMaximumWidth(100)
@@ -200,7 +203,7 @@ class StocktakeView(View):
         self.only_diff = QCheckBox(tr("只看有差异的"))
         scan.addWidget(QLabel(tr("编码")))
         scan.addWidget(self.code, 2)
-        scan.addWidget(QLabel(tr("实盘数量")))
+        scan.addWidget(QLabel(tr(COUNTED.label)))
         scan.addWidget(self.qty)
         scan.addWidget(self.piecewise)
         scan.addWidget(self.only_diff)
@@ -324,7 +327,7 @@ class StocktakeView(View):
             self.qty.setText("1")
             self.enter_count()
             return
-        self._say(f"{item.code} {item.label}（{item.unit}）：请输入实盘数量")
+        self._say(f"{item.code} {item.label}（{item.unit}）：请输入{COUNTED.label}")
         self.qty.setFocus()
         self.qty.selectAll()
 
