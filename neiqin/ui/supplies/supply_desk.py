@@ -111,13 +111,15 @@ class IssueDesk(View):
         self.purpose = QLineEdit()
         self.purpose.setPlaceholderText(tr("用途，如 日常办公"))
         self.day = QDateEdit(qtoday(), calendarPopup=True, displayFormat="yyyy-MM-dd")
-        for col, (label, w) in enumerate(((tr("领用人"), self.person), (tr("部门"), self.department),
-                                          (tr("审批人"), self.approver))):
-            grid.addWidget(QLabel(label), 0, col * 2)
-            grid.addWidget(w, 0, col * 2 + 1)
-        grid.addWidget(QLabel(tr("用途")), 1, 0)
+        F = posting.ISSUE_SLIP  # the desk is the slip's special form: labels and lengths from its declaration
+        self.department.lineEdit().setMaxLength(F["department"].limit)
+        self.purpose.setMaxLength(F["purpose"].limit)
+        for col, key in enumerate(("person", "department", "approver")):
+            grid.addWidget(QLabel(tr(F[key].label)), 0, col * 2)
+            grid.addWidget((self.person, self.department, self.approver)[col], 0, col * 2 + 1)
+        grid.addWidget(QLabel(tr(F["purpose"].label)), 1, 0)
         grid.addWidget(self.purpose, 1, 1, 1, 3)
-        grid.addWidget(QLabel(tr("领用日期")), 1, 4)
+        grid.addWidget(QLabel(tr(F["move_date"].label)), 1, 4)
         grid.addWidget(self.day, 1, 5)
         layout.addLayout(grid)
 
@@ -128,9 +130,9 @@ class IssueDesk(View):
         self.qty.setMaximumWidth(90)
         self.qty.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.add_btn = QPushButton(tr("添加 (Enter)"))
-        scan.addWidget(QLabel(tr("物品")))
+        scan.addWidget(QLabel(tr(F["item"].label)))
         scan.addWidget(self.code, 3)
-        scan.addWidget(QLabel(tr("数量")))
+        scan.addWidget(QLabel(tr(moves_mod.MOVE_FIELDS["qty"].label)))
         scan.addWidget(self.qty)
         self.unit_label = QLabel()
         scan.addWidget(self.unit_label)
@@ -268,7 +270,7 @@ class IssueDesk(View):
                 self.code.setFocus()
                 return False
         errors: dict[str, str] = {}
-        qty = amounts.parse_qty(self.qty.text(), item.unit, errors, "qty", "领用数量")
+        qty = posting.ISSUE_SLIP["qty"].clean(self.qty.text(), errors, unit=item.unit)
         if not errors:
             already = sum(ln["qty"] for ln in self.lines if ln["item"].id == item.id)
             fresh = items_mod.item_by_id(item.id)
@@ -435,6 +437,7 @@ class BatchIssueDialog(QDialog):
         self.person.setPlaceholderText(tr("代领人"))
         self.approver = StaffPicker()
         self.purpose = QLineEdit(f"{clock.today():%Y年%m月}部门月度领用")
+        self.purpose.setMaxLength(posting.ISSUE_SLIP["purpose"].limit)
         self.category = QComboBox()
         self.category.addItem(tr("全部类别"), "")
         cats = items_mod.item_categories()
@@ -448,7 +451,7 @@ class BatchIssueDialog(QDialog):
         layout.addLayout(top)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels([tr("编码"), tr("名称"), tr("规格型号"), tr("单位"), tr("现有"),
-                                              tr("领用数量")])
+                                              tr(posting.ISSUE_SLIP["qty"].label)])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setWordWrap(False)
