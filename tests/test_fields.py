@@ -132,6 +132,14 @@ def test_a_line_of_a_slip_reports_at_its_own_key():
     assert errors == {"qty.2": "领用数量必须大于 0"}
 
 
+def test_a_checked_amount_checked_again_stays_as_it_is():
+    """An Excel import checks every row, then saves the checked rows: 12 盒 must not become 12000 盒."""
+    errors: dict[str, str] = {}
+    qty, price = Field("q", "数量", "qty", lo=1), Field("p", "单价", "price")
+    assert qty.clean(qty.clean("１２", errors, unit="盒"), errors, unit="盒") == 12000
+    assert price.clean(price.clean("¥2.5", errors), errors) == 25000 and errors == {}
+
+
 def test_amounts_are_integer_columns_right_aligned_numbers_in_excel_and_shown_with_their_unit():
     from decimal import Decimal
 
@@ -266,15 +274,16 @@ def test_a_visitor_typed_with_full_width_characters_is_stored_half_width(databas
 
 
 def test_every_ledger_with_a_field_declaration_takes_its_columns_and_table_from_it(database):
-    """For each converted ledger (来访, 通讯录, 地址簿, 会议室, 印章, 证照, 会议, 督办, 预订 …): the database column of a field has the
-    declared length, and its register/Excel column the declared title, width and aliases."""
+    """For each converted ledger (来访, 通讯录, 地址簿, 会议室, 印章, 证照, 会议, 督办, 预订, 用印, 外借, 办公用品, 出入库 …):
+    the database column of a field has the declared length, and its register/Excel column the declared title, width
+    and aliases."""
     from neiqin.models import load_all
     from neiqin.models.ledger import LEDGERS
 
     load_all()
     declared = [spec for spec in LEDGERS.values() if spec.fields is not None]
-    assert {"visitors", "staff", "addresses", "rooms", "seals", "licences", "meetings", "actions",
-            "bookings"} <= {s.key for s in declared}
+    assert {"visitors", "staff", "addresses", "rooms", "seals", "licences", "meetings", "actions", "bookings",
+            "seal-uses", "seal-loans", "supplies", "stock-moves"} <= {s.key for s in declared}
     for spec in declared:
         for f in spec.fields:
             if f.stored:
@@ -285,3 +294,77 @@ def test_every_ledger_with_a_field_declaration_takes_its_columns_and_table_from_
                 f = spec.fields[col.key]
                 assert (col.header, col.width) == (f.header or f.label, f.width), (spec.key, col.key)
                 assert set(f.aliases) <= set(col.aliases), (spec.key, col.key)
+
+
+# ---------------------------------------------------------------------------------------------- 用印, 外借, 办公用品
+
+SCHEMA_TABLES = ("supply", "stock_move", "stocktake", "stocktake_line", "seal_use", "seal_loan")
+
+
+def test_a_new_database_has_the_seal_and_supply_tables_byte_for_byte_as_before(database, datadir):
+    """Declaring the fields of 用印, 外借, 办公用品, 出入库 and 盘点 once changed no column, type, default, order or
+    index: the CREATE statements are those of a new file before the change (tests/fixtures)."""
+    import sqlite3
+    from pathlib import Path
+
+    expected = (Path(__file__).parent / "fixtures" / "schema-seals-supplies.sql").read_text(encoding="utf-8")
+    con = sqlite3.connect(datadir.db_path)
+    try:
+        names = ", ".join(f"'{t}'" for t in SCHEMA_TABLES)
+        rows = con.execute(f"SELECT sql FROM sqlite_master WHERE tbl_name IN ({names}) AND sql NOT NULL").fetchall()
+    finally:
+        con.close()
+    assert sorted(r[0] for r in rows) == expected.splitlines()
+
+
+def test_issue_and_loan_typed_full_width_are_stored_half_width_and_too_long_is_refused(database, host):
+    from neiqin.models.seals.loans import lend
+    from neiqin.models.seals.registry import SEALS
+    from neiqin.models.supplies import items, posting
+
+    box = items.SUPPLIES.create({"name": "Ａ４复印纸", "unit": "包", "code": "ｂｇ００１", "min_stock": "５",
+                                 "ref_price": "¥２３.５", "barcode": "６９０１２３４５６７８９２"})
+    assert (box.name, box.code, box.min_stock, box.ref_price, box.barcode) == \
+        ("A4复印纸", "BG001", 5000, 235000, "6901234567892")
+    posting.receive({"item": "ｂｇ００１", "qty": "１０", "unit_price": "２３.５０元"})
+    move = posting.issue({"person": host.id, "item": box, "qty": "２", "purpose": "ＯＡ打印"})[0]
+    assert (move.qty, move.purpose, move.department) == (-2000, "OA打印", "办公室")
+    with pytest.raises(ValidationError) as e:
+        posting.issue({"person": host.id, "item": box, "qty": "1", "purpose": "用" * 201})
+    assert e.value.errors == {"purpose": "用途不能超过 200 字（现有 201 字）"}
+    seal = SEALS.create({"name": "公司公章", "custodian": host.id})
+    loan = lend({"item": seal, "borrower": host.id, "approver": "李强", "purpose": "ＸＹ公司签约",
+                 "due_at": dt.datetime(2030, 1, 1, 17, 30)})
+    assert loan.purpose == "XY公司签约"
+    with pytest.raises(ValidationError) as e:
+        lend({"item": seal, "borrower": "王" * 41, "approver": "李强", "purpose": "签约",
+              "due_at": dt.datetime(2030, 1, 1, 17, 30)})
+    assert e.value.errors["borrower"] == "借用人不能超过 40 字（现有 41 字）"
+
+
+def test_the_item_register_imports_excel_under_its_aliases_with_amounts_typed_any_way(database, tmp_path):
+    """物品 from a supplier's sheet: 物品名称/规格/最低库存/单价/库位/条形码 are the declared aliases; full-width
+    numbers and ¥ prices are read as the clerk meant them."""
+    from openpyxl import Workbook
+
+    from neiqin.models.supplies.items import SUPPLIES, Supply
+    from neiqin.reports.excel import apply_import, read_import
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["物品名称", "规格", "单位", "最低库存", "单价", "库位", "条形码"])
+    ws.append(["中性笔", "０.５mm 黑", "支", "１２", "¥２.５０", "A柜", "6901234567892"])
+    ws.append(["网线", "", "米", 20.5, 1.2, "B柜", ""])
+    path = tmp_path / "物品.xlsx"
+    wb.save(path)
+    preview = read_import(SUPPLIES, path)
+    assert preview.ok, preview.errors
+    apply_import(SUPPLIES, preview)
+    pen, wire = Supply.select().order_by(Supply.id)
+    assert (pen.name, pen.spec, pen.min_stock, pen.ref_price, pen.location, pen.barcode) == \
+        ("中性笔", "0.5mm 黑", 12000, 25000, "A柜", "6901234567892")
+    assert (wire.unit, wire.min_stock, wire.ref_price) == ("米", 20500, 12000)
+    bad = tmp_path / "bad.xlsx"
+    ws.append(["订书钉", "", "盒", "2.5", "", "", ""])
+    wb.save(bad)
+    assert "安全库存不能是 2.5" in " ".join(str(x) for x in read_import(SUPPLIES, bad).errors)

@@ -154,9 +154,7 @@ def _validate_item(data: dict, record: Supply | None) -> dict:
     out: dict[str, Any] = SUPPLY_FIELDS.clean(data, errors, ("code", "barcode", "name", "category", "spec", "unit",
                                                              "location", "ref_price", "status", "note"))
     code, unit = out["code"], out["unit"]
-    if not code and record is None and "code" not in errors:
-        out["code"] = code = next_code()
-    elif not code:
+    if not code and record is not None:  # a new item without one is numbered when saved (ItemsSpec.create)
         errors.setdefault("code", "请填写编码")
     if code and "code" not in errors:
         same = Supply.select().where(pw.fn.UPPER(Supply.code) == code)
@@ -203,6 +201,8 @@ class ItemsSpec(LedgerSpec):
 
     def create(self, data: dict, *, action: str = "create", summary: str = "") -> Any:
         data = {k: v for k, v in data.items() if k not in _PROTECTED}
+        if not str(data.get("code") or "").strip():  # numbered now, not when checked: an import checks every
+            data["code"] = next_code()  # row before saving any, and each must get its own number
         return super().create(data, action=action, summary=summary)
 
     def update(self, rec: Any, data: dict, *, action: str = "edit", summary: str = "",
