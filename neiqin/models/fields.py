@@ -6,7 +6,9 @@ from that one declaration come:
 - the **database column** (:meth:`Fields.table` adds the peewee fields to the model class),
 - **normalisation and validation** (:meth:`Fields.clean`): trimmed spaces, full-width digits and letters made
   half-width (a scanner or a Chinese input method types them), lengths, phone numbers, 居民身份证, plates, dates and
-  times, whole numbers in range, choices — each problem one Chinese sentence at the field,
+  times, whole numbers in range, choices, and the 办公用品 amounts (``qty``, ``money``, ``price``: integers of
+  thousandths, 分 and 1/10000 元, read by :mod:`neiqin.models.supplies.amounts`) — each problem one Chinese sentence
+  at the field,
 - the **form widget** (:meth:`Fields.form`: a Qt-free :class:`FormField` that ``neiqin.ui.forms`` turns into a widget),
 - the **table, printed register and Excel column** (:meth:`Fields.columns`: a :class:`~neiqin.models.ledger.Column`
   with title, width, alignment, display mask, and the Excel header with the aliases an import accepts).
