@@ -368,3 +368,25 @@ def test_the_item_register_imports_excel_under_its_aliases_with_amounts_typed_an
     ws.append(["订书钉", "", "盒", "2.5", "", "", ""])
     wb.save(bad)
     assert "安全库存不能是 2.5" in " ".join(str(x) for x in read_import(SUPPLIES, bad).errors)
+
+
+def test_a_table_keeps_the_column_order_it_names():
+    """A converted ledger whose class body keeps some columns names the order an existing table has them in."""
+    db = pw.SqliteDatabase(":memory:")
+    decl = Fields("order", Field("name", "名称", max_len=20), Field("qty", "数量", "qty"))
+
+    @decl.table(order=("code", "name", "qty", "line"))
+    class Row(pw.Model):
+        code = pw.CharField(max_length=10)
+        line = pw.IntegerField(default=1)
+
+        class Meta:
+            database = db
+
+    assert Row._meta.sorted_field_names == ["id", "code", "name", "qty", "line"]
+    db.create_tables([Row])
+    assert [r[1] for r in db.execute_sql("PRAGMA table_info(row)")] == ["id", "code", "name", "qty", "line"]
+    with pytest.raises(ValueError, match="missing"):
+        @decl.table(order=("name", "qty"))
+        class Short(pw.Model):
+            code = pw.CharField(max_length=10)

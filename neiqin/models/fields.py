@@ -369,9 +369,12 @@ class Fields:
             if f.stored and f.key not in meta.fields:
                 meta.add_field(f.key, f.db_field())
         if order:
-            missing = [f.key for f in self if f.stored and f.key not in order]
-            if missing:
-                raise ValueError(f"{self.ledger}: order does not place {', '.join(missing)}")
+            parent = getattr(model.__mro__[1], "_meta", None)  # VoidableModel's bookkeeping comes first, as before
+            own = [n for n in meta.fields if meta.fields[n].primary_key is False and n not in
+                   (parent.fields if parent is not None else ())]
+            if sorted(own) != sorted(order):
+                raise ValueError(f"{self.ledger}: order must name each of the table's own columns once "
+                                 f"(missing {sorted(set(own) - set(order))}, unknown {sorted(set(order) - set(own))})")
             for name in order:  # peewee orders columns by a creation counter: renumber ours after the inherited
                 pw.Field._field_counter += 1
                 col = meta.fields[name]
@@ -381,6 +384,7 @@ class Fields:
             for col in meta.fields.values():
                 meta._sorted_field_list.insert(col)
             meta._update_sorted_fields()
+            del meta.table  # made again from the columns in their order
         return model
 
     def clean(self, data: dict, errors: dict[str, str], keys: Iterable[str] | None = None) -> dict:
