@@ -17,7 +17,7 @@ from neiqin.models.base import BaseModel, VoidableModel
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.meetings.register import Meeting, meeting_by_id
-from neiqin.models.meetings.schedule import column_order, person
+from neiqin.models.meetings.schedule import person
 
 OPEN, DONE, CANCELLED = "未完成", "已完成", "已取消"
 CONTINUE = "继续办理"
@@ -63,9 +63,10 @@ ACTION_FIELDS = Fields(
 )
 
 
-@column_order("meeting_id", "meeting_title", "meeting_day", "series_id", "item_seq", "task", "owner_id", "owner",
-              "department", "due", "status", "done_on", "done_note", "cancel_reason", "note")
-@ACTION_FIELDS.table
+@ACTION_FIELDS.table(order=(
+    "meeting_id", "meeting_title", "meeting_day", "series_id", "item_seq", "task", "owner_id", "owner",
+    "department", "due", "status", "done_on", "done_note", "cancel_reason", "note",
+))
 class ActionItem(VoidableModel):
     """One action item; its typed fields are :data:`ACTION_FIELDS`. Declared here: the meeting (and agenda item) it
     came from and the owner from 通讯录, kept by id and name."""

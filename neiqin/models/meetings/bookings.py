@@ -36,7 +36,6 @@ from neiqin.models.meetings.schedule import (
     NO_REPEAT,
     REPEATS,
     clean_time,
-    column_order,
     occurrence_count,
     occurrences,
     office_hours,
@@ -99,10 +98,11 @@ BOOKING_FIELDS = Fields(
 )
 
 
-@column_order("day", "start_at", "end_at", "room_id", "room_name", "purpose", "kind", "organiser_id", "organiser",
-              "department", "phone", "expected", "series_id", "series_text", "status", "moved_by_id", "adjust_reason",
-              "adjusted_at", "note")
-@BOOKING_FIELDS.table
+@BOOKING_FIELDS.table(order=(
+    "day", "start_at", "end_at", "room_id", "room_name", "purpose", "kind", "organiser_id", "organiser",
+    "department", "phone", "expected", "series_id", "series_text", "status", "moved_by_id", "adjust_reason",
+    "adjusted_at", "note",
+))
 class Booking(VoidableModel):
     """One booking of a room; its typed fields are :data:`BOOKING_FIELDS`. Declared here: the room and the
     organiser from 通讯录 (kept by id and name), the repeating series and the 调整 that moved it."""

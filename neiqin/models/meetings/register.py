@@ -30,7 +30,6 @@ from neiqin.models.meetings.schedule import (
     ACTIVE,
     ADJUSTED,
     clean_time,
-    column_order,
     person,
 )
 from neiqin.models.staff import STATUS_ACTIVE, Staff
@@ -104,10 +103,11 @@ MEETING_FIELDS = Fields(
 )
 
 
-@column_order("title", "kind", "series_id", "series_name", "booking_id", "room_id", "day", "start_at", "end_at",
-              "place", "host_id", "host", "recorder_id", "recorder", "department", "agenda_plan", "requirements",
-              "expected", "present", "minutes", "minutes_saved_at", "final_at", "amendments")
-@MEETING_FIELDS.table
+@MEETING_FIELDS.table(order=(
+    "title", "kind", "series_id", "series_name", "booking_id", "room_id", "day", "start_at", "end_at",
+    "place", "host_id", "host", "recorder_id", "recorder", "department", "agenda_plan", "requirements",
+    "expected", "present", "minutes", "minutes_saved_at", "final_at", "amendments",
+))
 class Meeting(VoidableModel):
     """A meeting; its typed fields are :data:`MEETING_FIELDS`. Declared here: the links (series, booking, room,
     the host and recorder from 通讯录, kept by id and name), the counts and the minutes."""

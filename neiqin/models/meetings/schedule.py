@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
-
-import peewee as pw
 
 from neiqin.models import settings
 from neiqin.models.fields import Field, half_width_code
@@ -79,28 +76,6 @@ def clean_time(field: Field, value: Any, key: str, errors: dict) -> dt.time | No
         errors.setdefault(key, found[field.key])
         return None
     return t.time() if isinstance(t, dt.datetime) else t
-
-
-def column_order(*names: str) -> Callable[[type[pw.Model]], type[pw.Model]]:
-    """Class decorator (above ``@FIELDS.table``): the table's columns in the order the table was first created in,
-    so a new database's schema stays what it was before the fields were declared in :class:`Fields`."""
-
-    def apply(model: type[pw.Model]) -> type[pw.Model]:
-        meta = model._meta
-        assert set(names) == {n for n in meta.fields if n not in meta.model.__mro__[1]._meta.fields}, names
-        for name in names:
-            pw.Field._field_counter += 1
-            f = meta.fields[name]
-            f._order = pw.Field._field_counter
-            f._sort_key = (1 if f.primary_key else 2, f._order)
-        meta._sorted_field_list = pw._SortedFieldList()
-        for f in meta.fields.values():
-            meta._sorted_field_list.insert(f)
-        meta._update_sorted_fields()
-        del meta.table  # made again from the fields in their order
-        return model
-
-    return apply
 
 
 def person(value: Any) -> tuple[int | None, str, str]:
