@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from neiqin import clock
-from neiqin.errors import NeiqinError, ValidationError
+from neiqin.errors import ValidationError
 from neiqin.models import settings
 from neiqin.models.staff import Department
 from neiqin.models.visitors import (
@@ -53,7 +53,7 @@ from neiqin.models.visitors import (
 from neiqin.ui.forms import FormField, parse_hhmm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.operations import write
-from neiqin.ui.util import ask_reason, show_error, tr
+from neiqin.ui.util import ask_reason, tr
 
 ON_SITE_COLOR = QColor("#e6f4ea")
 APPOINTMENT_COLOR = QColor("#e8f0fe")
@@ -185,13 +185,10 @@ class VisitorsPane(LedgerPane):
         rec = self.require_record()
         if rec is None:
             return
-        try:
-            visit = write(self, arrive, rec)
-        except NeiqinError as e:
-            if not getattr(e, "handled", False):
-                show_error(self, e)
+        done = self.perform(arrive, rec)
+        if done is None:
             return
-        self.after_change(visit.id)
+        visit = done.value
         self.window().statusBar().showMessage(f"{visit.name} 已到达，来访证 {visit.badge_no}", 8000)
         self.after_check_in(visit)
 
@@ -199,12 +196,8 @@ class VisitorsPane(LedgerPane):
         rec = self.require_record()
         if rec is None:
             return
-        try:
-            check_out(rec)
-        except NeiqinError as e:
-            show_error(self, e)
+        if self.perform(check_out, rec) is None:
             return
-        self.after_change(rec.id)
         self.window().statusBar().showMessage(f"{rec.name} 已离开，请收回来访证 {rec.badge_no}", 8000)
 
     def returning_visitor(self) -> Any:
