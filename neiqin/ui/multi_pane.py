@@ -77,6 +77,9 @@ class MultiViewPane(Pane):
         w.focus_first()
         return w
 
+    def find_view(self, cls):
+        return next((v for v in self.views if isinstance(v, cls)), None)
+
     def front(self) -> View:
         """The view in front."""
         return self.tabs.currentWidget()

@@ -14,7 +14,7 @@ a ledger view: its own ledger and ``SHOWS_ALSO``), at once if it is on screen, o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     from neiqin.operations import Outcome
+    from neiqin.paths import DataDir
+
+V = TypeVar("V", bound="View")
 
 # window action name -> the view method it calls
 ACTION_METHODS: dict[str, str] = {
@@ -112,6 +115,13 @@ class View(QWidget):
         """The record selected, or None."""
         return None
 
+    def tab(self) -> Pane | None:
+        """The tab this view sits in (itself for a tab; None for a view shown in a dialog of its own)."""
+        widget = self
+        while widget is not None and not isinstance(widget, Pane):
+            widget = widget.parentWidget()
+        return widget
+
     def current_id(self) -> int | None:
         return None
 
@@ -170,6 +180,7 @@ class Pane(View):
     built (the window shows a placeholder tab until then)."""
 
     SPEC: ClassVar[Any]  # a LedgerSpec or a PaneInfo (今日): key and tab_title
+    datadir: DataDir  # the data folder (prints/, backups/ …)
 
     @classmethod
     def ledger_keys(cls) -> frozenset[str]:
@@ -179,6 +190,10 @@ class Pane(View):
     def view_for(self, ledger_key: str) -> View | None:
         """The view of this tab that shows ``ledger_key``, or None."""
         return self if ledger_key in self.ledger_keys() else None
+
+    def find_view(self, cls: type[V]) -> V | None:
+        """The tab's view of class ``cls`` (寄件费用 from the 寄件 list), or None."""
+        return self if isinstance(self, cls) else None
 
     def show_view(self, view: View) -> View:
         """Bring one of its views (from :meth:`view_for`) to the front, the keyboard on it."""
