@@ -371,6 +371,14 @@ def peek_incoming_no(day: dt.date | None = None) -> str:
     return format_incoming_no(year, n)
 
 
+def signer_id(doc: IncomingDoc) -> int | None:
+    """The 通讯录 id of whoever signed for ``doc`` (the next 签收登记 starts with the same 签收人), if listed."""
+    from neiqin.models.staff import Staff
+
+    s = Staff.get_or_none((Staff.name == doc.signed_by) & (Staff.voided == False))  # noqa: E712
+    return s.id if s else None
+
+
 def sender_suggestions(limit: int = 500) -> list[str]:
     """来文机关 for autocomplete: earlier entries (most used first), then the address book."""
     from neiqin.models.mail.addresses import organisation_names
