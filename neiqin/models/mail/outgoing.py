@@ -73,10 +73,10 @@ OUTGOING_FIELDS = Fields(
     Field("issued_on", "发文日期", "date", required=True, index=True, width=10, sortable=True, aliases=("日期",)),
     replace(DOC_FIELDS["title"], width=28),
     *(DOC_FIELDS[k] for k in ("kind", "secrecy", "secrecy_years", "urgency")),
-    Field("main_to", "主送", max_len=500, importable=False, placeholder="多个单位用“、”分开，可从地址簿选"),
+    # the register's 主送/抄送 column (an Excel cell "主送：…；抄送：…" is split again on import)
+    Field("main_to", "主送", header="主送/抄送", max_len=500, width=20, value=_recipients_text,
+          aliases=("发往机关", "主送机关"), placeholder="多个单位用“、”分开，可从地址簿选"),
     Field("copy_to", "抄送", max_len=500, importable=False, placeholder="多个单位用“、”分开"),
-    Field("recipients", "主送/抄送", stored=False, width=20, value=_recipients_text, aliases=("发往机关", "主送机关"),
-          in_form=False),
     Field("drafter", "拟稿人", max_len=40, width=6),
     Field("drafter_dept", "拟稿部门", max_len=60, width=8),
     Field("reviewer", "核稿人", header="核稿", max_len=40, width=6),
@@ -268,9 +268,9 @@ def _out_status_condition(key: str):
 
 def _import_outgoing(data: dict) -> dict:
     data = _split_secrecy(dict(data, _import=True))
-    orgs = str(data.pop("recipients", "") or "").partition("另送")[0]
-    if orgs and not data.get("main_to"):
-        main, _, cc = orgs.partition("抄送")
+    orgs = str(data.get("main_to") or "")
+    if any(word in orgs for word in ("主送", "抄送", "另送")):  # the register's 主送/抄送 column
+        main, _, cc = orgs.partition("另送")[0].partition("抄送")
         data["main_to"] = main.replace("主送", "").strip("：: ；;")
         data["copy_to"] = cc.strip("：: ；;")
     if data.get("archived_on") or data.get("volume_no"):
@@ -284,7 +284,7 @@ OUTGOING = register_ledger(NumberedLedgerSpec(
     tab_title="发文",
     model=OutgoingDoc,
     columns=OUTGOING_FIELDS.columns("seq", "issued_on", "doc_no", "title", "attachments", "secrecy", "copies",
-                                    "recipients", "drafter_dept", "drafter", "reviewer", "signer", "print_copies",
+                                    "main_to", "drafter_dept", "drafter", "reviewer", "signer", "print_copies",
                                     "receivers", "archived_on", "volume_no", "status", "note"),
     fields=OUTGOING_FIELDS,
     default_sort="id",
