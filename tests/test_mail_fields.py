@@ -70,6 +70,20 @@ def test_each_mail_ledger_takes_its_table_and_columns_from_its_declaration(datab
         assert (col.header, col.width) == (f.header or f.label, f.width) and set(f.aliases) <= set(col.aliases)
 
 
+def test_a_new_database_has_the_mail_tables_byte_for_byte_as_before(database, datadir):
+    """Declaring the fields of 收文, 发文, 快递收件 and 寄件 once changed no column, type, default, order or index:
+    the CREATE statements are those of a new file before the change (tests/fixtures/schema-mail.sql, written by
+    162d39c)."""
+    expected = (FIXTURES / "schema-mail.sql").read_text(encoding="utf-8")
+    con = sqlite3.connect(datadir.db_path)
+    try:
+        rows = con.execute("SELECT sql FROM sqlite_master WHERE tbl_name IN ('incoming_doc', 'outgoing_doc', "
+                           "'parcel', 'dispatch') AND sql NOT NULL").fetchall()
+    finally:
+        con.close()
+    assert sorted(r[0] for r in rows) == expected.splitlines()
+
+
 def test_full_width_typing_is_stored_half_width(people):
     doc = incoming_mod.register_incoming(incoming(title="关于ＡＢＣ项目的通知", sender_no="某建发〔２０２６〕１２号",
                                                   copies="２", note="　原件已交档案室　"))

@@ -57,7 +57,12 @@ DISPATCH_FIELDS = Fields(
 )
 
 
-@DISPATCH_FIELDS.table
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@DISPATCH_FIELDS.table(order=(
+    "send_date", "tracking_no", "carrier", "department", "sender_id", "sender", "org_id", "recipient_org",
+    "recipient", "address", "postcode", "phone", "contents", "pay_mode", "cost_fen", "outgoing_id",
+    "outgoing_no", "note",
+))
 class Dispatch(VoidableModel):
     """快递寄件: one parcel or letter sent out, with its cost (fields: :data:`DISPATCH_FIELDS`; the cost is kept in 分)."""
 

@@ -97,7 +97,15 @@ INCOMING_FIELDS = Fields(
 )
 
 
-@INCOMING_FIELDS.table
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@INCOMING_FIELDS.table(order=(
+    "year", "serial", "no", "received_on", "received_at", "signed_by", "sender_org", "sender_no", "title",
+    "kind", "secrecy", "secrecy_years", "urgency", "copies", "pages", "attachments", "status", "reviewed_by",
+    "reviewed_at", "returned_reason", "opinion", "opinion_by", "opinion_at", "instruction", "instructed_by",
+    "instructed_at", "handler_dept", "handler", "handler_id", "assigned_at", "deadline_rule", "deadline_days",
+    "due_date", "reminders", "last_reminded_at", "circulating", "result", "reply_no", "done_on", "archive_no",
+    "volume_no", "archived_on", "parcel_id", "note",
+))
 class IncomingDoc(VoidableModel):
     """A 收文. Its ledger fields are :data:`INCOMING_FIELDS`; the class declares the number (allocated by
     :mod:`neiqin.numbering`), the nullable counts, the links and what the processing steps keep."""

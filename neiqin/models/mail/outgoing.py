@@ -93,7 +93,14 @@ OUTGOING_FIELDS = Fields(
 )
 
 
-@OUTGOING_FIELDS.table
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@OUTGOING_FIELDS.table(order=(
+    "year", "seq", "code", "serial", "doc_no", "manual_no", "issued_on", "title", "kind", "secrecy",
+    "secrecy_years", "urgency", "main_to", "copy_to", "drafter_dept", "drafter", "reviewer", "signer",
+    "signed_on", "copies", "print_copies", "printed_at", "attachments", "status", "delivered",
+    "delivered_signed", "distribution", "receivers", "archive_no", "volume_no", "archived_on", "dispatch_id",
+    "note",
+))
 class OutgoingDoc(VoidableModel):
     """A 发文. Its ledger fields are :data:`OUTGOING_FIELDS`; the class declares the numbers (allocated by
     :mod:`neiqin.numbering`), the nullable ones, the link to its 寄件 and what the 送文簿 keeps."""

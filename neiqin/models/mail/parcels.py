@@ -82,7 +82,12 @@ PARCEL_FIELDS = Fields(
 )
 
 
-@PARCEL_FIELDS.table
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@PARCEL_FIELDS.table(order=(
+    "received_at", "receive_date", "tracking_no", "carrier", "sender", "recipient_id", "recipient",
+    "department", "pieces", "shelf", "status", "picked_by", "picked_at", "returned_at", "return_reason",
+    "incoming_no", "note",
+))
 class Parcel(VoidableModel):
     """快递收件: one parcel or registered letter that arrived at the desk (fields: :data:`PARCEL_FIELDS`)."""
 

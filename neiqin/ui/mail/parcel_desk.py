@@ -82,6 +82,9 @@ def _enter_picks_first(picker: StaffPicker) -> bool:
     return True
 
 
+DESK_KEYS = ("tracking_no", "carrier", "recipient", "department", "pieces", "shelf", "sender")  # left to right
+
+
 class ScanDesk(QFrame):
     """The strip above the 快递收件 table. ``received(parcel)`` after each registration."""
 
@@ -119,8 +122,7 @@ class ScanDesk(QFrame):
         self.department.setPlaceholderText(PARCEL_FIELDS["department"].label)
         self.department.setMaxLength(PARCEL_FIELDS["department"].limit)
         self.department.setMaximumWidth(120)
-        pieces = PARCEL_FIELDS["pieces"]
-        self.pieces = QSpinBox(minimum=pieces.lo, maximum=pieces.hi, value=pieces.default)
+        self.pieces = QSpinBox(minimum=PARCEL_FIELDS["pieces"].lo, maximum=PARCEL_FIELDS["pieces"].hi, value=1)
         self.pieces.setSuffix(tr(" 件"))
         self.shelf = QLineEdit()
         self.shelf.setPlaceholderText(PARCEL_FIELDS["shelf"].label)
@@ -136,8 +138,7 @@ class ScanDesk(QFrame):
         self.save_btn.setAutoDefault(False)
         self.save_btn.clicked.connect(self.save)
 
-        labels = [*(PARCEL_FIELDS[k].label for k in ("tracking_no", "carrier", "recipient", "department", "pieces",
-                                                      "shelf", "sender")), ""]
+        labels = [*(PARCEL_FIELDS[k].label for k in DESK_KEYS), ""]
         widgets = [self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender,
                    self.save_btn]
         for col, (text, w) in enumerate(zip(labels, widgets, strict=True)):
@@ -310,9 +311,8 @@ class ScanDesk(QFrame):
         self.message.setText(text)
 
     def _field_widget(self, key: str) -> QWidget | None:
-        return {"tracking_no": self.scan, "carrier": self.carrier, "recipient": self.recipient,
-                "department": self.department, "pieces": self.pieces, "shelf": self.shelf,
-                "sender": self.sender}.get(key)
+        widgets = (self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender)
+        return dict(zip(DESK_KEYS, widgets, strict=True)).get(key)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         first = None
@@ -327,8 +327,8 @@ class ScanDesk(QFrame):
             first.setFocus()
 
     def _clear_errors(self) -> None:
-        for w in (self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender):
-            w.setStyleSheet("")
+        for key in DESK_KEYS:
+            self._field_widget(key).setStyleSheet("")
 
 
 # ---------------------------------------------------------------------------------------------- pickup
