@@ -202,7 +202,7 @@ def test_duplicate_sender_no_warns_with_the_earlier_record(people):
     ({"secrecy": "秘密", "secrecy_years": 11}, "secrecy_years", "最长 10 年"),
     ({"secrecy": "机密", "secrecy_years": 21}, "secrecy_years", "最长 20 年"),
     ({"secrecy": "内部", "secrecy_years": 3}, "secrecy_years", "不设保密期限"),
-    ({"copies": 0}, "copies", "至少为 1"),
+    ({"copies": 0}, "copies", "份数应在 1 到 9999 之间"),
     ({"received_at": now() + dt.timedelta(days=1)}, "received_at", "不能晚于现在"),
     ({"urgency": "特急"}, "due_date", "紧急公文必须填写办理期限"),
     ({"due_date": "2001-01-01"}, "due_date", "不能早于收文日期"),
@@ -430,12 +430,13 @@ def test_search_and_register_columns(people):
     assert shown["收文号"] == doc.no and shown["办理情况"] == IN_REVIEW
     headers = [c.header for c in INCOMING.columns]
     for h in ("收文号", "收文日期", "来文机关", "来文字号", "文件标题", "附件", "份数", "密级", "紧急程度", "承办单位/人",
-              "签收人", "办理期限", "办理情况", "办结日期", "复文号", "归卷日期", "归入卷号"):
+              "签收人", "办理期限", "办理情况", "办结日期", "复文号", "归卷日期", "归入卷号", "备注"):
         assert h in headers
     out_headers = [c.header for c in OUTGOING.columns]
     for h in ("顺序号", "发文日期", "发文字号", "文件标题", "附件", "密级", "份数", "主送/抄送", "拟稿部门", "拟稿人",
-              "核稿", "签发人", "印制份数", "分发范围", "签收人", "归卷日期", "归入卷号"):
+              "核稿", "签发人", "印制份数", "签收人", "归卷日期", "归入卷号", "备注"):
         assert h in out_headers
+    assert "分发范围" not in out_headers  # the recipients are printed once, under 主送/抄送
 
 
 def test_excel_round_trip_keeps_numbers(people, tmp_path):

@@ -283,7 +283,8 @@ def test_every_ledger_with_a_field_declaration_takes_its_columns_and_table_from_
     load_all()
     declared = [spec for spec in LEDGERS.values() if spec.fields is not None]
     assert {"visitors", "staff", "addresses", "rooms", "seals", "licences", "meetings", "actions", "bookings",
-            "seal-uses", "seal-loans", "supplies", "stock-moves"} <= {s.key for s in declared}
+            "seal-uses", "seal-loans", "supplies", "stock-moves", "incoming", "outgoing", "parcels",
+            "dispatches"} <= {s.key for s in declared}
     for spec in declared:
         for f in spec.fields:
             if f.stored:

@@ -82,6 +82,11 @@ DEMO_OUT_TITLES = [("关于{y}年度投资计划的请示", "请示", "公司发
                    ("关于召开年度工作会议的通知", "通知", "办字"), ("关于申请拨付项目资本金的请示", "请示", "公司发")]
 
 
+# 备注 as a clerk writes them on the paper register (taken in turn: the random sequence of the demo stays as it was)
+DEMO_IN_NOTES = ("", "", "原件已交档案室", "", "", "电子版已转发各部门", "", "来文单位电话通知")
+DEMO_OUT_NOTES = ("", "", "电子版同时通过OA发送", "", "", "", "原稿随文存档")
+
+
 def _demo_moment(rng: random.Random, day: dt.date, moment: dt.datetime) -> dt.datetime:
     t = dt.datetime.combine(day, dt.time(8, 40)) + dt.timedelta(minutes=rng.randrange(0, 480))
     return min(t, moment - dt.timedelta(minutes=rng.randrange(30, 90)))
@@ -120,7 +125,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                     "secrecy_years": 5 if secret else None, "copies": rng.choice([1, 1, 1, 2, 3]),
                     "pages": rng.randrange(2, 30), "attachments": rng.choice(["", "", "", "附件1份", "附表2张"]),
                     "deadline_days": rng.choice([3, 5, 5, 10]) if urgent or rng.random() < 0.5 else None,
-                    "deadline_rule": workdays.WORKING}
+                    "deadline_rule": workdays.WORKING, "note": DEMO_IN_NOTES[i % len(DEMO_IN_NOTES)]}
             if data["sender_no"] and find_duplicate(sender, data["sender_no"]):
                 data["sender_no"] = f"{code}〔{day.year}〕{200 + i}号"
             doc = register_incoming(data, confirmed={"duplicate": ""})
@@ -199,7 +204,7 @@ def seed_demo(rng, staff: list, rows: int = 300) -> dict:
                 "drafter": {"id": drafter.id, "name": drafter.name, "department": drafter.department},
                 "reviewer": office[0].name, "signer": leaders[j % len(leaders)].name,
                 "signed_on": day, "copies": 1, "print_copies": len(main) + len(cc) + 2,
-                "attachments": "" if j % 3 else "附件2份"})
+                "attachments": "" if j % 3 else "附件2份", "note": DEMO_OUT_NOTES[j % len(DEMO_OUT_NOTES)]})
             if j >= n_out - 2:
                 continue  # registered today, not printed yet
             sent = max(_demo_moment(rng, day, moment), dt.datetime.combine(day, dt.time(0, 0)))

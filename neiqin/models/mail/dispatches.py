@@ -17,11 +17,11 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models.base import VoidableModel, db
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
-from neiqin.models.mail.addresses import ADDRESSES, POSTCODE_RE, Organisation
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
+from neiqin.models.mail.addresses import ADDRESSES, Organisation
 from neiqin.models.mail.parcel_rules import (
     PAY_MODES,
-    _date,
     _person,
     check_tracking,
     normalize_tracking,
@@ -29,30 +29,47 @@ from neiqin.models.mail.parcel_rules import (
     recognise,
     yuan,
 )
-from neiqin.models.validators import normalize_phone, validate_phone
+
+# One declaration per field: the column, the check, the form and the register/Excel column.
+DISPATCH_FIELDS = Fields(
+    "dispatches",
+    Field("send_date", "寄件日期", "date", required=True, width=10, sortable=True, aliases=("日期",)),
+    Field("tracking_no", "运单号", "code", max_len=40, index=True, width=17, aliases=("快递单号", "单号"),
+          placeholder="可扫描面单条码"),
+    Field("carrier", "快递公司", "choice", open_choices=True, max_len=20, width=9, aliases=("快递",)),
+    Field("sender", "寄件人", required=True, max_len=40, width=7),
+    Field("department", "寄件部门", max_len=60, index=True, width=9, sortable=True, aliases=("部门",),
+          placeholder="选寄件人后自动填写"),
+    Field("recipient_org", "收件单位", max_len=100, width=18, aliases=("单位",),
+          placeholder="从地址簿选择，或输入新单位"),
+    Field("recipient", "收件人", max_len=40, width=7),
+    Field("address", "地址", required=True, max_len=200, width=24, aliases=("收件地址", "通讯地址")),
+    Field("postcode", "邮政编码", "code", max_len=6, header="邮编", width=7, pattern=r"\d{6}",
+          pattern_message="邮政编码应为 6 位数字"),
+    Field("phone", "电话", "phone", max_len=40, width=13, aliases=("联系电话",)),
+    Field("contents", "内件", max_len=100, width=10, aliases=("内容", "物品"), history=True),
+    Field("pay_mode", "付款方式", "choice", choices=tuple(PAY_MODES), default=PAY_MODES[0], max_len=8, width=7),
+    Field("cost", "费用(元)", stored=False, width=8, align="right", aliases=("费用", "金额"), placeholder="12.00",
+          value=lambda r: yuan(r.get("cost_fen"))),
+    Field("outgoing_no", "随寄发文", max_len=60, width=12, aliases=("发文字号",),
+          placeholder="发文字号，如 公司函〔2026〕7号，可不填"),
+    Field("note", "备注", "multiline", max_len=500, width=12),
+)
 
 
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@DISPATCH_FIELDS.table(order=(
+    "send_date", "tracking_no", "carrier", "department", "sender_id", "sender", "org_id", "recipient_org",
+    "recipient", "address", "postcode", "phone", "contents", "pay_mode", "cost_fen", "outgoing_id",
+    "outgoing_no", "note",
+))
 class Dispatch(VoidableModel):
-    """快递寄件: one parcel or letter sent out, with its cost."""
+    """快递寄件: one parcel or letter sent out, with its cost (fields: :data:`DISPATCH_FIELDS`; the cost is kept in 分)."""
 
-    send_date = pw.DateField()
-    tracking_no = pw.CharField(max_length=40, default="", index=True)
-    carrier = pw.CharField(max_length=20, default="")
-    department = pw.CharField(max_length=60, default="", index=True)
     sender_id = pw.IntegerField(null=True)
-    sender = pw.CharField(max_length=40)
     org_id = pw.IntegerField(null=True)
-    recipient_org = pw.CharField(max_length=100, default="")
-    recipient = pw.CharField(max_length=40, default="")
-    address = pw.CharField(max_length=200, default="")
-    postcode = pw.CharField(max_length=6, default="")
-    phone = pw.CharField(max_length=40, default="")
-    contents = pw.CharField(max_length=100, default="")  # 内件
-    pay_mode = pw.CharField(max_length=8, default=PAY_MODES[0])
     cost_fen = pw.IntegerField(default=0)
     outgoing_id = pw.IntegerField(null=True)  # the 发文 it carries
-    outgoing_no = pw.CharField(max_length=60, default="")
-    note = pw.TextField(default="")
 
     class Meta:
         indexes = ((("send_date", "id"), False),)
@@ -70,54 +87,31 @@ MODELS = [Dispatch]
 
 def validate_dispatch(data: dict, record: Dispatch | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    out["send_date"] = _date(data.get("send_date"), "寄件日期", "send_date", errors,
-                             record.send_date if record else clock.today())
+    sid, sname, sdept = _person(data.get("sender"))
+    typed = {**data, "sender": sname, "send_date": data.get("send_date") or (record.send_date if record
+                                                                              else clock.today())}
+    out: dict[str, Any] = DISPATCH_FIELDS.clean(typed, errors, (
+        "send_date", "carrier", "sender", "department", "recipient_org", "recipient", "address", "postcode", "phone",
+        "contents", "pay_mode", "outgoing_no", "note"))
     if out["send_date"] and out["send_date"] > clock.today():
         errors.setdefault("send_date", "寄件日期不能晚于今天")
     elif out["send_date"] and out["send_date"].year < 2000:
         errors.setdefault("send_date", "寄件日期不合理")
     out["tracking_no"] = check_tracking(data.get("tracking_no"), "tracking_no", errors, required=False)
-    carrier = text_field(data, errors, "carrier", "快递公司", max_len=20)
-    out["carrier"] = carrier or recognise(out["tracking_no"])
+    out["carrier"] = out["carrier"] or recognise(out["tracking_no"])
     if not out["carrier"]:
         errors.setdefault("carrier", "请选择快递公司")
-    sid, sname, sdept = _person(data.get("sender"))
-    if not sname:
-        errors.setdefault("sender", "请填写寄件人")
-    elif len(sname) > 40:
-        errors.setdefault("sender", "寄件人不能超过 40 字")
-    out["sender_id"], out["sender"] = sid, sname
-    out["department"] = text_field(data, errors, "department", "寄件部门", max_len=60) or sdept
+    out["sender_id"] = sid
+    out["department"] = out["department"] or sdept
     if not out["department"]:
         errors.setdefault("department", "请填写寄件部门（费用按部门统计）")
-    out["recipient_org"] = text_field(data, errors, "recipient_org", "收件单位", max_len=100)
-    out["recipient"] = text_field(data, errors, "recipient", "收件人", max_len=40)
     if not out["recipient_org"] and not out["recipient"] and "recipient_org" not in errors:
         errors["recipient_org"] = "请填写收件单位或收件人"
-    out["address"] = text_field(data, errors, "address", "地址", required=True, max_len=200)
-    out["postcode"] = text_field(data, errors, "postcode", "邮政编码", max_len=6)
-    if out["postcode"] and "postcode" not in errors and not POSTCODE_RE.match(out["postcode"]):
-        errors["postcode"] = "邮政编码应为 6 位数字"
-    phone = text_field(data, errors, "phone", "电话", max_len=40)
-    if phone and "phone" not in errors:
-        phone = normalize_phone(phone)
-        msg = validate_phone(phone)
-        if msg:
-            errors["phone"] = msg
-    out["phone"] = phone
-    out["contents"] = text_field(data, errors, "contents", "内件", max_len=100)
-    pay = str(data.get("pay_mode") or PAY_MODES[0]).strip()
-    if pay not in PAY_MODES:
-        errors["pay_mode"] = f"付款方式应为：{'、'.join(PAY_MODES)}"
-    out["pay_mode"] = pay
     if data.get("cost") is not None:
         out["cost_fen"] = parse_cost(data["cost"], "cost", errors)
     else:  # an edit that does not touch the cost keeps the stored fen
         out["cost_fen"] = parse_cost(Decimal(int(data.get("cost_fen") or 0)) / 100, "cost", errors)
-    out["outgoing_no"] = text_field(data, errors, "outgoing_no", "随寄发文", max_len=60)
     out["outgoing_id"] = data.get("outgoing_id") if data.get("outgoing_id") else None
-    out["note"] = text_field(data, errors, "note", "备注", max_len=500)
     org = Organisation.get_or_none((Organisation.name == out["recipient_org"])
                                    & (Organisation.voided == False)) if out["recipient_org"] else None  # noqa: E712
     out["org_id"] = org.id if org else None
@@ -150,23 +144,10 @@ DISPATCHES = register_ledger(LedgerSpec(
     title="快递寄件登记簿",
     tab_title="快递寄件",
     model=Dispatch,
-    columns=[
-        Column("send_date", "寄件日期", 10, kind="date", sortable=True, aliases=("日期",)),
-        Column("tracking_no", "运单号", 17, aliases=("快递单号", "单号")),
-        Column("carrier", "快递公司", 9, aliases=("快递",)),
-        Column("department", "寄件部门", 9, sortable=True, aliases=("部门",)),
-        Column("sender", "寄件人", 7),
-        Column("recipient_org", "收件单位", 18, aliases=("单位",)),
-        Column("recipient", "收件人", 7),
-        Column("address", "地址", 24, aliases=("收件地址", "通讯地址")),
-        Column("postcode", "邮编", 7, aliases=("邮政编码",)),
-        Column("phone", "电话", 13, aliases=("联系电话",)),
-        Column("contents", "内件", 10, aliases=("内容", "物品")),
-        Column("pay_mode", "付款方式", 7),
-        Column("cost", "费用(元)", 8, align="right", aliases=("费用", "金额"), value=lambda r: yuan(r.get("cost_fen"))),
-        Column("outgoing_no", "随寄发文", 12, aliases=("发文字号",)),
-        Column("note", "备注", 12),
-    ],
+    columns=DISPATCH_FIELDS.columns("send_date", "tracking_no", "carrier", "department", "sender", "recipient_org",
+                                    "recipient", "address", "postcode", "phone", "contents", "pay_mode", "cost",
+                                    "outgoing_no", "note"),
+    fields=DISPATCH_FIELDS,
     default_sort="send_date",
     date_field="send_date",
     date_label="寄件日期",

@@ -18,6 +18,7 @@ import peewee as pw
 from neiqin.errors import NeiqinError
 from neiqin.models import settings, validators, workdays
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, current_actor, db, now
+from neiqin.models.fields import Field
 from neiqin.models.ledger import LedgerSpec
 from neiqin.models.staff import Staff, resolve_person
 from neiqin.models.validators import parse_moment
@@ -187,6 +188,7 @@ def _known(person: tuple[int | None, str, str]) -> tuple[int | None, str, str]:
 
 
 def _name(data: dict, key: str, label: str, errors: dict, *, required: bool = False) -> str:
+    """A person typed in a step (初审人, 印制人 …: not a field of the record), as a name of at most 40 characters."""
     _, name, _ = _person(data.get(key))
     if required and not name:
         errors.setdefault(key, f"请填写{label}")
@@ -211,24 +213,63 @@ def _int(value: Any, label: str, key: str, errors: dict, lo: int, hi: int, *, de
 
 
 def _choice(data: dict, key: str, label: str, choices: list[str], errors: dict, default: str) -> str:
+    """A choice made in a step (催办方式, 文别 …: not a field of the record)."""
     v = str(data.get(key) or "").strip() or default
     if v not in choices:
         errors.setdefault(key, f"{label}应为：{'、'.join(choices)}")
     return v
 
 
-def _secrecy(data: dict, errors: dict) -> tuple[str, int | None]:
-    level = _choice(data, "secrecy", "密级", SECRECY, errors, SECRECY_NONE)
-    years = _int(data.get("secrecy_years"), "保密期限", "secrecy_years", errors, 0, 30, allow_none=True)
-    if years == 0:
-        years = None
-    if years is not None and "secrecy_years" not in errors:
+def _person_names(data: dict, *keys: str) -> dict:
+    """``data`` with each person field (a name, a staff id or a picked person) as the typed or chosen name, ready for
+    the ledger's ``Fields.clean``."""
+    out = dict(data)
+    for key in keys:
+        if key in out:
+            out[key] = _person(out[key])[1]
+    return out
+
+
+def _secrecy(out: dict, errors: dict) -> None:
+    """保密期限 against the 密级 (GB/T 9704): none for 普通 and 内部, at most 10/20/30 years; 0 means not marked."""
+    level, years = out["secrecy"], out["secrecy_years"] or None
+    out["secrecy_years"] = years
+    if years is not None and "secrecy_years" not in errors and "secrecy" not in errors:
         top = SECRECY_MAX_YEARS.get(level)
         if top is None:
             errors["secrecy_years"] = f"密级为“{level}”的文件不设保密期限"
         elif years > top:
             errors["secrecy_years"] = f"{level}文件的保密期限最长 {top} 年"
-    return level, years
+
+
+# ---------------------------------------------------------------------------------------------- shared fields
+# The fields 收文 and 发文 have in common, declared once; each ledger's Fields lists them among its own.
+
+
+def _urgency_text(row: dict) -> str:
+    return "" if row.get("urgency") == URGENCY_NONE else row.get("urgency") or ""
+
+
+def _secrecy_text(row: dict) -> str:
+    return secrecy_mark(row.get("secrecy"), row.get("secrecy_years"))
+
+
+DOC_FIELDS = {f.key: f for f in (
+    Field("title", "文件标题", required=True, max_len=300, width=24, aliases=("标题", "文件名称")),
+    Field("kind", "文种", "choice", choices=tuple(DOC_KINDS), default="通知", max_len=10, width=5),
+    Field("secrecy", "密级", "choice", choices=tuple(SECRECY), default=SECRECY_NONE, max_len=4, width=5,
+          value=_secrecy_text),
+    Field("secrecy_years", "保密期限（年）", "int", lo=0, hi=30, placeholder="0 表示不标注", importable=False),
+    Field("urgency", "紧急程度", "choice", choices=tuple(URGENCY), default=URGENCY_NONE, max_len=4, width=5,
+          aliases=("缓急", "紧急"), value=_urgency_text),
+    Field("copies", "份数", "int", lo=1, hi=9999, default=1, width=4, align="center"),
+    Field("attachments", "附件", max_len=200, width=8, history=True),
+    Field("archive_no", "档号", max_len=60, in_form=False, importable=False,
+          placeholder="如 0001-WS·2026-D10-0001"),
+    Field("volume_no", "卷号", header="归入卷号", max_len=40, width=8, in_form=False),
+    Field("archived_on", "归卷日期", "date", width=10, in_form=False),
+    Field("note", "备注", "multiline", width=12),
+)}
 
 
 # ---------------------------------------------------------------------------------------------- numbered ledgers

@@ -16,9 +16,10 @@ from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models import settings, workdays
 from neiqin.models.base import BaseModel, FieldHistory, VoidableModel, current_actor, now
-from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import SearchIndex, register_ledger
 from neiqin.models.mail.docs_common import (
-    DOC_KINDS,
+    DOC_FIELDS,
     DUE_SOON_WORKDAYS,
     IN_ACTIVE,
     IN_ARCHIVED,
@@ -26,17 +27,13 @@ from neiqin.models.mail.docs_common import (
     IN_RETURNED,
     IN_REVIEW,
     INCOMING_NO,
-    SECRECY_NONE,
-    URGENCY,
-    URGENCY_NONE,
     URGENT,
     NumberedLedgerSpec,
-    _choice,
     _date,
     _event,
     _int,
     _moment,
-    _name,
+    _person_names,
     _secrecy,
     _split_secrecy,
     format_incoming_no,
@@ -49,53 +46,92 @@ from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 
+def _handler_text(row: dict) -> str:
+    return " ".join(p for p in (row.get("handler_dept"), row.get("handler")) if p)
+
+
+def progress_text(row: dict, today: dt.date | None = None) -> str:
+    """办理情况 as the register shows it: the result once done, else where the document is."""
+    status = row.get("status") or ""
+    if status in (IN_DONE, IN_ARCHIVED):
+        return row.get("result") or status
+    if status == IN_RETURNED:
+        return f"已退回：{row.get('returned_reason') or ''}"
+    text = status
+    if row.get("circulating"):
+        text += f"（传阅中 {row['circulating']} 人）"
+    if row.get("reminders"):
+        text += f"，已催办 {row['reminders']} 次"
+    return text
+
+
+# One declaration per field: the column (unless the model declares it: numbers, nullable counts), the check, the
+# form (签收登记 and the step dialogs) and the register/Excel column (GB/T 收文登记簿 order, 备注 last).
+INCOMING_FIELDS = Fields(
+    "incoming",
+    Field("no", "收文号", "code", max_len=40, width=14, aliases=("收文编号", "编号"), in_form=False),  # numbering
+    Field("received_at", "签收时间", "datetime", importable=False),
+    Field("received_on", "收文日期", "date", required=True, index=True, width=10, sortable=True,
+          aliases=("日期", "收文时间"), in_form=False),
+    Field("signed_by", "签收人", max_len=40, width=6),
+    Field("sender_org", "来文机关", required=True, max_len=100, index=True, width=16, sortable=True,
+          aliases=("来文单位", "发文机关"), placeholder="输入几个字，从以往来文和地址簿中选", history=True),
+    Field("sender_no", "来文字号", max_len=60, width=16, aliases=("文号", "来文文号"),
+          placeholder="如 京政发〔2026〕7号；[2026] (2026) 【2026】会自动改为〔2026〕"),
+    *(DOC_FIELDS[k] for k in ("title", "kind", "secrecy", "secrecy_years", "urgency", "copies")),
+    Field("pages", "页数", "int", lo=0, hi=99999, importable=False),
+    DOC_FIELDS["attachments"],
+    Field("deadline_days", "办理期限（天）", "int", lo=0, hi=365, importable=False),
+    Field("deadline_rule", "期限计算", "choice", choices=tuple(workdays.RULES), max_len=4, importable=False),
+    Field("due_date", "办理期限", "date", index=True, width=10, aliases=("办理时限", "期限")),
+    Field("handler_dept", "承办单位", max_len=60, in_form=False, importable=False),
+    Field("handler", "承办人", header="承办单位/人", max_len=40, width=12, value=_handler_text,
+          aliases=("承办单位", "承办"), in_form=False),
+    Field("opinion", "拟办意见", "multiline", in_form=False, importable=False),
+    Field("instruction", "领导批示", "multiline", in_form=False, importable=False),
+    Field("progress", "办理情况", stored=False, width=16, value=progress_text, importable=False, in_form=False),
+    Field("result", "办理结果", "multiline", in_form=False, importable=False),
+    Field("done_on", "办结日期", "date", width=10, in_form=False),
+    Field("reply_no", "复文号", max_len=60, width=12, in_form=False, placeholder="如有复文，如 公司函〔2026〕3号"),
+    *(DOC_FIELDS[k] for k in ("archive_no", "archived_on", "volume_no", "note")),
+)
+
+
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@INCOMING_FIELDS.table(order=(
+    "year", "serial", "no", "received_on", "received_at", "signed_by", "sender_org", "sender_no", "title",
+    "kind", "secrecy", "secrecy_years", "urgency", "copies", "pages", "attachments", "status", "reviewed_by",
+    "reviewed_at", "returned_reason", "opinion", "opinion_by", "opinion_at", "instruction", "instructed_by",
+    "instructed_at", "handler_dept", "handler", "handler_id", "assigned_at", "deadline_rule", "deadline_days",
+    "due_date", "reminders", "last_reminded_at", "circulating", "result", "reply_no", "done_on", "archive_no",
+    "volume_no", "archived_on", "parcel_id", "note",
+))
 class IncomingDoc(VoidableModel):
+    """A 收文. Its ledger fields are :data:`INCOMING_FIELDS`; the class declares the number (allocated by
+    :mod:`neiqin.numbering`), the nullable counts, the links and what the processing steps keep."""
+
     EVENT_LEDGER = "incoming"  # the ``ledger`` of its DocEvent rows
 
     year = pw.IntegerField()
     serial = pw.IntegerField()
     no = pw.CharField(max_length=40, unique=True)  # 收文号
-    received_on = pw.DateField(index=True)  # 收文日期
-    received_at = pw.DateTimeField(null=True)  # 签收时间
-    signed_by = pw.CharField(max_length=40, default="")  # 签收人
-    sender_org = pw.CharField(max_length=100, index=True)  # 来文机关
-    sender_no = pw.CharField(max_length=60, default="")  # 来文字号
-    title = pw.CharField(max_length=300)
-    kind = pw.CharField(max_length=10, default="通知")  # 文种
-    secrecy = pw.CharField(max_length=4, default=SECRECY_NONE)
     secrecy_years = pw.IntegerField(null=True)
-    urgency = pw.CharField(max_length=4, default=URGENCY_NONE)
-    copies = pw.IntegerField(default=1)
     pages = pw.IntegerField(null=True)
-    attachments = pw.CharField(max_length=200, default="")
+    deadline_days = pw.IntegerField(null=True)
     status = pw.CharField(max_length=6, default=IN_REVIEW, index=True)
     reviewed_by = pw.CharField(max_length=40, default="")
     reviewed_at = pw.DateTimeField(null=True)
     returned_reason = pw.CharField(max_length=300, default="")
-    opinion = pw.TextField(default="")  # 拟办意见
     opinion_by = pw.CharField(max_length=40, default="")
     opinion_at = pw.DateTimeField(null=True)
-    instruction = pw.TextField(default="")  # 领导批示
     instructed_by = pw.CharField(max_length=40, default="")
     instructed_at = pw.DateTimeField(null=True)
-    handler_dept = pw.CharField(max_length=60, default="")  # 承办单位
-    handler = pw.CharField(max_length=40, default="")  # 承办人
     handler_id = pw.IntegerField(null=True)
     assigned_at = pw.DateTimeField(null=True)
-    deadline_rule = pw.CharField(max_length=4, default="")
-    deadline_days = pw.IntegerField(null=True)
-    due_date = pw.DateField(null=True, index=True)  # 办理期限
     reminders = pw.IntegerField(default=0)
     last_reminded_at = pw.DateTimeField(null=True)
     circulating = pw.IntegerField(default=0)  # readers holding it now
-    result = pw.TextField(default="")  # 办理结果
-    reply_no = pw.CharField(max_length=60, default="")  # 复文号
-    done_on = pw.DateField(null=True)  # 办结日期
-    archive_no = pw.CharField(max_length=60, default="")  # 档号
-    volume_no = pw.CharField(max_length=40, default="")  # 卷号
-    archived_on = pw.DateField(null=True)  # 归卷日期
     parcel_id = pw.IntegerField(null=True, index=True)  # the 快递 it arrived in
-    note = pw.TextField(default="")
 
     class Meta:
         table_name = "incoming_doc"
@@ -165,6 +201,11 @@ def find_duplicate(sender_org: str, sender_no: str, exclude_id: int | None = Non
     return q.order_by(IncomingDoc.id).first()
 
 
+# what 签收登记 types (the dates, the number and the 办理期限 have their own rules below)
+_REGISTERED = ("signed_by", "sender_org", "sender_no", "title", "kind", "secrecy", "secrecy_years", "urgency",
+               "copies", "pages", "attachments", "note")
+
+
 def _deadline_fields(data: dict, start: dt.date | None, errors: dict, *, floor: dt.date | None = None,
                      floor_label: str = "收文日期", required: bool = False) -> dict:
     """办理期限 from a date typed by hand, or from days + rule counted from ``start``; never before ``floor``."""
@@ -193,7 +234,10 @@ def _deadline_fields(data: dict, start: dt.date | None, errors: dict, *, floor: 
 
 def validate_incoming(data: dict, record: IncomingDoc | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = INCOMING_FIELDS.clean(_person_names(data, "signed_by"), errors, _REGISTERED)
+    out["sender_no"] = normalize_doc_no(out["sender_no"])
+    _secrecy(out, errors)
+    out["pages"] = out["pages"] or None
     received_at = data.get("received_at")
     if received_at in (None, "") and data.get("received_on") not in (None, ""):
         day = _date(data.get("received_on"), "收文日期", "received_at", errors)
@@ -206,17 +250,6 @@ def validate_incoming(data: dict, record: IncomingDoc | None) -> dict:
     if record is not None and out["received_on"].year != record.year:
         errors.setdefault("received_at", f"收文号 {record.no} 按 {record.year} 年编号，收文日期不能改到其他年份"
                                          "（请作废后重新登记）")
-    out["signed_by"] = _name(data, "signed_by", "签收人", errors)
-    out["sender_org"] = text_field(data, errors, "sender_org", "来文机关", required=True, max_len=100)
-    out["sender_no"] = normalize_doc_no(text_field(data, errors, "sender_no", "来文字号", max_len=60))
-    out["title"] = text_field(data, errors, "title", "文件标题", required=True, max_len=300)
-    out["kind"] = _choice(data, "kind", "文种", DOC_KINDS, errors, "通知")
-    out["secrecy"], out["secrecy_years"] = _secrecy(data, errors)
-    out["urgency"] = _choice(data, "urgency", "紧急程度", URGENCY, errors, URGENCY_NONE)
-    out["copies"] = _int(data.get("copies"), "份数", "copies", errors, 1, 9999, default=1)
-    out["pages"] = _int(data.get("pages"), "页数", "pages", errors, 0, 99999, allow_none=True) or None
-    out["attachments"] = text_field(data, errors, "attachments", "附件", max_len=200)
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
     if record is None or "due_date" in data or "deadline_days" in data:
         out.update(_deadline_fields(data, out["received_on"], errors,
                                     required=out["urgency"] in URGENT and not data.get("_import")))
@@ -303,51 +336,15 @@ def due_soon_limit(today: dt.date | None = None) -> dt.date:
     return workdays.add_working_days(today or clock.today(), DUE_SOON_WORKDAYS)
 
 
-def _handler_text(row: dict) -> str:
-    return " ".join(p for p in (row.get("handler_dept"), row.get("handler")) if p)
-
-
-def progress_text(row: dict, today: dt.date | None = None) -> str:
-    """办理情况 as the register shows it: the result once done, else where the document is."""
-    status = row.get("status") or ""
-    if status in (IN_DONE, IN_ARCHIVED):
-        return row.get("result") or status
-    if status == IN_RETURNED:
-        return f"已退回：{row.get('returned_reason') or ''}"
-    text = status
-    if row.get("circulating"):
-        text += f"（传阅中 {row['circulating']} 人）"
-    if row.get("reminders"):
-        text += f"，已催办 {row['reminders']} 次"
-    return text
-
-
 INCOMING = register_ledger(NumberedLedgerSpec(
     key="incoming",
     title="收文登记簿",
     tab_title="收文",
     model=IncomingDoc,
-    columns=[
-        Column("no", "收文号", 14, aliases=("收文编号", "编号")),
-        Column("received_on", "收文日期", 10, kind="date", sortable=True, aliases=("日期", "收文时间")),
-        Column("sender_org", "来文机关", 16, sortable=True, aliases=("来文单位", "发文机关")),
-        Column("sender_no", "来文字号", 16, aliases=("文号", "来文文号")),
-        Column("title", "文件标题", 24, aliases=("标题", "文件名称")),
-        Column("kind", "文种", 5),
-        Column("attachments", "附件", 8),
-        Column("copies", "份数", 4, kind="int", align="center"),
-        Column("secrecy", "密级", 5, value=lambda r: secrecy_mark(r.get("secrecy"), r.get("secrecy_years"))),
-        Column("urgency", "紧急程度", 5, aliases=("缓急", "紧急"),
-               value=lambda r: "" if r.get("urgency") == URGENCY_NONE else r.get("urgency")),
-        Column("handler", "承办单位/人", 12, value=_handler_text, aliases=("承办单位", "承办人", "承办")),
-        Column("signed_by", "签收人", 6),
-        Column("due_date", "办理期限", 10, kind="date", aliases=("办理时限", "期限")),
-        Column("progress", "办理情况", 16, value=lambda r: progress_text(r), importable=False),
-        Column("done_on", "办结日期", 10, kind="date"),
-        Column("reply_no", "复文号", 12),
-        Column("archived_on", "归卷日期", 10, kind="date"),
-        Column("volume_no", "归入卷号", 8, aliases=("卷号",)),
-    ],
+    columns=INCOMING_FIELDS.columns("no", "received_on", "sender_org", "sender_no", "title", "kind", "attachments",
+                                    "copies", "secrecy", "urgency", "handler", "signed_by", "due_date", "progress",
+                                    "done_on", "reply_no", "archived_on", "volume_no", "note"),
+    fields=INCOMING_FIELDS,
     default_sort="id",
     date_field="received_on",
     date_label="收文日期",
@@ -380,6 +377,14 @@ def peek_incoming_no(day: dt.date | None = None) -> str:
     year = (day or clock.today()).year
     n = (IncomingDoc.select(pw.fn.MAX(IncomingDoc.serial)).where(IncomingDoc.year == year).scalar() or 0) + 1
     return format_incoming_no(year, n)
+
+
+def signer_id(doc: IncomingDoc) -> int | None:
+    """The 通讯录 id of whoever signed for ``doc`` (the next 签收登记 starts with the same 签收人), if listed."""
+    from neiqin.models.staff import Staff
+
+    s = Staff.get_or_none((Staff.name == doc.signed_by) & (Staff.voided == False))  # noqa: E712
+    return s.id if s else None
 
 
 def sender_suggestions(limit: int = 500) -> list[str]:

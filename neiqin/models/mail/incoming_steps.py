@@ -25,7 +25,6 @@ from neiqin.models.mail.docs_common import (
     REMIND_WAYS,
     URGENT,
     _choice,
-    _date,
     _known,
     _moment,
     _name,
@@ -33,7 +32,7 @@ from neiqin.models.mail.docs_common import (
     apply_step,
     normalize_doc_no,
 )
-from neiqin.models.mail.incoming import INCOMING, Circulation, IncomingDoc, _deadline_fields
+from neiqin.models.mail.incoming import INCOMING, INCOMING_FIELDS, Circulation, IncomingDoc, _deadline_fields
 
 # ---------------------------------------------------------------------------------------------- 收文: steps
 
@@ -54,6 +53,14 @@ def _step_time(data: dict, doc: IncomingDoc, errors: dict, key: str = "at", labe
                ) -> dt.datetime | None:
     start = doc.received_at or dt.datetime.combine(doc.received_on, dt.time(0, 0))
     return _moment(data.get(key), label, key, errors, default=now(), not_before=start, before_label="签收时间")
+
+
+def _typed(data: dict, errors: dict, needed: str, optional: tuple[str, ...] = ()) -> dict:
+    """The record fields a step writes, checked by their declaration; ``needed`` must be filled in this step."""
+    out = INCOMING_FIELDS.clean(data, errors, (needed, *optional))
+    if not out[needed]:
+        errors.setdefault(needed, f"请填写{INCOMING_FIELDS[needed].label}")
+    return out
 
 
 def review_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
@@ -85,7 +92,7 @@ def propose_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     errors: dict[str, str] = {}
     by = _name(data, "by", "拟办人", errors, required=True)
     at = _step_time(data, doc, errors)
-    opinion = text_field(data, errors, "opinion", "拟办意见", required=True, max_len=1000)
+    opinion = _typed(data, errors, "opinion")["opinion"]
     if errors:
         raise ValidationError(errors)
     change = {"opinion": opinion, "opinion_by": by, "opinion_at": at,
@@ -100,7 +107,7 @@ def instruct_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     errors: dict[str, str] = {}
     by = _name(data, "by", "批示领导", errors, required=True)
     at = _step_time(data, doc, errors)
-    text = text_field(data, errors, "instruction", "批示内容", required=True, max_len=1000)
+    text = _typed(data, errors, "instruction")["instruction"]
     if errors:
         raise ValidationError(errors)
     instruction = f"{doc.instruction}\n{text}".strip() if doc.instruction else text
@@ -115,11 +122,9 @@ def assign_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "交办")
     errors: dict[str, str] = {}
     hid, handler, hdept = _person(data.get("handler"))
-    dept = str(data.get("handler_dept") or "").strip() or hdept
+    dept = INCOMING_FIELDS.clean(data, errors, ("handler_dept",))["handler_dept"] or hdept
     if not dept and not handler:
         errors["handler_dept"] = "请填写承办单位或承办人"
-    if len(dept) > 60:
-        errors["handler_dept"] = "承办单位不能超过 60 字"
     at = _step_time(data, doc, errors)
     if data.get("due_date") in (None, "") and not data.get("deadline_days") and doc.due_date:
         deadline = {"due_date": doc.due_date, "deadline_days": doc.deadline_days,
@@ -223,9 +228,9 @@ def finish_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "办结")
     errors: dict[str, str] = {}
-    result = text_field(data, errors, "result", "办理结果", required=True, max_len=1000)
-    reply_no = normalize_doc_no(text_field(data, errors, "reply_no", "复文号", max_len=60))
-    done_on = _date(data.get("done_on"), "办结日期", "done_on", errors) or clock.today()
+    typed = _typed(data, errors, "result", optional=("reply_no", "done_on"))
+    result, reply_no = typed["result"], normalize_doc_no(typed["reply_no"])
+    done_on = typed["done_on"] or clock.today()
     if done_on < doc.received_on:
         errors.setdefault("done_on", f"办结日期不能早于收文日期（{doc.received_on}）")
     elif done_on > clock.today():
@@ -245,11 +250,11 @@ def archive_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_DONE, IN_RETURNED], "归档（请先办结）")
     errors: dict[str, str] = {}
-    archive_no = text_field(data, errors, "archive_no", "档号", max_len=60)
-    volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
+    typed = INCOMING_FIELDS.clean(data, errors, ("archive_no", "volume_no", "archived_on"))
+    archive_no, volume_no = typed["archive_no"], typed["volume_no"]
     if not archive_no and not volume_no:
         errors["archive_no"] = "请填写档号或卷号"
-    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    day = typed["archived_on"] or clock.today()
     if day > clock.today():
         errors.setdefault("archived_on", "归卷日期不能晚于今天")
     elif day < (doc.done_on or doc.received_on):

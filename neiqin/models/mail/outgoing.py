@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 import peewee as pw
@@ -15,30 +16,29 @@ import peewee as pw
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import BaseModel, VoidableModel, current_actor, db, now
-from neiqin.models.ledger import Column, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import SearchIndex, register_ledger, text_field
 from neiqin.models.mail.docs_common import (
     DELIVERY_KINDS,
     DELIVERY_VIA,
-    DOC_KINDS,
+    DOC_FIELDS,
     ENVELOPE_NO,
     OUT_ARCHIVED,
     OUT_PRINTED,
     OUT_REGISTERED,
     OUT_SENDING,
     OUT_SENT,
+    OUT_STATES,
     OUTGOING_NO,
     OUTGOING_SEQ,
-    SECRECY_NONE,
-    URGENCY,
-    URGENCY_NONE,
     NumberedLedgerSpec,
     _choice,
-    _date,
     _event,
     _int,
     _moment,
     _name,
     _person,
+    _person_names,
     _secrecy,
     _split_secrecy,
     apply_step,
@@ -52,42 +52,72 @@ from neiqin.models.today import DUE, TodayItem, section
 from neiqin.numbering import write_transaction
 
 
+def _recipients_text(row: dict) -> str:
+    """主送/抄送 as the 发文登记簿 prints it, once; organisations the 送文簿 also went to are added as 另送."""
+    main, cc = row.get("main_to") or "", row.get("copy_to") or ""
+    listed = {o for o in f"{main}、{cc}".split("、") if o}
+    extra = [o for o in (row.get("distribution") or "").split("、")
+             if o and o not in listed and not o.endswith("家")]  # "… 等 12 家": the summary was cut short
+    text = f"主送：{main}" + (f"；抄送：{cc}" if cc else "") if main or cc else ""
+    return "；".join(p for p in (text, f"另送：{'、'.join(extra)}" if extra else "") if p)
+
+
+# One declaration per field: the column (unless the model declares it: numbers), the check, the 登记 form and the
+# register/Excel column in the order of a paper 发文登记簿 (主送/抄送 once, 备注 last).
+OUTGOING_FIELDS = Fields(
+    "outgoing",
+    Field("seq", "顺序号", "int", width=5, align="center", importable=False, in_form=False),  # numbering
+    Field("code", "机关代字", "choice", open_choices=True, max_len=20, importable=False),
+    Field("doc_no", "发文字号", max_len=60, width=16, aliases=("文号", "发文文号"),
+          placeholder="一般不填：保存时按机关代字自动编号"),  # numbering, or typed by hand
+    Field("issued_on", "发文日期", "date", required=True, index=True, width=10, sortable=True, aliases=("日期",)),
+    replace(DOC_FIELDS["title"], width=28),
+    *(DOC_FIELDS[k] for k in ("kind", "secrecy", "secrecy_years", "urgency")),
+    # the register's 主送/抄送 column (an Excel cell "主送：…；抄送：…" is split again on import)
+    Field("main_to", "主送", header="主送/抄送", max_len=500, width=20, value=_recipients_text,
+          aliases=("发往机关", "主送机关"), placeholder="多个单位用“、”分开，可从地址簿选"),
+    Field("copy_to", "抄送", max_len=500, importable=False, placeholder="多个单位用“、”分开"),
+    Field("drafter", "拟稿人", max_len=40, width=6),
+    Field("drafter_dept", "拟稿部门", max_len=60, width=8),
+    Field("reviewer", "核稿人", header="核稿", max_len=40, width=6),
+    Field("signer", "签发人", max_len=40, width=6),
+    Field("signed_on", "签发日期", "date", importable=False),
+    DOC_FIELDS["copies"],
+    Field("print_copies", "印制份数", "int", lo=0, hi=99999, default=0, width=5, align="center"),
+    DOC_FIELDS["attachments"],
+    Field("receivers", "签收人", max_len=300, width=10, importable=False, in_form=False),  # 送文簿 summary
+    *(DOC_FIELDS[k] for k in ("archive_no", "archived_on", "volume_no")),
+    Field("status", "状态", "choice", choices=tuple(OUT_STATES), default=OUT_REGISTERED, max_len=6, index=True,
+          width=6, importable=False, in_form=False),
+    DOC_FIELDS["note"],
+)
+
+
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@OUTGOING_FIELDS.table(order=(
+    "year", "seq", "code", "serial", "doc_no", "manual_no", "issued_on", "title", "kind", "secrecy",
+    "secrecy_years", "urgency", "main_to", "copy_to", "drafter_dept", "drafter", "reviewer", "signer",
+    "signed_on", "copies", "print_copies", "printed_at", "attachments", "status", "delivered",
+    "delivered_signed", "distribution", "receivers", "archive_no", "volume_no", "archived_on", "dispatch_id",
+    "note",
+))
 class OutgoingDoc(VoidableModel):
+    """A 发文. Its ledger fields are :data:`OUTGOING_FIELDS`; the class declares the numbers (allocated by
+    :mod:`neiqin.numbering`), the nullable ones, the link to its 寄件 and what the 送文簿 keeps."""
+
     EVENT_LEDGER = "outgoing"  # the ``ledger`` of its DocEvent rows
 
     year = pw.IntegerField()
     seq = pw.IntegerField()  # 顺序号: the register's running number within the year
-    code = pw.CharField(max_length=20, default="")  # 机关代字
     serial = pw.IntegerField(null=True)
     doc_no = pw.CharField(max_length=60, unique=True)  # 发文字号
     manual_no = pw.BooleanField(default=False)
-    issued_on = pw.DateField(index=True)  # 发文日期
-    title = pw.CharField(max_length=300)
-    kind = pw.CharField(max_length=10, default="通知")
-    secrecy = pw.CharField(max_length=4, default=SECRECY_NONE)
     secrecy_years = pw.IntegerField(null=True)
-    urgency = pw.CharField(max_length=4, default=URGENCY_NONE)
-    main_to = pw.CharField(max_length=500, default="")  # 主送
-    copy_to = pw.CharField(max_length=500, default="")  # 抄送
-    drafter_dept = pw.CharField(max_length=60, default="")
-    drafter = pw.CharField(max_length=40, default="")
-    reviewer = pw.CharField(max_length=40, default="")  # 核稿
-    signer = pw.CharField(max_length=40, default="")  # 签发人
-    signed_on = pw.DateField(null=True)  # 签发日期
-    copies = pw.IntegerField(default=1)  # 份数 (each recipient)
-    print_copies = pw.IntegerField(default=0)  # 印制份数
     printed_at = pw.DateTimeField(null=True)
-    attachments = pw.CharField(max_length=200, default="")
-    status = pw.CharField(max_length=6, default=OUT_REGISTERED, index=True)
     delivered = pw.IntegerField(default=0)  # 送文簿 rows
     delivered_signed = pw.IntegerField(default=0)  # of them signed for
     distribution = pw.CharField(max_length=300, default="")  # 分发范围 (summary of the 送文簿)
-    receivers = pw.CharField(max_length=300, default="")  # 签收人 (summary)
-    archive_no = pw.CharField(max_length=60, default="")
-    volume_no = pw.CharField(max_length=40, default="")
-    archived_on = pw.DateField(null=True)
     dispatch_id = pw.IntegerField(null=True, index=True)  # the 寄件 that sent it
-    note = pw.TextField(default="")
 
     class Meta:
         table_name = "outgoing_doc"
@@ -135,53 +165,43 @@ class NumberTaken(ValidationError):
         super().__init__({key: f"发文字号 {earlier.doc_no} 已被使用：{earlier.issued_on}《{earlier.title}》{state}"})
 
 
-def _org_list(data: dict, key: str, label: str, errors: dict) -> str:
-    v = data.get(key)
-    if isinstance(v, list | tuple):
-        v = "、".join(str(x).strip() for x in v if str(x).strip())
-    v = re.sub(r"\s*[,，;；]\s*", "、", str(v or "").strip())
-    if len(v) > 500:
-        errors.setdefault(key, f"{label}不能超过 500 字")
-    return v
+def _org_list(value: Any) -> str:
+    """Several organisations as one text separated by 、 (a list, or typed with commas or semicolons)."""
+    if isinstance(value, list | tuple):
+        value = "、".join(str(x).strip() for x in value if str(x).strip())
+    return re.sub(r"\s*[,，;；]\s*", "、", str(value or "").strip())
+
+
+# what 登记 types (the 发文字号 and 机关代字 have their own rules below)
+_REGISTERED = ("issued_on", "title", "kind", "secrecy", "secrecy_years", "urgency", "main_to", "copy_to", "drafter",
+               "drafter_dept", "reviewer", "signer", "signed_on", "copies", "print_copies", "attachments", "note")
 
 
 def validate_outgoing(data: dict, record: OutgoingDoc | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-    issued_on = _date(data.get("issued_on"), "发文日期", "issued_on", errors) or clock.today()
+    typed = _person_names(data, "drafter", "reviewer", "signer")
+    typed["drafter_dept"] = str(data.get("drafter_dept") or "").strip() or _person(data.get("drafter"))[2]
+    typed["main_to"], typed["copy_to"] = _org_list(data.get("main_to")), _org_list(data.get("copy_to"))
+    typed["issued_on"] = data.get("issued_on") or clock.today()
+    out: dict[str, Any] = OUTGOING_FIELDS.clean(typed, errors, _REGISTERED)
+    _secrecy(out, errors)
+    importing = bool(data.get("_import"))
+    if not out["main_to"] and not importing:
+        errors.setdefault("main_to", "请填写主送机关")
+    if not out["signer"] and not importing:
+        errors.setdefault("signer", "请填写签发人")
+    issued_on = out["issued_on"] or clock.today()
     if issued_on > clock.today() + dt.timedelta(days=30):
         errors.setdefault("issued_on", "发文日期不能晚于一个月后")
     if record is not None and issued_on.year != record.year:
         errors.setdefault("issued_on", f"{record.doc_no} 按 {record.year} 年编号，发文日期不能改到其他年份")
     out["issued_on"] = issued_on
-    out["title"] = text_field(data, errors, "title", "文件标题", required=True, max_len=300)
-    out["kind"] = _choice(data, "kind", "文种", DOC_KINDS, errors, "通知")
-    out["secrecy"], out["secrecy_years"] = _secrecy(data, errors)
-    out["urgency"] = _choice(data, "urgency", "紧急程度", URGENCY, errors, URGENCY_NONE)
-    out["main_to"] = _org_list(data, "main_to", "主送", errors)
-    out["copy_to"] = _org_list(data, "copy_to", "抄送", errors)
-    if not out["main_to"] and not data.get("_import"):
-        errors.setdefault("main_to", "请填写主送机关")
-    did, drafter, ddept = _person(data.get("drafter"))
-    out["drafter"] = drafter
-    out["drafter_dept"] = str(data.get("drafter_dept") or "").strip() or ddept
-    if len(out["drafter_dept"]) > 60:
-        errors.setdefault("drafter_dept", "拟稿部门不能超过 60 字")
-    out["reviewer"] = _name(data, "reviewer", "核稿人", errors)
-    out["signer"] = _name(data, "signer", "签发人", errors, required=not data.get("_import"))
-    out["signed_on"] = _date(data.get("signed_on"), "签发日期", "signed_on", errors)
     if out["signed_on"] and out["signed_on"] > issued_on:
         errors.setdefault("signed_on", f"签发日期不能晚于发文日期（{issued_on}）")
-    out["copies"] = _int(data.get("copies"), "份数", "copies", errors, 1, 9999, default=1)
-    out["print_copies"] = _int(data.get("print_copies"), "印制份数", "print_copies", errors, 0, 99999, default=0)
-    out["attachments"] = text_field(data, errors, "attachments", "附件", max_len=200)
-    out["note"] = text_field(data, errors, "note", "备注", max_len=1000)
     if record is None:
         code = str(data.get("code") or "").strip()
-        typed = normalize_doc_no(str(data.get("doc_no") or ""))
+        typed = normalize_doc_no(OUTGOING_FIELDS.clean(data, errors, ("doc_no",))["doc_no"])
         if typed:
-            if len(typed) > 60:
-                errors.setdefault("doc_no", "发文字号不能超过 60 字")
             parts = split_doc_no(typed)
             out["doc_no"], out["manual_no"] = typed, True
             if parts:
@@ -255,9 +275,9 @@ def _out_status_condition(key: str):
 
 def _import_outgoing(data: dict) -> dict:
     data = _split_secrecy(dict(data, _import=True))
-    orgs = str(data.pop("recipients", "") or "")
-    if orgs and not data.get("main_to"):
-        main, _, cc = orgs.partition("抄送")
+    orgs = str(data.get("main_to") or "")
+    if any(word in orgs for word in ("主送", "抄送", "另送")):  # the register's 主送/抄送 column
+        main, _, cc = orgs.partition("另送")[0].partition("抄送")
         data["main_to"] = main.replace("主送", "").strip("：: ；;")
         data["copy_to"] = cc.strip("：: ；;")
     if data.get("archived_on") or data.get("volume_no"):
@@ -265,36 +285,15 @@ def _import_outgoing(data: dict) -> dict:
     return data
 
 
-def _recipients_text(row: dict) -> str:
-    main, cc = row.get("main_to") or "", row.get("copy_to") or ""
-    return f"主送：{main}" + (f"；抄送：{cc}" if cc else "") if main or cc else ""
-
-
 OUTGOING = register_ledger(NumberedLedgerSpec(
     key="outgoing",
     title="发文登记簿",
     tab_title="发文",
     model=OutgoingDoc,
-    columns=[
-        Column("seq", "顺序号", 5, kind="int", align="center", importable=False),
-        Column("issued_on", "发文日期", 10, kind="date", sortable=True, aliases=("日期",)),
-        Column("doc_no", "发文字号", 16, aliases=("文号", "发文文号")),
-        Column("title", "文件标题", 28, aliases=("标题", "文件名称")),
-        Column("attachments", "附件", 8),
-        Column("secrecy", "密级", 5, value=lambda r: secrecy_mark(r.get("secrecy"), r.get("secrecy_years"))),
-        Column("copies", "份数", 4, kind="int", align="center"),
-        Column("recipients", "主送/抄送", 20, value=_recipients_text, aliases=("发往机关", "主送机关")),
-        Column("drafter_dept", "拟稿部门", 8),
-        Column("drafter", "拟稿人", 6),
-        Column("reviewer", "核稿", 6, aliases=("核稿人",)),
-        Column("signer", "签发人", 6),
-        Column("print_copies", "印制份数", 5, kind="int", align="center"),
-        Column("distribution", "分发范围", 14, importable=False),
-        Column("receivers", "签收人", 10, importable=False),
-        Column("archived_on", "归卷日期", 10, kind="date"),
-        Column("volume_no", "归入卷号", 8, aliases=("卷号",)),
-        Column("status", "状态", 6, importable=False),
-    ],
+    columns=OUTGOING_FIELDS.columns("seq", "issued_on", "doc_no", "title", "attachments", "secrecy", "copies",
+                                    "main_to", "drafter_dept", "drafter", "reviewer", "signer", "print_copies",
+                                    "receivers", "archived_on", "volume_no", "status", "note"),
+    fields=OUTGOING_FIELDS,
     default_sort="id",
     date_field="issued_on",
     date_label="发文日期",
@@ -431,11 +430,11 @@ def archive_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     if doc.status == OUT_ARCHIVED:
         raise NeiqinError(f"{doc.doc_no} 已归档")
     errors: dict[str, str] = {}
-    archive_no = text_field(data, errors, "archive_no", "档号", max_len=60)
-    volume_no = text_field(data, errors, "volume_no", "卷号", max_len=40)
+    typed = OUTGOING_FIELDS.clean(data, errors, ("archive_no", "volume_no", "archived_on"))
+    archive_no, volume_no = typed["archive_no"], typed["volume_no"]
     if not archive_no and not volume_no:
         errors["archive_no"] = "请填写档号或卷号"
-    day = _date(data.get("archived_on"), "归卷日期", "archived_on", errors) or clock.today()
+    day = typed["archived_on"] or clock.today()
     if day > clock.today():
         errors.setdefault("archived_on", "归卷日期不能晚于今天")
     elif day < doc.issued_on:

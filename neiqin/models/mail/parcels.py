@@ -19,7 +19,8 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.base import VoidableModel, db, now
-from neiqin.models.ledger import Column, LedgerSpec, SearchIndex, register_ledger, text_field
+from neiqin.models.fields import Field, Fields
+from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.mail.parcel_rules import (
     MAX_PIECES,
     OTHER,
@@ -27,7 +28,6 @@ from neiqin.models.mail.parcel_rules import (
     PICKED,
     RETURNED,
     WAITING,
-    _int,
     _moment,
     _name_keys,
     _person,
@@ -42,26 +42,57 @@ from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, r
 # ---------------------------------------------------------------------------------------------- tables
 
 
-class Parcel(VoidableModel):
-    """快递收件: one parcel or registered letter that arrived at the desk."""
+def _waited(row: dict) -> str:
+    if row.get("status") != WAITING or row.get("voided") or not row.get("received_at"):
+        return ""
+    days = waiting_days(row["received_at"])
+    return "今天" if days == 0 else f"{days} 天"
 
-    received_at = pw.DateTimeField()
-    receive_date = pw.DateField(index=True)
-    tracking_no = pw.CharField(max_length=40, default="", index=True)
-    carrier = pw.CharField(max_length=20, default="")
-    sender = pw.CharField(max_length=100, default="")  # 寄件人/单位
+
+def _picked_text(row: dict) -> str:
+    who = row.get("picked_by") or ""
+    if who and row.get("recipient") and who != row["recipient"]:
+        return f"{who}（代领）"
+    return who
+
+
+# One declaration per field: the column, the check, the form (the manual form; the scanner desk takes its labels,
+# lengths and range from here) and the register/Excel column.
+PARCEL_FIELDS = Fields(
+    "parcels",
+    Field("received_at", "收件时间", "datetime", required=True, width=14, sortable=True, aliases=("收件日期", "日期")),
+    Field("receive_date", "收件日期", "date", required=True, index=True, in_form=False),
+    Field("tracking_no", "运单号", "code", max_len=40, index=True, width=17, aliases=("快递单号", "单号"),
+          placeholder="平信等没有单号的可不填"),
+    Field("carrier", "快递公司", "choice", open_choices=True, max_len=20, width=9, aliases=("快递", "承运商"),
+          placeholder="留空按单号识别"),
+    Field("sender", "寄件人/单位", max_len=100, width=16, aliases=("寄件人", "寄件单位"), history=True),
+    Field("recipient", "收件人", required=True, max_len=40, width=7, sortable=True),
+    Field("department", "部门", max_len=60, width=9, aliases=("收件部门",)),
+    Field("pieces", "件数", "int", lo=1, hi=MAX_PIECES, default=1, width=4, align="center"),
+    Field("shelf", "货架位", "code", max_len=20, width=6, aliases=("货架",)),
+    Field("status", "状态", "choice", choices=tuple(PARCEL_STATUSES), default=WAITING, max_len=6, width=6,
+          importable=False, in_form=False),
+    Field("waited", "已等", stored=False, width=5, importable=False, value=_waited, in_form=False),
+    Field("picked_by", "领取人", max_len=40, width=10, value=_picked_text, in_form=False),
+    Field("picked_at", "领取时间", "datetime", width=14, in_form=False),
+    Field("returned_at", "退回时间", "datetime", in_form=False, importable=False),
+    Field("return_reason", "退回原因", max_len=200, in_form=False, importable=False),
+    Field("note", "备注", "multiline", max_len=500, width=14),
+)
+
+
+# the table keeps the column order it has always had (a new file's CREATE TABLE as before)
+@PARCEL_FIELDS.table(order=(
+    "received_at", "receive_date", "tracking_no", "carrier", "sender", "recipient_id", "recipient",
+    "department", "pieces", "shelf", "status", "picked_by", "picked_at", "returned_at", "return_reason",
+    "incoming_no", "note",
+))
+class Parcel(VoidableModel):
+    """快递收件: one parcel or registered letter that arrived at the desk (fields: :data:`PARCEL_FIELDS`)."""
+
     recipient_id = pw.IntegerField(null=True)
-    recipient = pw.CharField(max_length=40)
-    department = pw.CharField(max_length=60, default="")
-    pieces = pw.IntegerField(default=1)
-    shelf = pw.CharField(max_length=20, default="")  # 货架位
-    status = pw.CharField(max_length=6, default=WAITING)
-    picked_by = pw.CharField(max_length=40, default="")  # 领取人 (may be a colleague: 代领)
-    picked_at = pw.DateTimeField(null=True)
-    returned_at = pw.DateTimeField(null=True)
-    return_reason = pw.CharField(max_length=200, default="")
     incoming_no = pw.CharField(max_length=40, default="")  # the 收文 it was registered as
-    note = pw.TextField(default="")
 
     class Meta:
         indexes = ((("received_at",), False), (("status", "received_at"), False),
@@ -104,25 +135,19 @@ def is_overdue(row: dict | Parcel, moment: dt.datetime | None = None, *, cutoff:
 
 def validate_parcel(data: dict, record: Parcel | None) -> dict:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = PARCEL_FIELDS.clean(data, errors, ("carrier", "sender", "department", "pieces", "shelf",
+                                                             "note"))
     out["tracking_no"] = check_tracking(data.get("tracking_no"), "tracking_no", errors, required=False)
-    carrier = text_field(data, errors, "carrier", "快递公司", max_len=20)
-    out["carrier"] = carrier or recognise(out["tracking_no"]) or OTHER
-    out["sender"] = text_field(data, errors, "sender", "寄件人/单位", max_len=100)
+    out["carrier"] = out["carrier"] or recognise(out["tracking_no"]) or OTHER
     who = data.get("recipient")
     if data.get("recipient_id") and not isinstance(who, dict | Staff):
         who = {"id": data.get("recipient_id"), "name": who or ""}
     rid, rname, rdept = _person(who)
     if not rname:
         errors.setdefault("recipient", "请填写收件人（可输入姓名或拼音首字母从通讯录选择）")
-    elif len(rname) > 40:
-        errors.setdefault("recipient", "收件人不能超过 40 字")
-    out["recipient_id"], out["recipient"] = rid, rname
-    dept = text_field(data, errors, "department", "部门", max_len=60)
-    out["department"] = dept or rdept
-    out["pieces"] = _int(data.get("pieces"), "件数", "pieces", errors, 1, MAX_PIECES, 1)
-    out["shelf"] = text_field(data, errors, "shelf", "货架位", max_len=20).upper()
-    out["note"] = text_field(data, errors, "note", "备注", max_len=500)
+    out["recipient_id"] = rid
+    out["recipient"] = PARCEL_FIELDS.clean({"recipient": rname}, errors, ("recipient",))["recipient"]
+    out["department"] = out["department"] or rdept
     received = _moment(data.get("received_at"), "收件时间", "received_at", errors,
                        record.received_at if record else now())
     out["received_at"] = received
@@ -141,7 +166,7 @@ def validate_parcel(data: dict, record: Parcel | None) -> dict:
             errors.setdefault("picked_at", f"领取时间不能早于收件时间（{received:%Y-%m-%d %H:%M}）")
         out["picked_at"] = picked
     elif status == RETURNED:
-        out["return_reason"] = text_field(data, errors, "return_reason", "退回原因", max_len=200)
+        out["return_reason"] = PARCEL_FIELDS.clean(data, errors, ("return_reason",))["return_reason"]
         out["returned_at"] = _moment(data.get("returned_at"), "退回时间", "returned_at", errors, received)
     else:
         out["picked_by"], out["picked_at"] = "", None
@@ -180,40 +205,14 @@ def _import_parcel(data: dict) -> dict:
     return data
 
 
-def _waited(row: dict) -> str:
-    if row.get("status") != WAITING or row.get("voided") or not row.get("received_at"):
-        return ""
-    days = waiting_days(row["received_at"])
-    return "今天" if days == 0 else f"{days} 天"
-
-
-def _picked_text(row: dict) -> str:
-    who = row.get("picked_by") or ""
-    if who and row.get("recipient") and who != row["recipient"]:
-        return f"{who}（代领）"
-    return who
-
-
 PARCELS = register_ledger(LedgerSpec(
     key="parcels",
     title="快递收件登记簿",
     tab_title="快递收件",
     model=Parcel,
-    columns=[
-        Column("received_at", "收件时间", 14, kind="datetime", sortable=True, aliases=("收件日期", "日期")),
-        Column("tracking_no", "运单号", 17, aliases=("快递单号", "单号")),
-        Column("carrier", "快递公司", 9, aliases=("快递", "承运商")),
-        Column("sender", "寄件人/单位", 16, aliases=("寄件人", "寄件单位")),
-        Column("recipient", "收件人", 7, sortable=True),
-        Column("department", "部门", 9, aliases=("收件部门",)),
-        Column("pieces", "件数", 4, kind="int", align="center"),
-        Column("shelf", "货架位", 6, aliases=("货架",)),
-        Column("status", "状态", 6, importable=False),
-        Column("waited", "已等", 5, importable=False, value=_waited),
-        Column("picked_by", "领取人", 10, value=_picked_text),
-        Column("picked_at", "领取时间", 14, kind="datetime"),
-        Column("note", "备注", 14),
-    ],
+    columns=PARCEL_FIELDS.columns("received_at", "tracking_no", "carrier", "sender", "recipient", "department",
+                                  "pieces", "shelf", "status", "waited", "picked_by", "picked_at", "note"),
+    fields=PARCEL_FIELDS,
     default_sort="received_at",
     date_field="receive_date",
     date_label="收件日期",
@@ -274,6 +273,15 @@ def receive(data: dict, *, confirmed: Confirmed = NOTHING_CONFIRMED) -> Parcel:
     return PARCELS.create(data, action="receive", summary=summary)
 
 
+def parcel_by_id(parcel_id: int) -> Parcel | None:
+    return Parcel.get_or_none(Parcel.id == parcel_id)
+
+
+def parcels_by_ids(ids: Sequence[int]) -> list[Parcel]:
+    """The parcels with these ids, in the order they arrived."""
+    return list(Parcel.select().where(Parcel.id.in_(list(ids))).order_by(Parcel.received_at)) if ids else []
+
+
 def suggest_shelf(recipient_id: int | None, recipient: str = "") -> str:
     """Where this person's parcels already wait (keep them together), else ""."""
     q = Parcel.select(Parcel.shelf).where((Parcel.status == WAITING) & (Parcel.voided == False)  # noqa: E712
@@ -309,8 +317,8 @@ def pick_up(parcels: Parcel | Sequence[Parcel], picked_by: Any = None, *, at: dt
     _, who, _ = _person(picked_by) if picked_by not in (None, "", {}) else (None, "", "")
     if picked_by not in (None, "", {}) and not who:
         errors["picked_by"] = "请填写领取人"
-    if len(who) > 40:
-        errors["picked_by"] = "领取人不能超过 40 字"
+    if len(who) > PARCEL_FIELDS["picked_by"].limit:
+        errors["picked_by"] = f"领取人不能超过 {PARCEL_FIELDS['picked_by'].limit} 字"
     note = (note or "").strip()
     if len(note) > 200:
         errors["note"] = "备注不能超过 200 字"

@@ -32,7 +32,7 @@ from neiqin.models import links as links_mod
 from neiqin.models import settings, workdays
 from neiqin.models.mail import docs_common, incoming_steps, outgoing
 from neiqin.models.mail import incoming as incoming_mod
-from neiqin.models.mail.incoming import INCOMING, IncomingDoc, doc_summary
+from neiqin.models.mail.incoming import INCOMING, INCOMING_FIELDS, IncomingDoc, doc_summary
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
@@ -154,26 +154,11 @@ def _when(t: dt.datetime | None) -> str:
 
 
 def registration_fields() -> list[FormField]:
-    return [
-        FormField("received_at", "签收时间", "datetime"),
-        FormField("signed_by", "签收人", "staff"),
-        FormField("sender_org", "来文机关", "editable_combo", required=True,
-                  placeholder=tr("输入几个字，从以往来文和地址簿中选")),
-        FormField("sender_no", "来文字号", max_len=60, placeholder=tr("如 京政发〔2026〕7号；[2026] (2026) 【2026】会自动改为〔2026〕")),
-        FormField("title", "文件标题", required=True, max_len=300),
-        FormField("kind", "文种", "combo", choices=docs_common.DOC_KINDS),
-        FormField("secrecy", "密级", "combo", choices=docs_common.SECRECY),
-        FormField("secrecy_years", "保密期限（年）", "int", minimum=0, maximum=30,
-                  placeholder=tr("0 表示不标注")),
-        FormField("urgency", "紧急程度", "combo", choices=docs_common.URGENCY),
-        FormField("copies", "份数", "int", minimum=1, maximum=9999),
-        FormField("pages", "页数", "int", minimum=0, maximum=99999),
-        FormField("attachments", "附件", max_len=200, history=("incoming", "attachments")),
-        FormField("deadline_days", "办理期限（天）", "int", minimum=0, maximum=365),
-        FormField("deadline_rule", "期限计算", "combo", choices=workdays.RULES),
-        FormField("due_date", "或指定期限日期", max_len=10, placeholder=tr("YYYY-MM-DD，可不填")),
-        FormField("note", "备注", "multiline"),
-    ]
+    return INCOMING_FIELDS.form(
+        "received_at", "signed_by", "sender_org", "sender_no", "title", "kind", "secrecy", "secrecy_years", "urgency",
+        "copies", "pages", "attachments", "deadline_days", "deadline_rule", "due_date", "note",
+        signed_by={"kind": "staff"}, sender_org={"kind": "editable_combo", "history": None},
+        due_date={"label": "或指定期限日期", "kind": "text", "max_len": 10, "placeholder": tr("YYYY-MM-DD，可不填")})
 
 
 def _deadline_defaults() -> dict:
@@ -267,7 +252,7 @@ class IncomingPane(LedgerPane):
             done.append(rec)
             first = first or rec
             self.after_change(rec.id)
-            vals = {**self.new_values(), "signed_by": {"id": rec_signer_id(rec), "name": rec.signed_by}}
+            vals = {**self.new_values(), "signed_by": {"id": incoming_mod.signer_id(rec), "name": rec.signed_by}}
         if done:
             self.window().statusBar().showMessage(f"本次登记收文 {len(done)} 份：{done[0].no} — {done[-1].no}", 15000)
         return done[-1] if done else None
@@ -368,23 +353,23 @@ class IncomingPane(LedgerPane):
                    self._note(doc, tr("核对文件是否应由本单位办理、手续是否完备；不符合的退回并说明原因。")))
 
     def propose(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("opinion", "拟办意见", "multiline", required=True),
+        fields = [*INCOMING_FIELDS.form("opinion", opinion={"required": True}),
                   FormField("by", "拟办人", "staff", required=True), FormField("at", "时间", "datetime")]
         return ask(self, tr("拟办意见 · ") + doc.no, fields, lambda v: incoming_steps.propose_incoming(doc, v), None,
                    self._note(doc, tr("按处理笺上写的拟办意见录入（Ctrl+Enter 保存）。")))
 
     def instruct(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("instruction", "领导批示", "multiline", required=True),
+        fields = [*INCOMING_FIELDS.form("instruction", instruction={"required": True}),
                   FormField("by", "批示领导", "staff", required=True), FormField("at", "批示时间", "datetime")]
         return ask(self, tr("领导批示 · ") + doc.no, fields, lambda v: incoming_steps.instruct_incoming(doc, v), None,
                    self._note(doc, tr("按领导在处理笺上的批示录入（Ctrl+Enter 保存）。")))
 
     def assign(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("handler_dept", "承办单位", "editable_combo", choices=[""] + Department.names()),
-                  FormField("handler", "承办人", "staff"),
-                  FormField("deadline_days", "办理期限（天）", "int", minimum=0, maximum=365),
-                  FormField("deadline_rule", "期限计算", "combo", choices=workdays.RULES),
-                  FormField("due_date", "或指定期限日期", max_len=10, placeholder=tr("YYYY-MM-DD")),
+        fields = [*INCOMING_FIELDS.form("handler_dept", "handler", "deadline_days", "deadline_rule", "due_date",
+                                        handler_dept={"kind": "editable_combo", "choices": [""] + Department.names()},
+                                        handler={"kind": "staff"},
+                                        due_date={"label": "或指定期限日期", "kind": "text", "max_len": 10,
+                                                  "placeholder": tr("YYYY-MM-DD")}),
                   FormField("at", "交办时间", "datetime"),
                   FormField("note", "交办说明", max_len=300)]
         values = {"handler_dept": doc.handler_dept, "handler": {"id": doc.handler_id, "name": doc.handler},
@@ -441,16 +426,14 @@ class IncomingPane(LedgerPane):
                    self._note(doc, f"已催办 {doc.reminders} 次。"))
 
     def finish(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("result", "办理结果", "multiline", required=True),
-                  FormField("reply_no", "复文号", max_len=60, placeholder=tr("如有复文，如 公司函〔2026〕3号")),
-                  FormField("done_on", "办结日期", "date"), FormField("by", "经办人", "staff")]
+        fields = [*INCOMING_FIELDS.form("result", "reply_no", "done_on", result={"required": True}),
+                  FormField("by", "经办人", "staff")]
         values = {"by": {"id": doc.handler_id, "name": doc.handler}}
         return ask(self, tr("办结 · ") + doc.no, fields, lambda v: incoming_steps.finish_incoming(doc, v), values,
                    self._note(doc, tr("办结后可归档。")))
 
     def archive(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("archive_no", "档号", max_len=60, placeholder=tr("如 0001-WS·2026-D10-0001")),
-                  FormField("volume_no", "归入卷号", max_len=40), FormField("archived_on", "归卷日期", "date")]
+        fields = INCOMING_FIELDS.form("archive_no", "volume_no", "archived_on", volume_no={"label": "归入卷号"})
         return ask(self, tr("归档 · ") + doc.no, fields, lambda v: incoming_steps.archive_incoming(doc, v), None,
                    self._note(doc, tr("填写档号或卷号。")))
 
@@ -479,13 +462,6 @@ class IncomingPane(LedgerPane):
 
         if WorkdaysDialog(self).exec():
             self.refresh()
-
-
-def rec_signer_id(doc: IncomingDoc) -> int | None:
-    from neiqin.models.staff import Staff
-
-    s = Staff.get_or_none((Staff.name == doc.signed_by) & (Staff.voided == False))  # noqa: E712
-    return s.id if s else None
 
 
 class TrailDialog(QDialog):

@@ -13,7 +13,7 @@ from neiqin import clock
 from neiqin.models import settings
 from neiqin.models.mail import docs_common, incoming
 from neiqin.models.mail import outgoing as outgoing_mod
-from neiqin.models.mail.outgoing import OUTGOING, OutgoingDoc
+from neiqin.models.mail.outgoing import OUTGOING, OUTGOING_FIELDS, OutgoingDoc
 from neiqin.models.staff import Department
 from neiqin.ui.forms import FormField
 from neiqin.ui.ledger_pane import LedgerPane
@@ -34,31 +34,15 @@ def _organisations() -> list[str]:
 
 
 def registration_fields(record: OutgoingDoc | None = None) -> list[FormField]:
-    head = [] if record is not None else [
-        FormField("code", "机关代字", "combo", choices=docs_common.outgoing_codes()),
-        FormField("doc_no", "手工发文字号", max_len=60,
-                  placeholder=tr("一般不填：保存时按机关代字自动编号")),
-    ]
-    return [
-        *head,
-        FormField("issued_on", "发文日期", "date"),
-        FormField("title", "文件标题", required=True, max_len=300),
-        FormField("kind", "文种", "combo", choices=docs_common.DOC_KINDS),
-        FormField("secrecy", "密级", "combo", choices=docs_common.SECRECY),
-        FormField("secrecy_years", "保密期限（年）", "int", minimum=0, maximum=30),
-        FormField("urgency", "紧急程度", "combo", choices=docs_common.URGENCY),
-        FormField("main_to", "主送", required=True, placeholder=tr("多个单位用“、”分开，可从地址簿选")),
-        FormField("copy_to", "抄送", placeholder=tr("多个单位用“、”分开")),
-        FormField("drafter", "拟稿人", "staff"),
-        FormField("drafter_dept", "拟稿部门", "editable_combo", choices=[""] + Department.names()),
-        FormField("reviewer", "核稿", "staff"),
-        FormField("signer", "签发人", "staff", required=True),
-        FormField("signed_on", "签发日期", "date"),
-        FormField("copies", "每家份数", "int", minimum=1, maximum=9999),
-        FormField("print_copies", "印制份数", "int", minimum=0, maximum=99999),
-        FormField("attachments", "附件", max_len=200, history=("outgoing", "attachments")),
-        FormField("note", "备注", "multiline"),
-    ]
+    head = () if record is not None else ("code", "doc_no")  # the number is given once, at 登记
+    return OUTGOING_FIELDS.form(
+        *head, "issued_on", "title", "kind", "secrecy", "secrecy_years", "urgency", "main_to", "copy_to", "drafter",
+        "drafter_dept", "reviewer", "signer", "signed_on", "copies", "print_copies", "attachments", "note",
+        code={"kind": "combo", "choices": docs_common.outgoing_codes()}, doc_no={"label": "手工发文字号"},
+        main_to={"required": True}, signer={"kind": "staff", "required": True},
+        drafter={"kind": "staff"}, reviewer={"kind": "staff", "label": "核稿"},
+        drafter_dept={"kind": "editable_combo", "choices": [""] + Department.names()},
+        copies={"label": "每家份数"})
 
 
 class OutgoingForm(DocForm):
@@ -180,7 +164,7 @@ class OutgoingPane(LedgerPane):
 
     def printed(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
-            fields = [FormField("print_copies", "印制份数", "int", minimum=1, maximum=99999),
+            fields = [*OUTGOING_FIELDS.form("print_copies", print_copies={"minimum": 1}),
                       FormField("by", "印制人", "staff"), FormField("at", "印制时间", "datetime")]
             return ask(self, tr("印制 · ") + doc.doc_no, fields, lambda v: outgoing_mod.print_outgoing(doc, v),
                        {"print_copies": doc.print_copies or 1}, self._summary(doc))
@@ -223,8 +207,8 @@ class OutgoingPane(LedgerPane):
 
     def archive(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
-            fields = [FormField("archive_no", "档号", max_len=60), FormField("volume_no", "归入卷号", max_len=40),
-                      FormField("archived_on", "归卷日期", "date")]
+            fields = OUTGOING_FIELDS.form("archive_no", "volume_no", "archived_on", volume_no={"label": "归入卷号"},
+                                          archive_no={"placeholder": ""})
             return ask(self, tr("归档 · ") + doc.doc_no, fields, lambda v: outgoing_mod.archive_outgoing(doc, v), None,
                        self._summary(doc))
 

@@ -51,9 +51,11 @@ from neiqin.models.mail.parcel_rules import (
     save_carrier_rules,
 )
 from neiqin.models.mail.parcels import (
+    PARCEL_FIELDS,
     DuplicateParcel,
     Parcel,
     find_duplicates,
+    parcels_by_ids,
     pick_up,
     receive,
     suggest_shelf,
@@ -78,6 +80,9 @@ def _enter_picks_first(picker: StaffPicker) -> bool:
         picker.select(choice)
     popup.hide()
     return True
+
+
+DESK_KEYS = ("tracking_no", "carrier", "recipient", "department", "pieces", "shelf", "sender")  # left to right
 
 
 class ScanDesk(QFrame):
@@ -114,16 +119,18 @@ class ScanDesk(QFrame):
         self.recipient = StaffPicker()
         self.recipient.setPlaceholderText(tr("收件人：姓名或拼音，如 zs"))
         self.department = QLineEdit()
-        self.department.setPlaceholderText(tr("部门"))
+        self.department.setPlaceholderText(PARCEL_FIELDS["department"].label)
+        self.department.setMaxLength(PARCEL_FIELDS["department"].limit)
         self.department.setMaximumWidth(120)
-        self.pieces = QSpinBox(minimum=1, maximum=999, value=1)
+        self.pieces = QSpinBox(minimum=PARCEL_FIELDS["pieces"].lo, maximum=PARCEL_FIELDS["pieces"].hi, value=1)
         self.pieces.setSuffix(tr(" 件"))
         self.shelf = QLineEdit()
-        self.shelf.setPlaceholderText(tr("货架位"))
-        self.shelf.setMaxLength(20)
+        self.shelf.setPlaceholderText(PARCEL_FIELDS["shelf"].label)
+        self.shelf.setMaxLength(PARCEL_FIELDS["shelf"].limit)
         self.shelf.setMaximumWidth(90)
         self.sender = QLineEdit()
-        self.sender.setPlaceholderText(tr("寄件人/单位（可不填）"))
+        self.sender.setPlaceholderText(PARCEL_FIELDS["sender"].label + tr("（可不填）"))
+        self.sender.setMaxLength(PARCEL_FIELDS["sender"].limit)
         completer = QCompleter(FieldHistory.values("parcels", "sender"), self.sender)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.sender.setCompleter(completer)
@@ -131,7 +138,7 @@ class ScanDesk(QFrame):
         self.save_btn.setAutoDefault(False)
         self.save_btn.clicked.connect(self.save)
 
-        labels = [tr("运单号"), tr("快递公司"), tr("收件人"), tr("部门"), tr("件数"), tr("货架位"), tr("寄件人/单位"), ""]
+        labels = [*(PARCEL_FIELDS[k].label for k in DESK_KEYS), ""]
         widgets = [self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender,
                    self.save_btn]
         for col, (text, w) in enumerate(zip(labels, widgets, strict=True)):
@@ -304,9 +311,8 @@ class ScanDesk(QFrame):
         self.message.setText(text)
 
     def _field_widget(self, key: str) -> QWidget | None:
-        return {"tracking_no": self.scan, "carrier": self.carrier, "recipient": self.recipient,
-                "department": self.department, "pieces": self.pieces, "shelf": self.shelf,
-                "sender": self.sender}.get(key)
+        widgets = (self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender)
+        return dict(zip(DESK_KEYS, widgets, strict=True)).get(key)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         first = None
@@ -321,8 +327,8 @@ class ScanDesk(QFrame):
             first.setFocus()
 
     def _clear_errors(self) -> None:
-        for w in (self.scan, self.carrier, self.recipient, self.department, self.pieces, self.shelf, self.sender):
-            w.setStyleSheet("")
+        for key in DESK_KEYS:
+            self._field_widget(key).setStyleSheet("")
 
 
 # ---------------------------------------------------------------------------------------------- pickup
@@ -403,7 +409,7 @@ class PickupDialog(QDialog):
     def checked(self) -> list[Parcel]:
         ids = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
                if self.list.item(i).checkState() == Qt.CheckState.Checked]
-        return list(Parcel.select().where(Parcel.id.in_(ids)).order_by(Parcel.received_at)) if ids else []
+        return parcels_by_ids(ids)
 
     def _update_ok(self) -> None:
         n = sum(1 for i in range(self.list.count()) if self.list.item(i).checkState() == Qt.CheckState.Checked)

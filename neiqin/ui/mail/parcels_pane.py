@@ -43,8 +43,10 @@ from neiqin.models.mail.addresses import (
     Organisation,
     find_organisation,
     organisation_names,
+    organisations_in_order,
 )
 from neiqin.models.mail.dispatches import (
+    DISPATCH_FIELDS,
     DISPATCHES,
     address_values,
     cost_report,
@@ -52,6 +54,7 @@ from neiqin.models.mail.dispatches import (
     record_dispatch,
     save_to_address_book,
 )
+from neiqin.models.mail.incoming import INCOMING_FIELDS
 from neiqin.models.mail.parcel_rules import (
     OTHER,
     PAY_MODES,
@@ -63,11 +66,13 @@ from neiqin.models.mail.parcel_rules import (
     yuan,
 )
 from neiqin.models.mail.parcels import (
+    PARCEL_FIELDS,
     PARCELS,
     Parcel,
     is_overdue,
     overdue_cutoff,
     overdue_days,
+    parcel_by_id,
     receive,
     return_parcel,
     revert_pickup,
@@ -189,7 +194,7 @@ class ParcelsPane(LedgerPane):
                                                                   else ""))
         if row["voided"]:
             bits.append(f"已作废：{row['void_reason']}")
-        rec = Parcel.get_or_none(Parcel.id == row["id"])
+        rec = parcel_by_id(row["id"])
         link = link_text(rec) if rec is not None else ""
         if link:
             bits.append(link)
@@ -220,18 +225,10 @@ class ParcelsPane(LedgerPane):
     # ---- form (manual entry and corrections)
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [
-            FormField("tracking_no", "运单号", placeholder=tr("平信等没有单号的可不填"), max_len=40),
-            FormField("carrier", "快递公司", "editable_combo", choices=["", *carrier_names()],
-                      placeholder=tr("留空按单号识别")),
-            FormField("recipient", "收件人", "staff", required=True),
-            FormField("department", "部门", "editable_combo", choices=["", *Department.names()]),
-            FormField("pieces", "件数", "int", minimum=1, maximum=999),
-            FormField("shelf", "货架位", max_len=20),
-            FormField("sender", "寄件人/单位", history=("parcels", "sender"), max_len=100),
-            FormField("received_at", "收件时间", "datetime"),
-            FormField("note", "备注", "multiline"),
-        ]
+        return PARCEL_FIELDS.form(
+            "tracking_no", "carrier", "recipient", "department", "pieces", "shelf", "sender", "received_at", "note",
+            carrier={"choices": ["", *carrier_names()]}, recipient={"kind": "staff"},
+            department={"kind": "editable_combo", "choices": ["", *Department.names()]})
 
     def new_values(self) -> dict:
         return {"pieces": 1, "received_at": clock.now().replace(second=0, microsecond=0)}
@@ -319,15 +316,13 @@ class ParcelsPane(LedgerPane):
         if opener is not None:
             rec = opener(incoming_prefill(p))
             if rec is not None:
-                note_link(Parcel.get_by_id(p.id), rec)
+                note_link(parcel_by_id(p.id), rec)
                 self.after_change(p.id)
             return rec
-        fields = [FormField("title", "文件标题", required=True, max_len=300),
-                  FormField("sender_org", "来文机关", required=True, max_len=100),
-                  FormField("sender_no", "来文字号", placeholder=tr("如 京建发〔2026〕12号"), max_len=60),
-                  FormField("copies", "份数", "int", minimum=1, maximum=9999)]
+        fields = INCOMING_FIELDS.form("title", "sender_org", "sender_no", "copies", sender_org={"history": None},
+                                      sender_no={"placeholder": tr("如 京建发〔2026〕12号")})
         form = RecordForm(tr("登记为收文") + f" · {p.tracking_no}", fields,
-                          lambda v: register_as_incoming(Parcel.get_by_id(p.id), v),
+                          lambda v: register_as_incoming(parcel_by_id(p.id), v),
                           {"sender_org": p.sender, "copies": 1}, self,
                           note=tr("快递里是公文：登记为收文后，两条记录互相关联。"))
         if form.exec() == QDialog.DialogCode.Accepted:
@@ -417,25 +412,13 @@ class DispatchesPane(LedgerPane):
         self.detail.setText("　·　".join(b for b in bits if b))
 
     def form_fields(self, record: Any = None) -> list[FormField]:
-        return [
-            FormField("send_date", "寄件日期", "date"),
-            FormField("tracking_no", "运单号", placeholder=tr("可扫描面单条码"), max_len=40),
-            FormField("carrier", "快递公司", "editable_combo", choices=carrier_names(), required=True),
-            FormField("sender", "寄件人", "staff", required=True),
-            FormField("department", "寄件部门", "editable_combo", choices=["", *Department.names()],
-                      placeholder=tr("选寄件人后自动填写")),
-            FormField("recipient_org", "收件单位", "editable_combo", choices=["", *organisation_names()],
-                      placeholder=tr("从地址簿选择，或输入新单位")),
-            FormField("recipient", "收件人", max_len=40),
-            FormField("address", "地址", required=True, max_len=200),
-            FormField("postcode", "邮编", max_len=6),
-            FormField("phone", "电话", max_len=40),
-            FormField("contents", "内件", history=("dispatches", "contents"), max_len=100),
-            FormField("pay_mode", "付款方式", "combo", choices=PAY_MODES),
-            FormField("cost", "费用(元)", placeholder="12.00", max_len=12),
-            FormField("outgoing_no", "随寄发文", placeholder=tr("发文字号，如 公司函〔2026〕7号，可不填"), max_len=60),
-            FormField("note", "备注", "multiline"),
-        ]
+        return DISPATCH_FIELDS.form(
+            "send_date", "tracking_no", "carrier", "sender", "department", "recipient_org", "recipient", "address",
+            "postcode", "phone", "contents", "pay_mode", "cost", "outgoing_no", "note",
+            carrier={"choices": carrier_names(), "required": True}, sender={"kind": "staff"},
+            department={"kind": "editable_combo", "choices": ["", *Department.names()]},
+            recipient_org={"kind": "editable_combo", "choices": ["", *organisation_names()]},
+            cost={"max_len": 12})
 
     def record_values(self, record: Any) -> dict:
         values = super().record_values(record)
@@ -715,8 +698,7 @@ class AddressBookPane(LedgerPane):
                                                                 desc=q.desc, include_voided=False))]
         if len(ids) > self.BATCH_LIMIT:
             raise NeiqinError(f"当前列表有 {len(ids)} 个单位，一次最多打印 {self.BATCH_LIMIT} 个，请先查找筛选")
-        by_id = {o.id: o for o in Organisation.select().where(Organisation.id.in_(ids))}
-        return [by_id[i] for i in ids if i in by_id]
+        return organisations_in_order(ids)
 
     def print_envelope(self) -> Any:
         org = self.require_record()
