@@ -125,3 +125,41 @@ def test_technical_notes_the_code_cites_are_in_this_repository():
     bare = [p.relative_to(ROOT).as_posix() for p in [*PACKAGE.rglob("*.py"), ROOT / "build.spec"]
             if re.search(r"(?<!docs/)TECH-NOTES", p.read_text(encoding="utf-8"))]
     assert bare == []
+
+
+# ---------------------------------------------------------------------------------------------- no queries in ui/
+
+QUERY_METHODS = {"select", "get", "get_or_none", "get_by_id", "get_or_create", "create", "insert", "insert_many",
+                 "update", "delete", "delete_instance", "delete_by_id", "raw", "bulk_create", "bulk_update"}
+
+
+def peewee_queries(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every peewee query written in ``source``: a query method called on a model class
+    (``Visit.select()``, ``spec.model.get_or_none(...)``), or peewee imported."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "peewee" or \
+                isinstance(node, ast.Import) and any(a.name.split(".")[0] == "peewee" for a in node.names):
+            found.append((node.lineno, "import peewee"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_METHODS:
+            target = node.func.value
+            name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) \
+                else ""
+            if name[:1].isupper() and not name.isupper() and not name.startswith("Q") or name == "model":
+                found.append((node.lineno, f"{name}.{node.func.attr}()"))
+    return sorted(found)
+
+
+def test_no_peewee_query_in_the_ui():
+    """The window reads and writes through the models' named functions and the operations layer."""
+    offenders = [f"{path.relative_to(ROOT)}:{line} {what}" for path in sorted((PACKAGE / "ui").rglob("*.py"))
+                 for line, what in peewee_queries(path.read_text(encoding="utf-8"))]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_query_scan_finds_each_form():
+    source = ("import peewee as pw\nfrom peewee import fn\nVisit.select().where(Visit.id == 1)\n"
+              "self.spec.model.get_or_none(x)\nRoom.create(name='a')\nQTimer.singleShot(0, f)\n"
+              "self.select(1)\nsettings.get('a')\nUNITS.get('x')\n")
+    assert [w for _, w in peewee_queries(source)] == ["import peewee", "import peewee", "Visit.select()",
+                                                       "model.get_or_none()", "Room.create()"]

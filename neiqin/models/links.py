@@ -94,13 +94,6 @@ def note_link(parcel: Parcel, incoming: Any) -> Parcel:
     return PARCELS.update(parcel, {"incoming_no": no}, action="link", summary=f"登记为收文 {no}", validate=False)
 
 
-def incoming_prefill(parcel: Parcel) -> dict:
-    """Values a 收文 form can start from."""
-    return {"parcel_id": parcel.id, "received_at": parcel.received_at, "sender": parcel.sender,
-            "source_org": parcel.sender, "tracking_no": parcel.tracking_no, "carrier": parcel.carrier,
-            "recipient": parcel.recipient, "note": f"由快递 {parcel.tracking_no}（{parcel.carrier}）转登记"}
-
-
 def link_label(ledger: str, record_id: int | None) -> str:
     """"来自快递 SF1234…" / "寄出：SF1234…" for a 收文's parcel or a 发文's dispatch."""
     if not record_id:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -270,7 +271,7 @@ class ChartsView(View):
             show_error(self, e)
             return None
         window = self.window()
-        if hasattr(window, "statusBar"):
+        if isinstance(window, QMainWindow):
             window.statusBar().showMessage(f"图表已保存到 {saved}", 10000)
         return saved
 

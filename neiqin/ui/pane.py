@@ -116,11 +116,13 @@ class View(QWidget):
         return None
 
     def tab(self) -> Pane | None:
-        """The tab this view sits in (itself for a tab; None for a view shown in a dialog of its own)."""
-        widget = self
-        while widget is not None and not isinstance(widget, Pane):
+        """The window's tab this view sits in (itself for a tab of one view; None for a view outside any tab)."""
+        tab, widget = None, self
+        while widget is not None:
+            if isinstance(widget, Pane):
+                tab = widget  # the outermost: a ledger view inside a tab of several views is a Pane too
             widget = widget.parentWidget()
-        return widget
+        return tab
 
     def current_id(self) -> int | None:
         return None

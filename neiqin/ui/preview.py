@@ -601,11 +601,13 @@ class PreviewDialog(QDialog):
 
 
 def prints_dir(widget: QWidget | None) -> Path:
-    """The data dir's prints/ folder (the window knows it); a temp folder for a dialog without a window."""
-    datadir = None
-    while widget is not None and datadir is None:  # a pane or the main window knows the data dir
-        datadir = getattr(widget, "datadir", None)
+    """The data dir's prints/ folder (the tab or the window knows it); a temp folder for a dialog without one."""
+    from neiqin.ui.main_window import MainWindow
+    from neiqin.ui.pane import Pane
+
+    while widget is not None and not isinstance(widget, Pane | MainWindow):
         widget = widget.parentWidget()
+    datadir = widget.datadir if widget is not None else None
     if datadir is None:
         import tempfile
 

@@ -275,7 +275,9 @@ def test_meeting_minuted_by_keyboard_and_next_meeting_opens_with_open_items(qtbo
     meetings.table.selectRow(0)
     meetings.table.setFocus()
     qtbot.keyClick(meetings.table, Qt.Key.Key_R, CTRL)
-    editor = window._minutes_editors[m.id]
+    from neiqin.ui.meetings.minutes_editor import OPEN_EDITORS
+
+    editor = OPEN_EDITORS[m.id]
     assert isinstance(editor, MinutesEditor)
     qtbot.waitExposed(editor)
     editor.activateWindow()

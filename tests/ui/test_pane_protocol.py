@@ -35,21 +35,33 @@ def test_every_view_declares_exactly_the_actions_it_implements(window):
             assert (action in cls.ACTIONS) == implemented, f"{cls.__name__}: {action} ({method})"
 
 
-def test_the_window_asks_no_pane_what_it_has():
-    """The window, 今日, global search and the multi-view tab speak to panes through the protocol, not hasattr."""
+def test_no_screen_asks_a_pane_or_the_window_what_it_has():
+    """Tabs, views and the window speak to each other through the protocol: no hasattr/getattr on a pane, a view, a
+    tab, a parent or the window anywhere in neiqin/ui (a record's or a module's attributes may be read so)."""
     import ast
     from pathlib import Path
 
     import neiqin.ui as ui
 
+    asked = {"pane", "window", "view", "tab", "parent", "w", "widget", "main_window"}
+
+    def who(node) -> str:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Call):  # self.parent(), self.window()
+            return who(node.func)
+        return ""
+
     root = Path(ui.__file__).parent
-    for name in ("main_window.py", "multi_pane.py", "today_pane.py", "global_search.py", "ledger_pane.py",
-                 "reminders.py", "pane.py"):
-        tree = ast.parse((root / name).read_text(encoding="utf-8"))
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                 and n.func.id in ("hasattr", "getattr")
-                 and not (n.func.id == "getattr" and isinstance(n.args[0], ast.Name) and n.args[0].id == "record")]
-        assert not calls, f"{name}:{calls[0].lineno} asks with {calls[0].func.id}"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("hasattr", "getattr") \
+                    and n.args and who(n.args[0]) in asked:
+                found.append(f"{path.relative_to(root)}:{n.lineno} {n.func.id}({who(n.args[0])}, …)")
+    assert not found, "\n".join(found)
 
 
 def _count_refreshes(monkeypatch, views) -> dict[str, int]:
@@ -169,3 +181,14 @@ def test_a_ledger_view_is_a_ledger_pane_and_a_tab_of_views_is_not():
 
     assert not issubclass(DocumentsPane, LedgerPane)
     assert {"incoming", "outgoing", "parcels", "dispatches", "addresses"} == DocumentsPane.ledger_keys()
+
+
+def test_a_view_finds_its_tab_and_the_tab_its_views(window):
+    docs = window.pane("incoming")
+    parcels = docs.view_for("parcels")
+    from neiqin.ui.mail.parcels_pane import CostView
+
+    costs = docs.find_view(CostView)
+    assert parcels.tab() is docs and costs.tab() is docs and docs.tab() is docs
+    assert window.pane("visitors").tab() is window.pane("visitors")
+    assert docs.find_view(NoticeBoard) is None

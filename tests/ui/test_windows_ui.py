@@ -45,12 +45,11 @@ def test_second_window_is_told_the_data_is_in_use(qtbot, windows, tmp_path, monk
 
 @pytest.mark.parametrize("typed", ['关于"预算"的会议：第3次?', "CON", "aux.pdf", "访客 张三. . ", "A/B|C*<d>"])
 def test_printed_files_named_from_typed_text_are_windows_names(qtbot, datadir, typed):
-    from PySide6.QtWidgets import QWidget
-
     from neiqin.filenames import is_valid_windows_name
+    from neiqin.ui.pane import Pane
     from neiqin.ui.preview import stamp_path
 
-    w = QWidget()
+    w = Pane()  # a tab knows its data folder
     qtbot.addWidget(w)
     w.datadir = datadir
     path = stamp_path(w, f"会议纪要-{typed}-2026-12-09")

@@ -13,8 +13,10 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QCompleter,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -72,6 +74,17 @@ class ListCompleter(QCompleter):
         return [path.strip()]
 
 
+def _changed_signal(w: QWidget | None):
+    """The signal a form widget sends when the clerk changes its value."""
+    if isinstance(w, QAbstractSpinBox):
+        return w.dateTimeChanged if isinstance(w, QDateTimeEdit) else w.valueChanged
+    if isinstance(w, QComboBox):
+        return w.currentTextChanged
+    if isinstance(w, QLineEdit):
+        return w.textChanged
+    return None
+
+
 class DocForm(StepForm):
     """StepForm for documents: combos that complete on any part of the text, lists of names, a live line that
     shows the 办理期限 a number of days comes to, and 来文字号 put into the 〔2026〕 form when the field is left."""
@@ -86,12 +99,7 @@ class DocForm(StepForm):
         if "deadline_days" in self.widgets:
             self.layout().insertWidget(self.layout().count() - 2, self.deadline_hint)
             for key in ("deadline_days", "deadline_rule", "due_date", "received_at"):
-                w = self.widgets.get(key)
-                signal = None
-                for name in ("valueChanged", "currentTextChanged", "dateTimeChanged", "textChanged"):
-                    signal = getattr(w, name, None)
-                    if signal is not None:
-                        break
+                signal = _changed_signal(self.widgets.get(key))
                 if signal is not None:
                     signal.connect(self.update_deadline)
             self.update_deadline()
@@ -102,7 +110,7 @@ class DocForm(StepForm):
 
     def _make_widget(self, f: FormField) -> QWidget:
         w = super()._make_widget(f)
-        words = self.completions.get(f.key) if hasattr(self, "completions") else None
+        words = self.completions.get(f.key)
         if words is not None:
             if isinstance(w, QComboBox) and w.isEditable():
                 c = QCompleter(words, w)

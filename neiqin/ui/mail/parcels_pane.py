@@ -36,7 +36,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.ledger import LedgerQuery
-from neiqin.models.links import incoming_prefill, link_text, linked_incoming, note_link, register_as_incoming
+from neiqin.models.links import link_text, linked_incoming, register_as_incoming
 from neiqin.models.mail.addresses import (
     ADDRESSES,
     ORG_FIELDS,
@@ -304,7 +304,7 @@ class ParcelsPane(LedgerPane):
         return p
 
     def register_incoming(self) -> Any:
-        """登记为收文: the 收文 form of the documents tab, prefilled, if it offers one; else a short form here."""
+        """登记为收文: a short 收文 form here, prefilled from the parcel; the 收文 and the parcel are linked."""
         p = self._selected_parcel((WAITING, PICKED, RETURNED))
         if p is None:
             return None
@@ -312,13 +312,6 @@ class ParcelsPane(LedgerPane):
         if existing is not None or p.incoming_no:
             QMessageBox.information(self, tr("已登记收文"), link_text(p))
             return existing
-        opener = self._documents_form_opener()
-        if opener is not None:
-            rec = opener(incoming_prefill(p))
-            if rec is not None:
-                note_link(parcel_by_id(p.id), rec)
-                self.after_change(p.id)
-            return rec
         fields = INCOMING_FIELDS.form("title", "sender_org", "sender_no", "copies", sender_org={"history": None},
                                       sender_no={"placeholder": tr("如 京建发〔2026〕12号")})
         form = RecordForm(tr("登记为收文") + f" · {p.tracking_no}", fields,
@@ -329,13 +322,6 @@ class ParcelsPane(LedgerPane):
             self.after_change(p.id)
             return form.result_record
         return None
-
-    def _documents_form_opener(self):
-        """The documents tab's “new 收文 prefilled” entry point, when the 收发文 tab provides one."""
-        pane = self.parent()
-        while pane is not None and not callable(getattr(pane, "new_incoming_from_parcel", None)):
-            pane = pane.parent()
-        return getattr(pane, "new_incoming_from_parcel", None) if pane is not None else None
 
     def print_slips(self) -> Path | None:
         from neiqin.reports.parcel_forms import write_pickup_slips
@@ -510,15 +496,12 @@ class DispatchesPane(LedgerPane):
         return print_envelopes(self, [d])
 
     def show_costs(self) -> None:
-        pane = self.parent()
-        while pane is not None and not hasattr(pane, "views"):
-            pane = pane.parent()
-        if pane is not None:
-            view = next((v for v in pane.views if isinstance(v, CostView)), None)
-            if view is not None:
-                pane.show_view(view)
-                view.refresh()
-                return
+        tab = self.tab()
+        view = tab.find_view(CostView) if tab is not None else None
+        if view is not None:
+            tab.show_view(view)
+            view.refresh()
+            return
         dlg = QDialog(self)
         dlg.setWindowTitle(tr("寄件费用统计"))
         QVBoxLayout(dlg).addWidget(CostView(self))
@@ -538,7 +521,7 @@ class CostView(View):
     def __init__(self, pane: QWidget):
         super().__init__(pane)
         self.pane = pane
-        self.datadir = getattr(pane, "datadir", None)
+        self.datadir = pane.datadir
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = qtoday()
@@ -632,8 +615,7 @@ class CostView(View):
                 self.table.setItem(i, j, item)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.summary.setText(f"共 {r.count()} 件，合计 {yuan(r.fen())} 元")
-        if hasattr(self.pane, "update_count"):
-            self.pane.update_count()
+        self.update_count()
 
     def count_and_description(self) -> tuple[int, str]:
         n = self.report.count() if self.report else 0

@@ -694,11 +694,12 @@ def _merge_attendance(saved: list[dict], current: list[dict]) -> list[dict]:
     return out
 
 
+OPEN_EDITORS: dict[int, MinutesEditor] = {}  # meeting id -> its editor window while open
+
+
 def open_editor(parent: QWidget, meeting_id: int, org_name: str = "") -> MinutesEditor:
     """One editor window per meeting: a second request brings the open one to the front."""
-    editors = getattr(parent, "_minutes_editors", None)
-    if editors is None:
-        editors = parent._minutes_editors = {}
+    editors = OPEN_EDITORS
     ed = editors.get(meeting_id)
     if ed is not None:
         try:
