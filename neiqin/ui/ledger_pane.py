@@ -341,9 +341,11 @@ class LedgerPane(Pane):
         return outcome.value
 
     def written(self, outcome) -> None:
-        """A write of this view: refreshed with the record it wrote selected; the window told."""
-        ids = sorted(outcome.ids(self.spec.key))
-        self.after_change(ids[-1] if ids else None)
+        """A write of this view: refreshed with the record it wrote selected (the selected one if it wrote several,
+        such as a repeating booking cancelled with the ones after it); the window told."""
+        ids = outcome.ids(self.spec.key)
+        current = self.current_id()
+        self.after_change(current if current in ids else max(ids, default=None))
 
     def after_change(self, record_id: int | None = None) -> None:
         self.refresh()

@@ -219,6 +219,15 @@ def test_pickup_in_person_on_behalf_and_return(qtbot, parcels):
     assert (e2.status, e2.return_reason) == (RETURNED, "收件人拒收")
     assert Parcel.get_by_id(d.id).status == PICKED
 
+    # 撤销领取…: the return was a mistake; the parcel waits again, still selected, the change in its history
+    def undo(dlg):
+        type_text(qtbot, dlg.edit, "点错了")
+        dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+
+    when_modal(undo)
+    parcels.revert_btn.click()
+    assert Parcel.get_by_id(e.id).status == WAITING and parcels.current_id() == e.id
+
 
 def test_slips_and_waiting_list_print_to_the_preview(qtbot, parcels, datadir):
     li = STAFF.model.get(STAFF.model.name == "李四")

@@ -279,12 +279,10 @@ class ParcelsPane(LedgerPane):
                             tr("例如：收件人已离职，拒收"))
         if reason is None:
             return None
-        try:
-            p = return_parcel(p, reason)
-        except NeiqinError as e:
-            show_error(self, e)
+        done = self.perform(return_parcel, p, reason)
+        if done is None:
             return None
-        self.after_change(p.id)
+        p = done.value
         return p
 
     def revert_selected(self) -> Parcel | None:
@@ -295,12 +293,10 @@ class ParcelsPane(LedgerPane):
                             f"\n{PARCELS.describe(p)}", tr("例如：点错了人"))
         if reason is None:
             return None
-        try:
-            p = revert_pickup(p, reason)
-        except NeiqinError as e:
-            show_error(self, e)
+        done = self.perform(revert_pickup, p, reason)
+        if done is None:
             return None
-        self.after_change(p.id)
+        p = done.value
         return p
 
     def register_incoming(self) -> Any:

@@ -299,13 +299,8 @@ class ActionsPane(LedgerPane):
         reason = ask_reason(self, tr("取消督办事项"), tr("请填写取消原因：") + f"\n{rec.task}", tr("例如：并入其他工作"))
         if reason is None:
             return None
-        try:
-            done = cancel_action(rec, reason)
-        except NeiqinError as e:
-            show_error(self, e)
-            return None
-        self.after_change(rec.id)
-        return done
+        done = self.perform(cancel_action, rec, reason)
+        return done.value if done is not None else None
 
     def print_overview(self) -> Path | None:
         from neiqin.reports.meeting_forms import write_supervision_pdf
@@ -410,12 +405,7 @@ class BookingsPane(LedgerPane):
                             f"\n{BOOKINGS.describe(rec)}", tr("例如：会议改期"))
         if reason is None:
             return
-        try:
-            cancel_booking(rec, reason, following=following)
-        except NeiqinError as e:
-            show_error(self, e)
-            return
-        self.after_change(rec.id)
+        self.perform(cancel_booking, rec, reason, following=following)
 
     def book_at(self, room_id: int, start: dt.datetime) -> Any:
         values = self.new_values()

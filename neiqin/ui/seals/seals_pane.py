@@ -152,12 +152,9 @@ class SealUsesPane(LedgerPane):
                             tr("例如：份数登记错误"))
         if reason is None:
             return None
-        try:
-            SEAL_USES.void(use, reason)
-        except NeiqinError as e:
-            show_error(self, e)
+        done = self.perform(SEAL_USES.void, use, reason)
+        if done is None:
             return None
-        self.after_change(use.id)
         return self.new_record(values=correction_values(use))
 
     def print_form(self) -> Path | None:

@@ -370,12 +370,9 @@ class MovesPane(LedgerPane):
                                 f"\n{moves_mod.STOCK_MOVES.describe(move)}", tr("例如：数量登记错误"))
             if reason is None:
                 return None
-            try:
-                posting.void_move(move, reason)
-            except NeiqinError as e:
-                show_error(self, e)
+            done = self.perform(posting.void_move, move, reason)
+            if done is None:
                 return None
-            self.after_change(move.id)
         values = posting.correction_values(moves_mod.move_by_id(move.id))
         if move.kind == moves_mod.RECEIPT:
             return self.receive_dialog(None, {**values, "item": f"{move.code} {move.name} {move.spec}".strip()})
