@@ -238,6 +238,9 @@ class ColumnStats:
                 want = ws[min(len(ws) - 1, int(len(ws) * self.quantile))]
                 typical = ws[len(ws) // 2]
             least = max(need.least, head)
+            written = [w for w in ws if w > 0] if not need.fixed else []
+            if written:  # a sparse column (备注 in a third of the rows) still gets four characters: else what is
+                least = max(least, min(sorted(written)[len(written) // 2], 4 * self.body["中"]))  # written stacks
             want = max(want, least)
             out.append(Need(need.fixed, need.weight, least, want, min(max(typical, least), want), need.points))
         return out

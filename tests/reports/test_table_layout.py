@@ -58,3 +58,17 @@ def test_fixed_columns_get_their_widest_value_and_text_shares_the_rest():
     assert w[0] >= body.of("2026-12-28") * size / 10 and w[1] >= body.of("LY2026-0039") * size / 10
     size, w = fit_size(120, needs, 10, 10, 7, 0.3)  # too narrow at 10 pt: a smaller font holds the fixed columns
     assert size < 10 and w[0] >= body.of("2026-12-28") * size / 10
+
+
+def test_a_sparse_text_column_keeps_four_characters_for_what_is_written():
+    """备注 written in one row of three: it keeps room for four characters (a short note on one or two lines), not
+    the one character of its widest token, which stacked notes six lines high; an empty column keeps its least."""
+    body, head = Widths(fonts.font_for("body"), 9), Widths(fonts.font_for("heading"), 9)
+    stats = ColumnStats(body, head, ["文件标题", "备注", "空列"], [False, False, False])
+    for i in range(30):
+        stats.add_row(["关于开展年度安全生产大检查工作的通知", "原件已交档案室" if i % 3 == 0 else "", ""])
+    title, note, empty = stats.finish()
+    assert note.least >= 4 * body["中"] - 0.01 and note.least < body.of("原件已交档案室")
+    assert empty.least == max(widest_token("空列", head, header=True), head.of("空列") / 3)
+    size, w = fit_size(200, [title, note, empty], 9, 9, 7, 0.3)
+    assert w[1] >= 4 * body["中"] * size / 9
