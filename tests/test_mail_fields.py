@@ -227,3 +227,25 @@ def test_a_data_folder_written_before_the_declaration_shows_its_notes(tmp_path):
     after = {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE note LIKE '旧%'").fetchone()[0] for t in before}
     conn.close()
     assert after == before
+
+
+def test_the_incoming_steps_take_their_forms_and_checks_from_one_declaration(people):
+    """初审, 交办, 传阅, 催办 …: the form the clerk sees and the check the step makes come from STEP_FIELDS — the same
+    label at the field and in the sentence, full-width typing stored half-width."""
+    from neiqin.models.mail import incoming_steps as steps
+
+    for step, fields in steps.STEP_FIELDS.items():
+        assert [f.label for f in steps.step_form(step)] == [f.label for f in fields], step
+    assert [f.label for f in steps.step_form("review")] == ["初审结果", "退回原因", "初审人", "初审时间"]
+    doc = incoming_mod.register_incoming(incoming())
+    returned = steps.review_incoming(doc, {"passed": False, "by": "王芳", "reason": "缺少附件　第２页 "})
+    assert returned.returned_reason == "缺少附件 第2页"
+    doc = incoming_mod.register_incoming(incoming(sender_no="某建发〔2026〕13号", title="关于第二份文件"))
+    steps.review_incoming(doc, {"passed": True, "by": "王芳"})
+    with pytest.raises(ValidationError) as e:
+        steps.assign_incoming(doc, {"handler_dept": "工程部", "note": "请" * 301})
+    assert e.value.errors["note"] == "交办说明不能超过 300 字（现有 301 字）"
+    assert IncomingDoc.get_by_id(doc.id).status == steps.IN_PROPOSE  # nothing saved
+    with pytest.raises(ValidationError) as e:
+        steps.remind_incoming(steps.assign_incoming(doc, {"handler_dept": "工程部"}), {"way": "飞鸽传书"})
+    assert e.value.errors["way"].startswith("催办方式应为：电话")

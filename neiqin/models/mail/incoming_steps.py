@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import current_actor, db, now
-from neiqin.models.ledger import text_field
+from neiqin.models.fields import Field, Fields, FormField
 from neiqin.models.mail.docs_common import (
     IN_ACTIVE,
     IN_ARCHIVED,
@@ -24,7 +24,6 @@ from neiqin.models.mail.docs_common import (
     IN_REVIEW,
     REMIND_WAYS,
     URGENT,
-    _choice,
     _known,
     _moment,
     _name,
@@ -35,6 +34,45 @@ from neiqin.models.mail.docs_common import (
 from neiqin.models.mail.incoming import INCOMING, INCOMING_FIELDS, Circulation, IncomingDoc, _deadline_fields
 
 # ---------------------------------------------------------------------------------------------- 收文: steps
+
+# The steps' own fields (who, when, what was said; not columns of the register): declared once, each step under its
+# own labels and lengths. The step forms (ui/mail/incoming_pane.py) and the checks below take them from here.
+_STEP = Fields(
+    "incoming",
+    Field("passed", "初审结果", "choice", choices=("通过", "退回来文单位"), default="通过", stored=False),
+    Field("reason", "退回原因", max_len=300, placeholder="退回时必填", stored=False),
+    Field("by", "经办人", "staff", stored=False),
+    Field("at", "办理时间", "datetime", stored=False),
+    Field("note", "说明", max_len=300, stored=False),
+    Field("readers", "传阅人", required=True, max_len=500, placeholder="多人用“、”分开，如 李强、赵敏", stored=False),
+    Field("way", "催办方式", "choice", choices=tuple(REMIND_WAYS), default=REMIND_WAYS[0], stored=False),
+    Field("to", "被催办人", "staff", stored=False),
+)
+STEP_FIELDS = {
+    "review": _STEP.pick("passed", "reason", "by", "at", by={"label": "初审人", "required": True},
+                         at={"label": "初审时间"}),
+    "propose": _STEP.pick("by", "at", by={"label": "拟办人", "required": True}, at={"label": "时间"}),
+    "instruct": _STEP.pick("by", "at", by={"label": "批示领导", "required": True}, at={"label": "批示时间"}),
+    "assign": _STEP.pick("at", "note", at={"label": "交办时间"}, note={"label": "交办说明"}),
+    "circulate": _STEP.pick("readers", "at", "note", at={"label": "送阅时间"}, note={"max_len": 200}),
+    "return": _STEP.pick("at", "note", at={"label": "退回时间"}, note={"label": "阅文意见", "max_len": 200}),
+    "remind": _STEP.pick("way", "to", "note", "at", note={"label": "催办情况"}, at={"label": "催办时间"}),
+    "finish": _STEP.pick("by"),
+}
+
+
+def step_form(step: str, **overrides: dict) -> list[FormField]:
+    """The form fields of one step's own part (the record fields it writes come from INCOMING_FIELDS)."""
+    fields = STEP_FIELDS[step]
+    return fields.form(*(f.key for f in fields), **overrides)
+
+
+def _label(step: str, key: str) -> str:
+    return STEP_FIELDS[step][key].label
+
+
+def _text(step: str, key: str, data: dict, errors: dict) -> str:
+    return STEP_FIELDS[step].clean(data, errors, (key,))[key]
 
 
 def _fresh(doc: IncomingDoc) -> IncomingDoc:
@@ -68,12 +106,12 @@ def review_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_REVIEW], "初审")
     errors: dict[str, str] = {}
-    by = _name(data, "by", "初审人", errors, required=True)
-    at = _step_time(data, doc, errors)
+    by = _name(data, "by", _label("review", "by"), errors, required=True)
+    at = _step_time(data, doc, errors, label=_label("review", "at"))
     passed = data.get("passed", True)
     if isinstance(passed, str):
         passed = passed.strip() in ("通过", "是", "1", "true", "True")
-    reason = text_field(data, errors, "reason", "退回原因", max_len=300)
+    reason = _text("review", "reason", data, errors)
     if not passed and not reason:
         errors["reason"] = "退回时必须填写原因"
     if errors:
@@ -90,8 +128,8 @@ def propose_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_PROPOSE, IN_INSTRUCT], "填写拟办意见")
     errors: dict[str, str] = {}
-    by = _name(data, "by", "拟办人", errors, required=True)
-    at = _step_time(data, doc, errors)
+    by = _name(data, "by", _label("propose", "by"), errors, required=True)
+    at = _step_time(data, doc, errors, label=_label("propose", "at"))
     opinion = _typed(data, errors, "opinion")["opinion"]
     if errors:
         raise ValidationError(errors)
@@ -105,8 +143,8 @@ def instruct_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_PROPOSE, IN_INSTRUCT, IN_ASSIGN, IN_HANDLING], "录入领导批示")
     errors: dict[str, str] = {}
-    by = _name(data, "by", "批示领导", errors, required=True)
-    at = _step_time(data, doc, errors)
+    by = _name(data, "by", _label("instruct", "by"), errors, required=True)
+    at = _step_time(data, doc, errors, label=_label("instruct", "at"))
     text = _typed(data, errors, "instruction")["instruction"]
     if errors:
         raise ValidationError(errors)
@@ -125,14 +163,14 @@ def assign_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     dept = INCOMING_FIELDS.clean(data, errors, ("handler_dept",))["handler_dept"] or hdept
     if not dept and not handler:
         errors["handler_dept"] = "请填写承办单位或承办人"
-    at = _step_time(data, doc, errors)
+    at = _step_time(data, doc, errors, label=_label("assign", "at"))
     if data.get("due_date") in (None, "") and not data.get("deadline_days") and doc.due_date:
         deadline = {"due_date": doc.due_date, "deadline_days": doc.deadline_days,
                     "deadline_rule": doc.deadline_rule}  # reassigning keeps the deadline unless a new one is given
     else:
         deadline = _deadline_fields(data, at.date() if at else doc.received_on, errors, floor=doc.received_on,
                                     required=doc.urgency in URGENT)
-    note = text_field(data, errors, "note", "交办说明", max_len=300)
+    note = _text("assign", "note", data, errors)
     if errors:
         raise ValidationError(errors)
     change = {"handler_dept": dept, "handler": handler, "handler_id": hid, "assigned_at": at,
@@ -164,8 +202,8 @@ def circulate_incoming(doc: IncomingDoc, data: dict) -> list[Circulation]:
         errors["readers"] = f"{'、'.join(again)} 还没有退回上次传阅的文件"
     if len({p[1] for p in people}) != len(people):
         errors["readers"] = "传阅人重复"
-    at = _step_time(data, doc, errors)
-    note = text_field(data, errors, "note", "说明", max_len=200)
+    at = _step_time(data, doc, errors, label=_label("circulate", "at"))
+    note = _text("circulate", "note", data, errors)
     if errors:
         raise ValidationError(errors)
     rows = []
@@ -187,9 +225,9 @@ def return_circulation(row: Circulation, data: dict | None = None) -> Circulatio
     if row.returned_at is not None:
         raise NeiqinError(f"{row.reader} 已于 {row.returned_at:%Y-%m-%d %H:%M} 退回")
     errors: dict[str, str] = {}
-    at = _moment(data.get("at"), "退回时间", "at", errors, default=now(), not_before=row.given_at,
-                 before_label="传阅时间")
-    note = text_field(data, errors, "note", "阅文意见", max_len=200)
+    at = _moment(data.get("at"), _label("return", "at"), "at", errors, default=now(), not_before=row.given_at,
+                 before_label=_label("circulate", "at"))
+    note = _text("return", "note", data, errors)
     if errors:
         raise ValidationError(errors)
     with db.atomic():
@@ -212,10 +250,11 @@ def remind_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, IN_ACTIVE, "催办")
     errors: dict[str, str] = {}
-    at = _step_time(data, doc, errors)
-    way = _choice(data, "way", "催办方式", REMIND_WAYS, errors, REMIND_WAYS[0])
-    to = _name(data, "to", "被催办人", errors) or doc.handler or doc.handler_dept
-    note = text_field(data, errors, "note", "催办情况", max_len=300)
+    at = _step_time(data, doc, errors, label=_label("remind", "at"))
+    remind = STEP_FIELDS["remind"]
+    way = remind.clean(data, errors, ("way",))["way"] or remind["way"].default
+    to = _name(data, "to", remind["to"].label, errors) or doc.handler or doc.handler_dept
+    note = remind.clean(data, errors, ("note",))["note"]
     if errors:
         raise ValidationError(errors)
     change = {"reminders": doc.reminders + 1, "last_reminded_at": at}
@@ -235,7 +274,7 @@ def finish_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
         errors.setdefault("done_on", f"办结日期不能早于收文日期（{doc.received_on}）")
     elif done_on > clock.today():
         errors.setdefault("done_on", "办结日期不能晚于今天")
-    by = _name(data, "by", "经办人", errors) or doc.handler
+    by = _name(data, "by", _label("finish", "by"), errors) or doc.handler
     if errors:
         raise ValidationError(errors)
     at = max(dt.datetime.combine(done_on, now().time()) if done_on < clock.today() else now(),

@@ -352,23 +352,19 @@ class IncomingPane(LedgerPane):
         return f"{step}\n{doc_summary(doc)}"
 
     def review(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("passed", "初审结果", "combo", choices=["通过", "退回来文单位"]),
-                  FormField("reason", "退回原因", max_len=300, placeholder=tr("退回时必填")),
-                  FormField("by", "初审人", "staff", required=True),
-                  FormField("at", "初审时间", "datetime")]
+        fields = incoming_steps.step_form("review")
         return ask(self, tr("初审 · ") + doc.no,
                    fields, lambda v: incoming_steps.review_incoming(doc, {**v, "passed": v["passed"] == "通过"}), None,
                    self._note(doc, tr("核对文件是否应由本单位办理、手续是否完备；不符合的退回并说明原因。")))
 
     def propose(self, doc: IncomingDoc) -> Any:
-        fields = [*INCOMING_FIELDS.form("opinion", opinion={"required": True}),
-                  FormField("by", "拟办人", "staff", required=True), FormField("at", "时间", "datetime")]
+        fields = [*INCOMING_FIELDS.form("opinion", opinion={"required": True}), *incoming_steps.step_form("propose")]
         return ask(self, tr("拟办意见 · ") + doc.no, fields, lambda v: incoming_steps.propose_incoming(doc, v), None,
                    self._note(doc, tr("按处理笺上写的拟办意见录入（Ctrl+Enter 保存）。")))
 
     def instruct(self, doc: IncomingDoc) -> Any:
         fields = [*INCOMING_FIELDS.form("instruction", instruction={"required": True}),
-                  FormField("by", "批示领导", "staff", required=True), FormField("at", "批示时间", "datetime")]
+                  *incoming_steps.step_form("instruct")]
         return ask(self, tr("领导批示 · ") + doc.no, fields, lambda v: incoming_steps.instruct_incoming(doc, v), None,
                    self._note(doc, tr("按领导在处理笺上的批示录入（Ctrl+Enter 保存）。")))
 
@@ -378,8 +374,7 @@ class IncomingPane(LedgerPane):
                                         handler={"kind": "staff"},
                                         due_date={"label": "或指定期限日期", "kind": "text", "max_len": 10,
                                                   "placeholder": tr("YYYY-MM-DD")}),
-                  FormField("at", "交办时间", "datetime"),
-                  FormField("note", "交办说明", max_len=300)]
+                  *incoming_steps.step_form("assign")]
         values = {"handler_dept": doc.handler_dept, "handler": {"id": doc.handler_id, "name": doc.handler},
                   "deadline_days": doc.deadline_days or (0 if doc.due_date else
                                                          int(settings.get("incoming.default_deadline_days") or 0)),
@@ -401,8 +396,7 @@ class IncomingPane(LedgerPane):
     def circulate(self, doc: IncomingDoc) -> Any:
         from neiqin.models.staff import staff_choices
 
-        fields = [FormField("readers", "传阅人", required=True, placeholder=tr("多人用“、”分开，如 李强、赵敏")),
-                  FormField("at", "送阅时间", "datetime"), FormField("note", "说明", max_len=200)]
+        fields = incoming_steps.step_form("circulate")
         names = [c.name for c in staff_choices()]
         rows = ask(self, tr("传阅 · ") + doc.no, fields, lambda v: incoming_steps.circulate_incoming(doc, v), None,
                    self._note(doc, tr("每位传阅人单独登记送阅和退回时间。")), completions={"readers": names})
@@ -417,8 +411,7 @@ class IncomingPane(LedgerPane):
             QMessageBox.information(self, tr("没有传阅中的文件"), f"{doc.no} " + tr("没有尚未退回的传阅。"))
             return None
         labels = {f"{c.reader}（{c.department or '—'}，{c.given_at:%m-%d %H:%M} 送阅）": c for c in out}
-        fields = [FormField("reader", "传阅人", "combo", choices=list(labels)),
-                  FormField("at", "退回时间", "datetime"), FormField("note", "阅文意见", max_len=200)]
+        fields = [FormField("reader", "传阅人", "combo", choices=list(labels)), *incoming_steps.step_form("return")]
         done = ask(self, tr("收回传阅 · ") + doc.no, fields,
                    lambda v: incoming_steps.return_circulation(labels[v["reader"]], v), None, doc_summary(doc))
         if done is not None:
@@ -426,16 +419,14 @@ class IncomingPane(LedgerPane):
         return done
 
     def remind(self, doc: IncomingDoc) -> Any:
-        fields = [FormField("way", "催办方式", "combo", choices=docs_common.REMIND_WAYS),
-                  FormField("to", "被催办人", "staff"), FormField("note", "催办情况", max_len=300),
-                  FormField("at", "催办时间", "datetime")]
+        fields = incoming_steps.step_form("remind")
         values = {"to": {"id": doc.handler_id, "name": doc.handler}}
         return ask(self, tr("催办 · ") + doc.no, fields, lambda v: incoming_steps.remind_incoming(doc, v), values,
                    self._note(doc, f"已催办 {doc.reminders} 次。"))
 
     def finish(self, doc: IncomingDoc) -> Any:
         fields = [*INCOMING_FIELDS.form("result", "reply_no", "done_on", result={"required": True}),
-                  FormField("by", "经办人", "staff")]
+                  *incoming_steps.step_form("finish")]
         values = {"by": {"id": doc.handler_id, "name": doc.handler}}
         return ask(self, tr("办结 · ") + doc.no, fields, lambda v: incoming_steps.finish_incoming(doc, v), values,
                    self._note(doc, tr("办结后可归档。")))
