@@ -249,3 +249,29 @@ def test_the_incoming_steps_take_their_forms_and_checks_from_one_declaration(peo
     with pytest.raises(ValidationError) as e:
         steps.remind_incoming(steps.assign_incoming(doc, {"handler_dept": "工程部"}), {"way": "飞鸽传书"})
     assert e.value.errors["way"].startswith("催办方式应为：电话")
+
+
+def test_the_delivery_book_and_its_steps_take_their_fields_from_one_declaration(people):
+    """送文簿 (分发, 签收) and 印制: the doc_delivery table, the forms and the checks from DELIVERY_FIELDS."""
+    from neiqin.models.mail.outgoing import DELIVERY_FIELDS, DISTRIBUTE_FORM, SIGN_FORM, Delivery
+
+    assert [f.label for f in DELIVERY_FIELDS.form(*DISTRIBUTE_FORM)] == ["发往机关", "文别", "送达方式", "每家份数",
+                                                                         "发出时间"]
+    assert Delivery.note.max_length == DELIVERY_FIELDS["note"].limit == 200
+    sql = Delivery._meta.database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'doc_delivery'").fetchone()[0]
+    assert sql == ('CREATE TABLE "doc_delivery" ("id" INTEGER NOT NULL PRIMARY KEY, "doc_id" INTEGER NOT NULL, '
+                   '"year" INTEGER NOT NULL, "envelope_no" INTEGER NOT NULL, "organisation" VARCHAR(100) NOT NULL, '
+                   '"category" VARCHAR(6) NOT NULL, "via" VARCHAR(10) NOT NULL, "copies" INTEGER NOT NULL, '
+                   '"sent_at" DATETIME NOT NULL, "signed_by" VARCHAR(40) NOT NULL, "signed_at" DATETIME, '
+                   '"note" VARCHAR(200) NOT NULL)')  # as before the declaration (written by 162d39c's code)
+    doc = outgoing_mod.register_outgoing(outgoing())
+    with pytest.raises(ValidationError) as e:
+        outgoing_mod.add_deliveries(doc, {"organisations": "市住建局", "via": "信鸽"})
+    assert e.value.errors["via"].startswith("送达方式应为：专人送达")
+    assert not outgoing_mod.deliveries_of(doc)  # nothing saved
+    row = outgoing_mod.add_deliveries(doc, {"organisations": "市住建局、市财政局", "copies": "２"})[0]
+    assert row.copies == 2
+    with pytest.raises(ValidationError) as e:
+        outgoing_mod.sign_delivery(row, {"signed_by": "赵敏", "note": "收" * 201})
+    assert e.value.errors["note"] == "备注不能超过 200 字（现有 201 字）"
+    assert [f.label for f in DELIVERY_FIELDS.form(*SIGN_FORM)] == ["签收人", "签收时间", "备注"]

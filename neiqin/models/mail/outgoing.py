@@ -17,7 +17,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models.base import BaseModel, VoidableModel, current_actor, db, now
 from neiqin.models.fields import Field, Fields
-from neiqin.models.ledger import SearchIndex, register_ledger, text_field
+from neiqin.models.ledger import SearchIndex, register_ledger
 from neiqin.models.mail.docs_common import (
     DELIVERY_KINDS,
     DELIVERY_VIA,
@@ -32,7 +32,6 @@ from neiqin.models.mail.docs_common import (
     OUTGOING_NO,
     OUTGOING_SEQ,
     NumberedLedgerSpec,
-    _choice,
     _event,
     _int,
     _moment,
@@ -128,20 +127,35 @@ class OutgoingDoc(VoidableModel):
         return secrecy_mark(self.secrecy, self.secrecy_years)
 
 
+# 送文簿 (one row per recipient organisation) and the 印制 step: declared once; the 分发, 签收 and 印制 forms
+# (ui/mail/outgoing_pane.py), the checks below and the doc_delivery table take them from here.
+DELIVERY_FIELDS = Fields(
+    "outgoing",
+    Field("organisations", "发往机关", required=True, max_len=2000, placeholder="多个单位用“、”分开", stored=False),
+    Field("organisation", "发往机关", required=True, max_len=100, in_form=False),
+    Field("category", "文别", "choice", choices=tuple(DELIVERY_KINDS), default=DELIVERY_KINDS[0], max_len=6),
+    Field("via", "送达方式", "choice", choices=tuple(DELIVERY_VIA), default=DELIVERY_VIA[0], max_len=10),
+    Field("copies", "每家份数", "int", lo=1, hi=999, default=1),
+    Field("sent_at", "发出时间", "datetime", required=True),
+    Field("signed_by", "签收人", required=True, max_len=40),
+    Field("signed_at", "签收时间", "datetime"),
+    Field("note", "备注", max_len=200),
+    Field("by", "印制人", "staff", stored=False),
+    Field("at", "印制时间", "datetime", stored=False),
+)
+DISTRIBUTE_FORM = ("organisations", "category", "via", "copies", "sent_at")
+SIGN_FORM = ("signed_by", "signed_at", "note")
+PRINT_FORM = ("by", "at")
+
+
+@DELIVERY_FIELDS.table(order=("doc_id", "year", "envelope_no", "organisation", "category", "via", "copies", "sent_at",
+                              "signed_by", "signed_at", "note"))
 class Delivery(BaseModel):
-    """送文簿: one recipient organisation of a 发文."""
+    """送文簿: one recipient organisation of a 发文 (its typed fields: :data:`DELIVERY_FIELDS`)."""
 
     doc_id = pw.IntegerField(index=True)
     year = pw.IntegerField()
     envelope_no = pw.IntegerField()  # 封皮号, running within the year
-    organisation = pw.CharField(max_length=100)
-    category = pw.CharField(max_length=6, default="普通")  # 文别
-    via = pw.CharField(max_length=10, default="专人送达")
-    copies = pw.IntegerField(default=1)
-    sent_at = pw.DateTimeField()
-    signed_by = pw.CharField(max_length=40, default="")
-    signed_at = pw.DateTimeField(null=True)
-    note = pw.CharField(max_length=200, default="")
 
     class Meta:
         table_name = "doc_delivery"
@@ -329,8 +343,8 @@ def print_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
         raise NeiqinError(f"{doc.doc_no} 已归档")
     errors: dict[str, str] = {}
     n = _int(data.get("print_copies"), "印制份数", "print_copies", errors, 1, 99999, default=doc.print_copies or 0)
-    at = _moment(data.get("at"), "印制时间", "at", errors, default=now())
-    by = _name(data, "by", "印制人", errors)
+    at = _moment(data.get("at"), DELIVERY_FIELDS["at"].label, "at", errors, default=now())
+    by = _name(data, "by", DELIVERY_FIELDS["by"].label, errors)
     if not n and "print_copies" not in errors:
         errors["print_copies"] = "印制份数至少为 1"
     if errors:
@@ -375,12 +389,13 @@ def add_deliveries(doc: OutgoingDoc, data: dict) -> list[Delivery]:
     twice = [o for o in orgs if o in already]
     if twice:
         errors["organisations"] = f"已经分发给：{'、'.join(twice)}"
-    if any(len(o) > 100 for o in orgs):
-        errors["organisations"] = "单位名称不能超过 100 字"
-    category = _choice(data, "category", "文别", DELIVERY_KINDS, errors, DELIVERY_KINDS[0])
-    via = _choice(data, "via", "送达方式", DELIVERY_VIA, errors, DELIVERY_VIA[0])
-    copies = _int(data.get("copies"), "每家份数", "copies", errors, 1, 999, default=doc.copies or 1)
-    at = _moment(data.get("sent_at"), "发出时间", "sent_at", errors, default=now())
+    limit = DELIVERY_FIELDS["organisation"].limit
+    if any(len(o) > limit for o in orgs):
+        errors["organisations"] = f"单位名称不能超过 {limit} 字"
+    typed = DELIVERY_FIELDS.clean({**data, "copies": data.get("copies") or doc.copies or 1}, errors,
+                                  ("category", "via", "copies"))
+    category, via, copies = typed["category"], typed["via"], typed["copies"]
+    at = _moment(data.get("sent_at"), DELIVERY_FIELDS["sent_at"].label, "sent_at", errors, default=now())
     if at and at.date() < doc.issued_on and "sent_at" not in errors:
         errors["sent_at"] = f"发出时间不能早于发文日期（{doc.issued_on}）"
     if errors:
@@ -405,10 +420,10 @@ def sign_delivery(row: Delivery, data: dict) -> Delivery:
     if row.signed_at is not None:
         raise NeiqinError(f"{row.organisation} 已于 {row.signed_at:%Y-%m-%d %H:%M} 由 {row.signed_by} 签收")
     errors: dict[str, str] = {}
-    by = _name(data, "signed_by", "签收人", errors, required=True)
-    at = _moment(data.get("signed_at"), "签收时间", "signed_at", errors, default=now(), not_before=row.sent_at,
-                 before_label="发出时间")
-    note = text_field(data, errors, "note", "备注", max_len=200)
+    by = _name(data, "signed_by", DELIVERY_FIELDS["signed_by"].label, errors, required=True)
+    at = _moment(data.get("signed_at"), DELIVERY_FIELDS["signed_at"].label, "signed_at", errors, default=now(),
+                 not_before=row.sent_at, before_label=DELIVERY_FIELDS["sent_at"].label)
+    note = DELIVERY_FIELDS.clean(data, errors, ("note",))["note"]
     if errors:
         raise ValidationError(errors)
     with db.atomic():

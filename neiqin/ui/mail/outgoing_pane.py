@@ -165,7 +165,7 @@ class OutgoingPane(LedgerPane):
     def printed(self) -> Any:
         def step(doc: OutgoingDoc) -> Any:
             fields = [*OUTGOING_FIELDS.form("print_copies", print_copies={"minimum": 1}),
-                      FormField("by", "印制人", "staff"), FormField("at", "印制时间", "datetime")]
+                      *outgoing_mod.DELIVERY_FIELDS.form(*outgoing_mod.PRINT_FORM)]
             return ask(self, tr("印制 · ") + doc.doc_no, fields, lambda v: outgoing_mod.print_outgoing(doc, v),
                        {"print_copies": doc.print_copies or 1}, self._summary(doc))
 
@@ -175,11 +175,7 @@ class OutgoingPane(LedgerPane):
         def step(doc: OutgoingDoc) -> Any:
             already = {d.organisation for d in outgoing_mod.deliveries_of(doc)}
             todo = [o for o in (doc.main_to + "、" + doc.copy_to).split("、") if o and o not in already]
-            fields = [FormField("organisations", "发往机关", required=True, placeholder=tr("多个单位用“、”分开")),
-                      FormField("category", "文别", "combo", choices=docs_common.DELIVERY_KINDS),
-                      FormField("via", "送达方式", "combo", choices=docs_common.DELIVERY_VIA),
-                      FormField("copies", "每家份数", "int", minimum=1, maximum=999),
-                      FormField("sent_at", "发出时间", "datetime")]
+            fields = outgoing_mod.DELIVERY_FIELDS.form(*outgoing_mod.DISTRIBUTE_FORM, sent_at={"required": False})
             values = {"organisations": "、".join(todo), "copies": doc.copies or 1,
                       "category": "急件" if doc.urgency in docs_common.URGENT else "密件" if doc.secrecy in
                       docs_common.SECRECY_MAX_YEARS else "普通"}
@@ -198,8 +194,7 @@ class OutgoingPane(LedgerPane):
                 return None
             labels = {f"{d.envelope_label}　{d.organisation}": d for d in waiting}
             fields = [FormField("delivery", "发往机关", "combo", choices=list(labels)),
-                      FormField("signed_by", "签收人", required=True, max_len=40),
-                      FormField("signed_at", "签收时间", "datetime"), FormField("note", "备注", max_len=200)]
+                      *outgoing_mod.DELIVERY_FIELDS.form(*outgoing_mod.SIGN_FORM)]
             return ask(self, tr("签收 · ") + doc.doc_no, fields,
                        lambda v: outgoing_mod.sign_delivery(labels[v["delivery"]], v), None, self._summary(doc))
 
