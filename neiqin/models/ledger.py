@@ -229,7 +229,7 @@ class LedgerSpec:
     title: str  # printed register title, e.g. "来访登记簿"
     tab_title: str
     model: type[VoidableModel]
-    columns: list[Column]
+    columns: list[Column] = field(default_factory=list)  # default: every field of ``fields``, in its order
     default_sort: str = "id"
     default_desc: bool = True  # newest first for registers; directories read A→Z
     date_field: str | None = None
@@ -245,6 +245,12 @@ class LedgerSpec:
     describe: Callable[[Any], str] = lambda rec: f"#{rec.id}"
     import_row: Callable[[dict], dict] | None = None  # raw Excel values by column key -> data for validate
     fields: Any = None  # the ledger's field declaration (neiqin.models.fields.Fields), when it has one
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            if self.fields is None:
+                raise TypeError(f"{self.key}: a ledger needs its columns or its field declaration")
+            self.columns = self.fields.columns()
 
     # ---- columns
 

@@ -150,7 +150,6 @@ STAFF = register_ledger(_StaffSpec(
     title="通讯录",
     tab_title="通讯录",
     model=Staff,
-    columns=STAFF_FIELDS.columns(),
     fields=STAFF_FIELDS,
     default_sort="department",
     default_desc=False,

@@ -61,7 +61,6 @@ ADDRESSES = register_ledger(LedgerSpec(
     title="通讯地址簿",
     tab_title="地址簿",
     model=Organisation,
-    columns=ORG_FIELDS.columns(),
     fields=ORG_FIELDS,
     default_sort="name",
     default_desc=False,

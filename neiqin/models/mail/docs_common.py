@@ -15,6 +15,7 @@ from typing import Any
 
 import peewee as pw
 
+from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings, validators, workdays
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, current_actor, db, now
@@ -344,3 +345,15 @@ def _split_secrecy(data: dict) -> dict:
     return data
 
 
+def archive_values(fields: Any, data: dict, errors: dict, floor: dt.date, floor_label: str) -> dict:
+    """归档 of a 收文 or a 发文: 档号 or 卷号 (one is needed) and the 归卷日期 (today unless typed; not in the future,
+    not before ``floor``, which the sentence names as ``floor_label``), checked by the ledger's declaration."""
+    typed = fields.clean(data, errors, ("archive_no", "volume_no", "archived_on"))
+    if not typed["archive_no"] and not typed["volume_no"]:
+        errors["archive_no"] = "请填写档号或卷号"
+    day = typed["archived_on"] = typed["archived_on"] or clock.today()
+    if day > clock.today():
+        errors.setdefault("archived_on", "归卷日期不能晚于今天")
+    elif day < floor:
+        errors.setdefault("archived_on", f"归卷日期不能早于{floor_label}")
+    return typed

@@ -29,6 +29,7 @@ from neiqin.models.mail.docs_common import (
     _name,
     _person,
     apply_step,
+    archive_values,
     normalize_doc_no,
 )
 from neiqin.models.mail.incoming import INCOMING, INCOMING_FIELDS, Circulation, IncomingDoc, _deadline_fields
@@ -289,15 +290,9 @@ def archive_incoming(doc: IncomingDoc, data: dict) -> IncomingDoc:
     doc = _fresh(doc)
     _need(doc, [IN_DONE, IN_RETURNED], "归档（请先办结）")
     errors: dict[str, str] = {}
-    typed = INCOMING_FIELDS.clean(data, errors, ("archive_no", "volume_no", "archived_on"))
-    archive_no, volume_no = typed["archive_no"], typed["volume_no"]
-    if not archive_no and not volume_no:
-        errors["archive_no"] = "请填写档号或卷号"
-    day = typed["archived_on"] or clock.today()
-    if day > clock.today():
-        errors.setdefault("archived_on", "归卷日期不能晚于今天")
-    elif day < (doc.done_on or doc.received_on):
-        errors.setdefault("archived_on", f"归卷日期不能早于{'办结' if doc.done_on else '收文'}日期")
+    typed = archive_values(INCOMING_FIELDS, data, errors, doc.done_on or doc.received_on,
+                           f"{'办结' if doc.done_on else '收文'}日期")
+    archive_no, volume_no, day = typed["archive_no"], typed["volume_no"], typed["archived_on"]
     if doc.circulating:
         errors.setdefault("archive_no", f"还有 {doc.circulating} 人没有退回传阅的文件")
     if errors:

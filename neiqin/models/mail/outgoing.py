@@ -41,6 +41,7 @@ from neiqin.models.mail.docs_common import (
     _secrecy,
     _split_secrecy,
     apply_step,
+    archive_values,
     format_outgoing_no,
     normalize_doc_no,
     outgoing_codes,
@@ -445,15 +446,8 @@ def archive_outgoing(doc: OutgoingDoc, data: dict) -> OutgoingDoc:
     if doc.status == OUT_ARCHIVED:
         raise NeiqinError(f"{doc.doc_no} 已归档")
     errors: dict[str, str] = {}
-    typed = OUTGOING_FIELDS.clean(data, errors, ("archive_no", "volume_no", "archived_on"))
-    archive_no, volume_no = typed["archive_no"], typed["volume_no"]
-    if not archive_no and not volume_no:
-        errors["archive_no"] = "请填写档号或卷号"
-    day = typed["archived_on"] or clock.today()
-    if day > clock.today():
-        errors.setdefault("archived_on", "归卷日期不能晚于今天")
-    elif day < doc.issued_on:
-        errors.setdefault("archived_on", f"归卷日期不能早于发文日期（{doc.issued_on}）")
+    typed = archive_values(OUTGOING_FIELDS, data, errors, doc.issued_on, f"发文日期（{doc.issued_on}）")
+    archive_no, volume_no, day = typed["archive_no"], typed["volume_no"], typed["archived_on"]
     if errors:
         raise ValidationError(errors)
     change = {"archive_no": archive_no, "volume_no": volume_no, "archived_on": day, "status": OUT_ARCHIVED}
