@@ -82,6 +82,11 @@ def test_cli_print_export_import_round_trip(tmp_path, capsys):
         text = sp.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "来访登记簿" in text and "在场" in text
         assert "第1页共1页" in text.replace(" ", "")
+    issues = tmp_path / "issues.pdf"  # 出入库 filtered to 领用 prints as the 领用登记簿, as the window's 领用 view does
+    assert main(["--data-dir", d, "print", "stock-moves", str(issues), "--status", "issue"]) == 0
+    if shutil.which("pdftotext"):
+        text = sp.run(["pdftotext", "-layout", str(issues), "-"], capture_output=True, text=True).stdout
+        assert "领用登记簿" in text and "领用人签字" in text.replace(" ", "") and "供应商" not in text
     assert main(["--data-dir", d, "export", "staff", str(xlsx)]) == 0
     d2 = str(tmp_path / "d2")
     assert main(["--data-dir", d2, "--create", "import", "staff", str(xlsx), "--dry-run"]) == 0

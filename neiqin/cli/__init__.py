@@ -154,7 +154,8 @@ def cmd_print(args, datadir: DataDir) -> int:
     from neiqin.models import settings
     from neiqin.reports.register import write_register_pdf
 
-    pages = write_register_pdf(spec, _query(args), Path(args.file), org_name=settings.org_name(),
+    query = _query(args)
+    pages = write_register_pdf(spec.register_for(query), query, Path(args.file), org_name=settings.org_name(),
                                subtitle=_range_text(args))
     print(f"已生成 {args.file}，共 {pages} 页")
     return 0

@@ -245,12 +245,18 @@ class LedgerSpec:
     describe: Callable[[Any], str] = lambda rec: f"#{rec.id}"
     import_row: Callable[[dict], dict] | None = None  # raw Excel values by column key -> data for validate
     fields: Any = None  # the ledger's field declaration (neiqin.models.fields.Fields), when it has one
+    registers: dict[str, Any] = field(default_factory=dict)  # status -> the register a view of it prints as
 
     def __post_init__(self) -> None:
         if not self.columns:
             if self.fields is None:
                 raise TypeError(f"{self.key}: a ledger needs its columns or its field declaration")
             self.columns = self.fields.columns()
+
+    def register_for(self, q: LedgerQuery) -> LedgerSpec:
+        """The register a view prints as: its own, or the one of its status filter (出入库 filtered to 领用 prints
+        the 领用登记簿, with a column to sign in)."""
+        return self.registers.get(q.status, self)
 
     # ---- columns
 

@@ -222,12 +222,12 @@ class LedgerPane(Pane):
             parts.append(tr("只显示所打开的记录（查找或筛选可显示全部）"))
         self.countChanged.emit(n, " · ".join(parts))
 
-    def filter_description(self) -> str:
+    def filter_description(self, status: bool = True) -> str:
         q = self.model.query
         bits = []
         if q.date_from or q.date_to:
             bits.append(f"{q.date_from:%Y年%m月%d日} 至 {q.date_to:%Y年%m月%d日}")
-        if q.status:
+        if q.status and status:
             bits.append(self.status.currentText())
         if q.search:
             bits.append(f"查找：{q.search}")
@@ -447,13 +447,15 @@ class LedgerPane(Pane):
         from neiqin.reports.register import write_register_pdf
         from neiqin.ui.preview import preview_pdf, stamp_path
 
-        path = stamp_path(self, self.spec.title)
-        query, org, subtitle = self.model.query, settings.org_name(), self.filter_description()
-        self.preview = preview_pdf(self, self.spec.title, path, lambda out, progress, cancelled: write_register_pdf(
-            self.spec, query, out, org_name=org, subtitle=subtitle, progress=progress, cancelled=cancelled))
+        query, org = self.model.query, settings.org_name()
+        spec = self.spec.register_for(query)  # a view of one status may print as its own register (领用登记簿)
+        subtitle = self.filter_description(status=spec is self.spec)
+        path = stamp_path(self, spec.title)
+        self.preview = preview_pdf(self, spec.title, path, lambda out, progress, cancelled: write_register_pdf(
+            spec, query, out, org_name=org, subtitle=subtitle, progress=progress, cancelled=cancelled))
         if self.preview is None:
             return None
-        self.window().statusBar().showMessage(f"{self.spec.title}：{self.preview.pages} 页，已保存到 {path}", 10000)
+        self.window().statusBar().showMessage(f"{spec.title}：{self.preview.pages} 页，已保存到 {path}", 10000)
         return path
 
     def ask_save_path(self, default_name: str, filter_: str) -> str:

@@ -195,3 +195,4 @@ ISSUE_REGISTER = replace(STOCK_MOVES, title="办公用品领用登记簿", colum
     "move_date", "no", "name", "spec", "issued", "unit", "department", "person", "purpose_note", "signature",
     name={"header": "物品"}, spec={"header": "规格"}, department={"header": "领用部门"},
     signature={"fmt": "sign", "align": "center"}))
+STOCK_MOVES.registers["issue"] = ISSUE_REGISTER

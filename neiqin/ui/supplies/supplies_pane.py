@@ -383,24 +383,6 @@ class MovesPane(LedgerPane):
         QMessageBox.information(self, tr("已作废"), tr("退库记录已作废；如需重新退库，请在原领用记录上办理。"))
         return None
 
-    def print_view(self) -> Path | None:
-        """The 领用 view (只看领用, F6) prints the 领用登记簿: the columns of an issue and a column for the person to
-        sign in on receiving; every other view prints the 出入库登记簿."""
-        if self.model.query.status != "issue":
-            return super().print_view()
-        from neiqin.reports.register import write_register_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
-
-        spec, query, org = moves_mod.ISSUE_REGISTER, self.model.query, settings.org_name()
-        subtitle = "　".join(p for p in self.filter_description().split("　") if p != self.status.currentText())
-        path = stamp_path(self, spec.title)
-        self.preview = preview_pdf(self, spec.title, path, lambda out, progress, cancelled: write_register_pdf(
-            spec, query, out, org_name=org, subtitle=subtitle, progress=progress, cancelled=cancelled))
-        if self.preview is None:
-            return None
-        self.window().statusBar().showMessage(f"{spec.title}：{self.preview.pages} 页，已保存到 {path}", 10000)
-        return path
-
     def print_slip(self):
         move = self.require_record()
         if move is None or move.kind != moves_mod.ISSUE:
