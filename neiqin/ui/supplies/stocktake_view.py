@@ -33,6 +33,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.models.supplies import amounts, items
 from neiqin.models.supplies import stocktake as T
+from neiqin.ui.operations import run_operation
 from neiqin.ui.pane import View
 from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
@@ -144,8 +145,8 @@ class PostDialog(QDialog):
         self.general.clear()
         data = {k: w.value() for k, w in self.widgets.items() if isinstance(w, StaffPicker)}
         data["post_date"] = self.post_date.date().toPython()
-        try:
-            self.result_take = T.post_stocktake(self.take, data)
+        try:  # every counted line posts a movement: run in a worker with progress after 0.6 s
+            self.result_take = run_operation(self, T.post_stocktake, self.take, data, slow="正在过账盘点").value
         except ValidationError as e:
             for key, msg in e.errors.items():
                 if key in self.errors:

@@ -40,6 +40,7 @@ from neiqin.models.staff import Department
 from neiqin.models.supplies import amounts, posting
 from neiqin.models.supplies import items as items_mod
 from neiqin.models.supplies import moves as moves_mod
+from neiqin.ui.operations import run_operation
 from neiqin.ui.pane import View
 from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
@@ -514,8 +515,8 @@ class BatchIssueDialog(QDialog):
         if not order:
             self.error.setText(tr("请在“领用数量”列填写至少一种物品的数量"))
             return
-        try:
-            self.moves = posting.issue(data)
+        try:  # a month's allocation for a department: many lines, run in a worker with progress after 0.6 s
+            self.moves = run_operation(self, posting.issue, data, slow="正在保存批量领用").value
         except ValidationError as e:
             msgs = []
             for key, msg in e.errors.items():
