@@ -11,7 +11,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import STAFF, get_ledger
 from neiqin.models.base import AuditLog, now
-from neiqin.models.seals.attachments import attach_to_use, attachments_of
+from neiqin.models.seals.attachments import attach_files, attach_to_use, attachments_of
 from neiqin.models.seals.chain import SealEvent, verify_chain
 from neiqin.models.seals.loans import OUT, RETURNED, LicenceExpired, is_overdue, lend, return_loan, void_loan
 from neiqin.models.seals.registry import LICENCES, SEALS, Licence, Seal, licence_state
@@ -265,6 +265,18 @@ def test_attachments_are_deduplicated_and_chained(seal, people, datadir, tmp_pat
     (datadir.attachments / files[2].path).write_bytes(PDF + b"changed")
     report = verify_chain(datadir.attachments)
     assert not report.ok and "page.pdf" in report.first_problem
+
+
+def test_several_scans_are_all_checked_before_any_is_recorded(seal, people, datadir, tmp_path):
+    use = stamped_use(seal, people)
+    good, bad = tmp_path / "盖章页.png", tmp_path / "合同.pdf"
+    good.write_bytes(PNG)
+    bad.write_bytes(b"PK\x03\x04 this is a renamed docx")
+    with pytest.raises(ValidationError):
+        attach_files(use, [str(good), str(bad)], datadir.attachments)
+    assert attachments_of(use) == [] and SealUse.get_by_id(use.id).attachments == 0
+    assert [a.name for a in attach_files(use, [str(good)], datadir.attachments)] == ["盖章页.png"]
+    assert verify_chain(datadir.attachments).ok
 
 
 def test_bad_attachments_refused_with_clear_messages(seal, people, datadir, tmp_path, monkeypatch):

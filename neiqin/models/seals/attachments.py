@@ -120,6 +120,14 @@ def attach_to_use(use: SealUse, src: str | os.PathLike, attachments_dir: str | o
     return att
 
 
+def attach_files(use: SealUse, paths: list[str], attachments_dir: str | os.PathLike) -> list[SealAttachment]:
+    """Several scans at once: every file is checked (and kept) before any is recorded, so a refused file leaves
+    the use as it was."""
+    for p in paths:
+        store_attachment(p, attachments_dir)
+    return [attach_to_use(use, p, attachments_dir) for p in paths]
+
+
 def attachments_of(use: SealUse) -> list[SealAttachment]:
     return list(SealAttachment.select().where((SealAttachment.entity == "use") & (SealAttachment.owner_id == use.id))
                 .order_by(SealAttachment.id))

@@ -459,11 +459,7 @@ class DispatchesPane(LedgerPane):
         if QMessageBox.question(self, tr("存入地址簿"), f"“{d.recipient_org}”" + tr("不在地址簿中，要存入地址簿以便下次选用吗？"),
                                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                 QMessageBox.StandardButton.Yes) == QMessageBox.StandardButton.Yes:
-            try:
-                save_to_address_book(d)
-            except NeiqinError as e:
-                show_error(self, e)
-            self.recordsChanged.emit()
+            self.perform(save_to_address_book, d)
 
     def new_values(self) -> dict:
         return {"send_date": clock.today(), "pay_mode": PAY_MODES[0]}

@@ -50,6 +50,7 @@ from neiqin.models.meetings.minutes import (
 )
 from neiqin.models.meetings.register import cn_number, meeting_by_id
 from neiqin.ui.forms import ERROR_STYLE
+from neiqin.ui.operations import perform
 from neiqin.ui.staff_picker import StaffPicker
 from neiqin.ui.util import ask_reason, show_error, tr
 
@@ -611,11 +612,10 @@ class MinutesEditor(QWidget):
         if QMessageBox.question(self, tr("定稿"), tr("定稿后会议记录只读，以后的修改需填写原因并记入修改记录。确定定稿吗？")) \
                 != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.meeting = finalize_minutes(self.meeting)
-        except NeiqinError as e:
-            show_error(self, e)
+        done = perform(self, finalize_minutes, self.meeting)
+        if done is None:
             return
+        self.meeting = done.value
         self._set_read_only(True)
         self.saved.emit(self.meeting.id)
 

@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.models.seals.attachments import attach_to_use, attachments_of, store_attachment
+from neiqin.models.seals.attachments import attach_files, attachments_of, store_attachment
 from neiqin.models.seals.chain import verify_chain
 from neiqin.models.seals.loans import OUT, SEAL_LOANS, is_overdue, overdue_loans
 from neiqin.models.seals.registry import (
@@ -193,15 +192,8 @@ class SealUsesPane(LedgerPane):
         return files
 
     def add_attachments(self, use: SealUse, paths: list[str]) -> list:
-        try:
-            for p in paths:
-                store_attachment(p, self.datadir.attachments)  # all checked before any is recorded
-            for p in paths:
-                attach_to_use(use, p, self.datadir.attachments)
-        except NeiqinError as e:
-            show_error(self, e)
+        if self.perform(attach_files, use, paths, self.datadir.attachments) is None:
             return []
-        self.after_change(use.id)
         return attachments_of(use)
 
 
