@@ -95,7 +95,7 @@ def main() -> None:
     from PySide6.QtPrintSupport import QPrinter
     from PySide6.QtWidgets import QApplication
 
-    from neiqin.ui.preview import PreviewDialog, print_document
+    from neiqin.ui.printing.preview import PreviewDialog, print_document
 
     app = QApplication.instance() or QApplication([])
 

@@ -66,7 +66,7 @@ def pdf_printer(out: Path):
 
 
 def raster(doc, out: Path, *, rgb: bool) -> None:
-    from neiqin.ui import preview
+    from neiqin.ui.printing import preview
 
     keep = preview.print_image, preview.has_colour
     if rgb:  # before issue 18: every page as rendered, in colour
@@ -155,7 +155,7 @@ def main() -> None:
 
 
 def raster_to_queue(doc, printer, *, rgb: bool) -> None:
-    from neiqin.ui import preview
+    from neiqin.ui.printing import preview
 
     keep = preview.print_image, preview.has_colour
     if rgb:

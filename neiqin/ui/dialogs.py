@@ -29,7 +29,7 @@ from neiqin.models import settings
 from neiqin.models.base import AuditLog
 from neiqin.models.ledger import LedgerSpec
 from neiqin.models.staff import Department
-from neiqin.ui.settings_pages import SETTINGS_PAGES, register_settings_page  # noqa: F401 - pages of 设置
+from neiqin.ui.settings.settings_pages import SETTINGS_PAGES, register_settings_page  # noqa: F401 - pages of 设置
 from neiqin.ui.util import tr
 
 ACTION_LABELS = {"create": "新建", "edit": "修改", "void": "作废", "checkin": "来访登记", "checkout": "离开",

@@ -445,7 +445,7 @@ class LedgerPane(Pane):
     def print_view(self) -> Path | None:
         """The register of the current view as a PDF in prints/, shown in the print preview."""
         from neiqin.reports.register import write_register_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         query, org = self.model.query, settings.org_name()
         spec = self.spec.register_for(query)  # a view of one status may print as its own register (领用登记簿)

@@ -131,7 +131,7 @@ def _install_labels(window: MainWindow) -> None:
     """工具 → 标签打印… (the dialog, with QtPdf and reportlab, is imported when first opened), the 打印字体
     settings page, and the clerk's saved font choices."""
     from neiqin.reports import fonts  # light: fonts are scanned and registered when something is printed
-    from neiqin.ui.settings_pages import register_settings_page
+    from neiqin.ui.settings.settings_pages import register_settings_page
 
     try:
         fonts.load_saved()
@@ -144,13 +144,13 @@ def _install_labels(window: MainWindow) -> None:
 
 
 def _open_labels(window: MainWindow) -> None:
-    from neiqin.ui.label_dialog import LabelPrintDialog
+    from neiqin.ui.printing.label_dialog import LabelPrintDialog
 
     LabelPrintDialog(window).exec()
 
 
 def _fonts_page(dialog) -> None:
-    from neiqin.ui.fonts_page import add_to_settings
+    from neiqin.ui.settings.fonts_page import add_to_settings
 
     add_to_settings(dialog)
 
@@ -190,7 +190,7 @@ def _open_search(window: MainWindow) -> None:
 
 
 def _install_ledger_settings(window: MainWindow) -> None:
-    from neiqin.ui.settings_pages import register_settings_page
+    from neiqin.ui.settings.settings_pages import register_settings_page
 
     register_settings_page(_parcels_page)  # 快递: 滞留天数, 寄件信息, 识别规则
     register_settings_page(_workdays_page)  # 工作日历 for 工作日 deadlines
@@ -198,7 +198,7 @@ def _install_ledger_settings(window: MainWindow) -> None:
 
 
 def _numbering_page(dialog) -> None:
-    from neiqin.ui.numbering_page import add_settings_page
+    from neiqin.ui.settings.numbering_page import add_settings_page
 
     add_settings_page(dialog)
 
@@ -210,7 +210,7 @@ def _parcels_page(dialog) -> None:
 
 
 def _workdays_page(dialog) -> None:
-    from neiqin.ui.workdays_page import add_settings_page
+    from neiqin.ui.settings.workdays_page import add_settings_page
 
     add_settings_page(dialog)
 

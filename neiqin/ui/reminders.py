@@ -31,7 +31,7 @@ from neiqin.errors import ValidationError
 from neiqin.models import settings, today
 from neiqin.models.base import now
 from neiqin.models.today import OVERDUE, Section, TodayItem
-from neiqin.ui.settings_pages import add_page
+from neiqin.ui.settings.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
 log = logging.getLogger(__name__)
@@ -320,7 +320,7 @@ def install(window) -> Reminders:
     action.setToolTip(tr("列出全部逾期和到期事项"))
     action.triggered.connect(reminders.show_all_due)
     window.actions_by_name["reminders"] = action
-    from neiqin.ui.settings_pages import register_settings_page
+    from neiqin.ui.settings.settings_pages import register_settings_page
 
     register_settings_page(add_settings_page)
     return reminders

@@ -506,7 +506,7 @@ class TodayPane(Pane):
 
     def print_sheet(self, kind: str = "worklist"):
         from neiqin.reports.today_sheet import TITLES, write_today_sheet
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         self.refresh()
         title = TITLES[kind]

@@ -218,27 +218,27 @@ class VisitorsPane(LedgerPane):
     def after_check_in(self, visit: Visit | None) -> Visit | None:
         """With 登记后打印来访证 ticked, the badge dialog follows every check-in, ready for one press."""
         if visit is not None and visit.status == ON_SITE and self.badge_on_checkin.isChecked():
-            from neiqin.ui.label_dialog import print_badges
+            from neiqin.ui.printing.label_dialog import print_badges
 
             print_badges(self, [visit])
         return visit
 
     def print_badge(self) -> None:
-        from neiqin.ui.label_dialog import print_badges
+        from neiqin.ui.printing.label_dialog import print_badges
 
         rec = self.require_record()
         if rec is not None:
             print_badges(self, [rec])
 
     def print_slip(self) -> None:
-        from neiqin.ui.label_dialog import preview_visit_slip
+        from neiqin.ui.printing.label_dialog import preview_visit_slip
 
         rec = self.require_record()
         if rec is not None:
             preview_visit_slip(self, rec)
 
     def print_on_site(self) -> None:
-        from neiqin.ui.label_dialog import preview_on_site_list
+        from neiqin.ui.printing.label_dialog import preview_on_site_list
 
         preview_on_site_list(self)
 

@@ -2,7 +2,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from neiqin.ui import jobs, preview
+from neiqin.ui import jobs
+from neiqin.ui.printing import preview
 
 from .printers import MACHINE_PRINTER_NAMES, CupsPdfQueue, FilePrinter
 

@@ -1,6 +1,6 @@
 """Printers for the UI tests, and the check that a printer received the pages that were sent.
 
-- The dialogs ask ``neiqin.ui.preview.printer_names()`` for the machine's printers; the tests replace it (the
+- The dialogs ask ``neiqin.ui.printing.preview.printer_names()`` for the machine's printers; the tests replace it (the
   ``printers`` fixture in conftest.py), so "no printer" never depends on the machine.
 - ``CupsPdfQueue``: a real CUPS queue with the cups-pdf virtual printer (``scripts/cups-pdf-queue.sh`` adds
   ``neiqin-pdf``; any cups-pdf queue found by ``lpstat -v`` will do, ``NEIQIN_PRINT_QUEUE`` picks one). Every job
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter
 
-from neiqin.ui import preview
+from neiqin.ui.printing import preview
 
 MACHINE_PRINTER_NAMES = preview.printer_names  # the real one, before any test replaces it
 MM = 72 / 25.4

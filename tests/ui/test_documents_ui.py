@@ -263,7 +263,7 @@ def test_outgoing_numbered_sent_and_signed(qtbot, window, pane):
 
 
 def test_workdays_editor(qtbot, window, pane):
-    from neiqin.ui.workdays_dialog import WorkdaysDialog
+    from neiqin.ui.settings.workdays_dialog import WorkdaysDialog
 
     dlg = WorkdaysDialog(window, 2027)
     qtbot.addWidget(dlg)

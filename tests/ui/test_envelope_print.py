@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QToolButton
 
 from neiqin.models import settings
 from neiqin.models.mail.addresses import ADDRESSES
-from neiqin.ui.envelope_dialog import EnvelopeDialog
+from neiqin.ui.printing.envelope_dialog import EnvelopeDialog
 
 from .printers import MM, assert_printed_as_sent
 from .test_labels_ui import press_print, when_dialog

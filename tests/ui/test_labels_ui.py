@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from neiqin.models import Visit, settings
-from neiqin.ui import label_dialog as LD
-from neiqin.ui.label_dialog import CustomStockDialog, LabelPrintDialog
-from neiqin.ui.preview import PreviewDialog
+from neiqin.ui.printing import label_dialog as LD
+from neiqin.ui.printing.label_dialog import CustomStockDialog, LabelPrintDialog
+from neiqin.ui.printing.preview import PreviewDialog
 
 from .conftest import type_text
 from .printers import HAVE_ZBAR, assert_printed_as_sent, barcodes

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog
 
 from neiqin.models import settings
 from neiqin.ui.dialogs import SettingsDialog
-from neiqin.ui.numbering_page import NumberingPage
+from neiqin.ui.settings.numbering_page import NumberingPage
 
 from .conftest import type_text
 

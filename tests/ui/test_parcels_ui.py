@@ -16,10 +16,10 @@ from neiqin.models.mail.addresses import ADDRESSES, Organisation
 from neiqin.models.mail.dispatches import DISPATCHES, Dispatch, record_dispatch
 from neiqin.models.mail.parcel_rules import OTHER, PICKED, RETURNED, WAITING, recognise
 from neiqin.models.mail.parcels import Parcel, receive
-from neiqin.ui.envelope_dialog import EnvelopeDialog
 from neiqin.ui.forms import RecordForm
 from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog
 from neiqin.ui.mail.parcels_pane import AddressBookPane, CostView, DispatchesPane, ParcelsPane
+from neiqin.ui.printing.envelope_dialog import EnvelopeDialog
 from neiqin.ui.util import ReasonDialog
 
 from .conftest import press, type_text, when_modal

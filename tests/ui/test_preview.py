@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from neiqin.errors import NeiqinError
 from neiqin.reports import Cancelled
-from neiqin.ui import preview as P
-from neiqin.ui.preview import PreviewDialog, preview_pdf
+from neiqin.ui.printing import preview as P
+from neiqin.ui.printing.preview import PreviewDialog, preview_pdf
 
 from .conftest import when_modal
 

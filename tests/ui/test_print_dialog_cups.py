@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import QComboBox
 
-from neiqin.ui import preview
-from neiqin.ui.preview import PreviewDialog
+from neiqin.ui.printing import preview
+from neiqin.ui.printing.preview import PreviewDialog
 
 from .conftest import when_modal
 from .printers import MACHINE_PRINTER_NAMES, MM, assert_printed_as_sent
@@ -108,7 +108,7 @@ def test_form_preview_print_button_reaches_the_queue(qtbot, window, tmp_path, qu
 
 def test_label_tool_preview_then_print_reaches_the_queue(qtbot, window, tmp_path, queue):
     """工具 → 标签打印 → 预览… → 打印… → Enter in the print dialog: the sheet reaches the queue as previewed."""
-    from neiqin.ui.label_dialog import LabelPrintDialog
+    from neiqin.ui.printing.label_dialog import LabelPrintDialog
 
     from .test_labels_ui import type_lines, when_dialog
 

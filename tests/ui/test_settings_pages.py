@@ -18,8 +18,8 @@ def test_every_feature_page_is_in_the_settings_dialog_once(qtbot, window):
 
 def test_workdays_page_names_the_known_years_and_opens_the_editor(qtbot, window):
     from neiqin.models import workdays
-    from neiqin.ui.workdays_dialog import WorkdaysDialog
-    from neiqin.ui.workdays_page import WorkdaysPage
+    from neiqin.ui.settings.workdays_dialog import WorkdaysDialog
+    from neiqin.ui.settings.workdays_page import WorkdaysPage
 
     from .conftest import when_modal
 

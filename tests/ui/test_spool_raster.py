@@ -12,7 +12,7 @@ from neiqin.models import VISITORS, LedgerQuery
 from neiqin.models.visitors import check_in
 from neiqin.reports.envelopes import EnvelopeAddress, EnvelopeSender, envelopes_pdf
 from neiqin.reports.register import write_register_pdf
-from neiqin.ui import preview
+from neiqin.ui.printing import preview
 
 
 def raster_job(qtbot, pdf, out):

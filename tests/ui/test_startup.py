@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 HEAVY = ["openpyxl", "reportlab", "cryptography", "pypinyin", "PySide6.QtCharts", "PySide6.QtPdf",
          "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "neiqin.backup", "neiqin.ui.charts",
-         "neiqin.ui.label_dialog", "neiqin.ui.preview", "neiqin.reports.excel", "neiqin.reports.register",
+         "neiqin.ui.printing.label_dialog", "neiqin.ui.printing.preview", "neiqin.reports.excel", "neiqin.reports.register",
          "neiqin.ui.backup_ui", "neiqin.ui.global_search", "neiqin.ui.dialogs"]  # dialogs: opened on use
 
 # the UI modules of each tab that is not in front at start

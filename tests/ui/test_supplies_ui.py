@@ -200,7 +200,7 @@ def test_the_issue_view_prints_the_issue_register_with_room_to_sign(qtbot, windo
     import pdfplumber
     from reportlab.lib.units import mm
 
-    from neiqin.ui.preview import PreviewDialog
+    from neiqin.ui.printing.preview import PreviewDialog
 
     paper, staples = stocked
     posting.issue({"person": "王芳", "lines": [{"item": paper, "qty": 2, "purpose": "打印报表"},

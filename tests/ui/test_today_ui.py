@@ -16,7 +16,7 @@ from neiqin.models.base import now
 from neiqin.models.seals.loans import lend
 from neiqin.models.seals.registry import LICENCES
 from neiqin.models.visitors import check_in
-from neiqin.ui.preview import PreviewDialog
+from neiqin.ui.printing.preview import PreviewDialog
 from neiqin.ui.today_pane import AMBER_BG, RED_BG, SHORT, TodayPane
 
 from .conftest import when_modal

@@ -47,7 +47,7 @@ def test_second_window_is_told_the_data_is_in_use(qtbot, windows, tmp_path, monk
 def test_printed_files_named_from_typed_text_are_windows_names(qtbot, datadir, typed):
     from neiqin.filenames import is_valid_windows_name
     from neiqin.ui.pane import Pane
-    from neiqin.ui.preview import stamp_path
+    from neiqin.ui.printing.preview import stamp_path
 
     w = Pane()  # a tab knows its data folder
     qtbot.addWidget(w)

@@ -448,7 +448,7 @@ class IncomingPane(LedgerPane):
         if doc is None:
             return None
         from neiqin.reports.document_forms import write_processing_sheet_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         path = stamp_path(self, f"文件处理笺-{doc.no}")
         org = settings.org_name()
@@ -457,7 +457,7 @@ class IncomingPane(LedgerPane):
         return path if shown is not None else None
 
     def edit_calendar(self) -> None:
-        from neiqin.ui.workdays_dialog import WorkdaysDialog
+        from neiqin.ui.settings.workdays_dialog import WorkdaysDialog
 
         if WorkdaysDialog(self).exec():
             self.refresh()

@@ -216,7 +216,7 @@ class OutgoingPane(LedgerPane):
 
     def print_book(self) -> Path | None:
         from neiqin.reports.document_forms import write_delivery_book_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         doc = self.current_record()
         q = self.model.query

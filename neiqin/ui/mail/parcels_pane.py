@@ -85,7 +85,7 @@ from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDesk
 from neiqin.ui.operations import write
 from neiqin.ui.pane import View
-from neiqin.ui.settings_pages import add_page
+from neiqin.ui.settings.settings_pages import add_page
 from neiqin.ui.util import ask_reason, qtoday, show_error, tr
 
 WAITING_COLOR = QColor("#fef7e0")
@@ -94,7 +94,7 @@ RETURNED_COLOR = QColor("#f1f3f4")
 
 
 def _preview(parent: QWidget, title: str, name: str, make) -> Path | None:
-    from neiqin.ui.preview import preview_pdf, stamp_path
+    from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
     path = stamp_path(parent, name)
     shown = preview_pdf(parent, tr(title), path, make)
@@ -483,7 +483,7 @@ class DispatchesPane(LedgerPane):
         d = self.require_record()
         if d is None:
             return None
-        from neiqin.ui.envelope_dialog import print_envelopes
+        from neiqin.ui.printing.envelope_dialog import print_envelopes
 
         return print_envelopes(self, [d])
 
@@ -678,12 +678,12 @@ class AddressBookPane(LedgerPane):
         org = self.require_record()
         if org is None:
             return None
-        from neiqin.ui.envelope_dialog import print_envelopes
+        from neiqin.ui.printing.envelope_dialog import print_envelopes
 
         return print_envelopes(self, [org])
 
     def print_envelopes_for_view(self) -> Any:
-        from neiqin.ui.envelope_dialog import print_envelopes
+        from neiqin.ui.printing.envelope_dialog import print_envelopes
 
         try:
             orgs = self.view_records()
@@ -694,7 +694,7 @@ class AddressBookPane(LedgerPane):
 
     def print_labels(self) -> Any:
         from neiqin.reports.templates import AddressLabel
-        from neiqin.ui.label_dialog import LabelPrintDialog
+        from neiqin.ui.printing.label_dialog import LabelPrintDialog
 
         try:
             orgs = self.view_records()

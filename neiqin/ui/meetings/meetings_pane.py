@@ -198,7 +198,7 @@ class MeetingsListPane(LedgerPane):
         if rec is None:
             return None
         from neiqin.reports.meeting_forms import PRINT_KINDS, write_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         if rec.id in draft_meeting_ids() and kind in ("record", "minutes"):
             QMessageBox.information(self, tr("有未保存的草稿"), tr("这次会议的记录有未保存的草稿，打印的是上次保存的内容。"
@@ -304,7 +304,7 @@ class ActionsPane(LedgerPane):
 
     def print_overview(self) -> Path | None:
         from neiqin.reports.meeting_forms import write_supervision_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         only = self.status.currentData() == "overdue"
         path = stamp_path(self, "逾期督办表" if only else "督办表")

@@ -659,7 +659,7 @@ class MinutesEditor(QWidget):
             if not self.save():
                 return
         from neiqin.reports.meeting_forms import PRINT_KINDS, write_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         title = PRINT_KINDS[kind]
         path = stamp_path(self, f"{title}-{self.meeting.title}-{self.meeting.day}")

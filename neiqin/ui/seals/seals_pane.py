@@ -161,7 +161,7 @@ class SealUsesPane(LedgerPane):
         if use is None:
             return None
         from neiqin.reports.seal_forms import write_use_form_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         path = stamp_path(self, f"用印申请单-{use.no}")
         org = settings.org_name()
@@ -271,7 +271,7 @@ class SealLoansPane(LedgerPane):
         if loan is None:
             return None
         from neiqin.reports.seal_forms import write_reminder_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         path = stamp_path(self, f"催还单-{loan.no}")
         org = settings.org_name()

@@ -437,7 +437,7 @@ class StocktakeView(View):
         if self.take is None:
             return None
         from neiqin.reports.supply_reports import write_count_sheet_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         take, org = self.take, settings.org_name()
         path = stamp_path(self, f"盘点表-{take.no}" + ("-盲盘" if blind else ""))
@@ -448,7 +448,7 @@ class StocktakeView(View):
         if self.take is None:
             return None
         from neiqin.reports.supply_reports import write_difference_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         take, org = self.take, settings.org_name()
         path = stamp_path(self, f"盘点差异表-{take.no}")

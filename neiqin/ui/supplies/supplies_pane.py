@@ -188,7 +188,7 @@ class ItemsPane(LedgerPane):
     def print_labels(self) -> Path | None:
         from neiqin.reports.labels import printer_offset
         from neiqin.reports.supply_reports import write_shelf_labels
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         rec = self.current_record()
         query = self.model.query
@@ -388,7 +388,7 @@ class MovesPane(LedgerPane):
         if move is None or move.kind != moves_mod.ISSUE:
             return None
         from neiqin.reports.supply_reports import write_issue_slip_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         org, no = settings.org_name(), move.no
         return preview_pdf(self, tr("领用单"), stamp_path(self, f"领用单-{no}"),
@@ -473,7 +473,7 @@ class ReorderView(View):
 
     def print_view(self):
         from neiqin.reports.supply_reports import write_reorder_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         try:
             lines = self.edited_lines()
@@ -681,7 +681,7 @@ class ReportsView(View):
 
     def print_view(self):
         from neiqin.reports import supply_reports as R
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         key, org = self.kind.currentData(), settings.org_name()
         start, end = self.span()

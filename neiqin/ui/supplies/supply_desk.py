@@ -381,7 +381,7 @@ class IssueDesk(View):
             QMessageBox.information(self, tr("领用单"), tr("还没有保存过领用单。"))
             return None
         from neiqin.reports.supply_reports import write_issue_slip_pdf
-        from neiqin.ui.preview import preview_pdf, stamp_path
+        from neiqin.ui.printing.preview import preview_pdf, stamp_path
 
         org = settings.org_name()
         path = stamp_path(self, f"领用单-{no}")

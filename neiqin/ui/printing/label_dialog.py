@@ -33,7 +33,7 @@ from neiqin.errors import NeiqinError, ValidationError
 from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
+from neiqin.ui.printing.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
 from neiqin.ui.util import show_error, tr
 
 

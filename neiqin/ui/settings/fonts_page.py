@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.reports import fonts
-from neiqin.ui.settings_pages import add_page
+from neiqin.ui.settings.settings_pages import add_page
 from neiqin.ui.util import show_error, tr
 
 ROLE_LABELS = {

@@ -32,7 +32,7 @@ from neiqin.reports import Cancelled
 from neiqin.reports import envelopes as E
 from neiqin.reports.labels import Offset
 from neiqin.ui.jobs import run_job
-from neiqin.ui.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
+from neiqin.ui.printing.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
 from neiqin.ui.util import show_error, tr
 
 

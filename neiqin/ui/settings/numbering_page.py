@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QScrollAre
 from neiqin import numbering
 from neiqin.errors import ValidationError
 from neiqin.models import settings
-from neiqin.ui.settings_pages import add_page
+from neiqin.ui.settings.settings_pages import add_page
 from neiqin.ui.util import tr
 
 ERROR = "color:#d93025"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from neiqin.models import workdays
-from neiqin.ui.settings_pages import add_page
+from neiqin.ui.settings.settings_pages import add_page
 from neiqin.ui.util import tr
 
 
@@ -39,7 +39,7 @@ class WorkdaysPage(QWidget):
         self.status.setText(text)
 
     def open_editor(self) -> None:
-        from neiqin.ui.workdays_dialog import WorkdaysDialog
+        from neiqin.ui.settings.workdays_dialog import WorkdaysDialog
 
         WorkdaysDialog(self).exec()  # the editor saves (audited) itself
         self.update_status()
