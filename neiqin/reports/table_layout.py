@@ -15,6 +15,7 @@ registered font), so registers, lists, forms and labels all break text the same 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -238,9 +239,12 @@ class ColumnStats:
                 want = ws[min(len(ws) - 1, int(len(ws) * self.quantile))]
                 typical = ws[len(ws) // 2]
             least = max(need.least, head)
-            written = [w for w in ws if w > 0] if not need.fixed else []
-            if written:  # a sparse column (备注 in a third of the rows) still gets four characters: else what is
-                least = max(least, min(sorted(written)[len(written) // 2], 4 * self.body["中"]))  # written stacks
+            empty = bisect_right(ws, 0.0)  # ws is sorted: the empty cells first, then what is written
+            if not need.fixed and empty < len(ws):
+                # a sparse text column (备注 in a third of the rows) keeps four characters for what is written,
+                # else a short note stacks one character a line
+                written_median = ws[empty + (len(ws) - empty) // 2]
+                least = max(least, min(written_median, 4 * self.body["中"]))
             want = max(want, least)
             out.append(Need(need.fixed, need.weight, least, want, min(max(typical, least), want), need.points))
         return out
