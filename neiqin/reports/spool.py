@@ -3,7 +3,7 @@
 Where the spooler takes PDF itself — CUPS on Linux and macOS — the PDF neiqin wrote goes to it as it is (``lp``):
 a few hundred kilobytes of vector pages and embedded font subsets, instead of a full-colour raster image per page
 at the printer's resolution (a 6-page register was 28.9 MB that way, ≈ 30 s in CUPS). Elsewhere (Windows GDI) the
-pages are rendered; a page without colour then goes as 1-bit (see neiqin.ui.printing.preview.print_image).
+pages are rendered and go through GDI; a page without colour as 1-bit (see neiqin.ui.printing.sending).
 """
 
 from __future__ import annotations

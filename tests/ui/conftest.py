@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QApplication
 from neiqin.ui import jobs
 from neiqin.ui.printing import preview
 
-from .printers import MACHINE_PRINTER_NAMES, CupsPdfQueue, FilePrinter
+from .printers import MACHINE_PRINTER_NAMES, CupsPdfQueue, FilePrinter, GdiSpooler
 
 
 @pytest.fixture(autouse=True)
@@ -35,16 +35,19 @@ def _cups_pdf_queue():
     return CupsPdfQueue.find()
 
 
-@pytest.fixture(params=["cups-pdf", "pdf-file"])
+@pytest.fixture(params=["cups-pdf", "pdf-file", "windows-gdi"])
 def printer(request, monkeypatch, tmp_path):
     """A printer the dialogs offer, and the jobs it received.
 
     ``cups-pdf``: a real CUPS queue (skipped with the reason when the machine has none); the dialogs see the
     machine's own printer list and the test picks the queue in it. ``pdf-file``: the one printer the dialogs see
-    writes PDF files; the same buttons, on any machine.
+    writes PDF files; the same buttons, on any machine. ``windows-gdi``: a Windows printer, the jobs through
+    neiqin's GDI calls to a played Windows spooler (tests/ui/printers.py GdiSpooler).
     """
     if request.param == "pdf-file":
         return FilePrinter(monkeypatch, tmp_path / "file-printer")
+    if request.param == "windows-gdi":
+        return GdiSpooler(monkeypatch, tmp_path / "gdi-printer")
     queue = request.getfixturevalue("_cups_pdf_queue")
     if isinstance(queue, str):
         pytest.skip(queue)

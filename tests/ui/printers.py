@@ -7,12 +7,15 @@
   goes through the spooler (Qt -> CUPS -> filters -> cups-pdf -> Ghostscript) and lands as a PDF in the folder its
   cups-pdf configuration names; ``collect`` waits for it and moves it into the test's own folder.
 - ``FilePrinter``: the same dialogs and buttons with a QPrinter that writes a PDF file, for machines without CUPS.
+- ``GdiSpooler``: the same with a Windows printer: the jobs go through neiqin's GDI calls to a played spooler
+  that checks what it is handed and prints it onto sheets of the paper asked for.
 - ``assert_printed_as_sent``: page count, paper size (turned or not), and the picture of every page within 0.5 mm
   of the page that was sent: what "100 % scale, nothing moved, nothing cut" means on paper.
 """
 
 from __future__ import annotations
 
+import ctypes
 import getpass
 import os
 import pwd
@@ -24,7 +27,8 @@ from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter
 
-from neiqin.ui.printing import preview
+from neiqin.reports import gdi
+from neiqin.ui.printing import preview, sending
 
 MACHINE_PRINTER_NAMES = preview.printer_names  # the real one, before any test replaces it
 MM = 72 / 25.4
@@ -153,6 +157,162 @@ class FilePrinter:
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(path))
         return printer
+
+    def choose(self, combo) -> None:
+        assert combo.currentText() == self.name and combo.isEnabled()
+
+    def snapshot(self) -> int:
+        return len(self.jobs)
+
+    def collect(self, qtbot, before: int, into: Path, count: int = 1, timeout_s: float = 0) -> list[Path]:
+        new = self.jobs[before:]
+        assert len(new) == count and all(p.exists() for p in new), (new, count)
+        return new
+
+
+class GdiSpooler:
+    """Windows' spooler, played: the dialogs' printer list holds one Windows printer, and its jobs go through
+    ``neiqin.reports.gdi`` to this object instead of gdi32/winspool. It takes the calls as Windows would — a
+    DEVMODE merged into the driver's, a DC for the paper and orientation asked for, ``StretchDIBits`` of a
+    top-down DIB placed from the printable area's corner — checks every structure it is handed, puts each
+    bitmap on a sheet of the paper the DEVMODE named, at the device's resolution, and at ``EndDoc`` writes the
+    job's sheets as a PDF (what the printer would print); ``AbortDoc`` drops them. ``calls`` lists what came."""
+
+    kind = "windows-gdi"
+    name = "HP LaserJet Pro M404（Windows 模拟）"
+    # what the driver says: 300 dpi, an unprintable margin of 1/6 inch on every side
+    DPI = 300
+    OFFSET = 50
+    PAPERS_MM = {number: size for size, number in gdi.PAPERS.items()}
+
+    def __init__(self, monkeypatch, folder: Path):
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.jobs: list[Path] = []
+        self.calls: list[tuple] = []
+        self.sheets: list = []
+        self.bits: list[int] = []  # bits a pixel of every page sent
+        self.bytes = 0  # bitmap bytes handed to StretchDIBits
+        self.settings: dict[str, int] = {}
+        self.fail: str | None = None  # a call that answers "failed" (the printer went offline)
+        self.title = ""
+        monkeypatch.setattr(preview, "printer_names", lambda: [self.name])
+        monkeypatch.setattr(preview, "open_printer", self._open)
+        monkeypatch.setattr(sending, "gdi_target", lambda printer: (self, self.name))
+
+    def _open(self, name: str) -> QPrinter:
+        assert name == self.name, name
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # its own engine is never used: GDI prints
+        printer.setOutputFileName(str(self.folder / "qt-never-writes-this.pdf"))
+        return printer
+
+    # ---- the Win32 calls neiqin.reports.gdi makes
+
+    def devmode(self, printer: str, changes: dict[str, int]):
+        assert printer == self.name, printer
+        buf = ctypes.create_string_buffer(ctypes.sizeof(gdi.DEVMODEW) + 64)  # the driver's own bytes follow
+        dm = gdi.DEVMODEW.from_buffer(buf)
+        dm.dmSize, dm.dmDriverExtra, dm.dmPaperSize, dm.dmOrientation = ctypes.sizeof(gdi.DEVMODEW), 64, 9, 1
+        gdi.apply(buf, changes)
+        self.calls.append(("DocumentProperties", dict(changes)))
+        return buf
+
+    def _read(self, devmode) -> dict[str, int]:
+        dm = gdi.DEVMODEW.from_buffer(devmode)
+        assert dm.dmSize == ctypes.sizeof(gdi.DEVMODEW) == 220
+        out = {"orientation": dm.dmOrientation, "color": dm.dmColor, "duplex": dm.dmDuplex, "copies": dm.dmCopies}
+        if dm.dmPaperSize == gdi.DMPAPER_USER:
+            assert dm.dmFields & gdi.DM_PAPERWIDTH and dm.dmFields & gdi.DM_PAPERLENGTH
+            out["paper_mm"] = (dm.dmPaperWidth / 10, dm.dmPaperLength / 10)
+        else:
+            assert dm.dmFields & gdi.DM_PAPERSIZE and dm.dmPaperSize in self.PAPERS_MM, dm.dmPaperSize
+            out["paper_mm"] = self.PAPERS_MM[dm.dmPaperSize]
+        return out
+
+    def _answer(self, call: str, ok: int, *args) -> int:
+        self.calls.append((call, *args))
+        return 0 if self.fail == call else ok
+
+    def create_dc(self, printer: str, devmode) -> int:
+        self.settings = self._read(devmode)
+        return self._answer("CreateDC", 0x51DC, printer)
+
+    def reset_dc(self, hdc: int, devmode) -> bool:
+        assert hdc == 0x51DC and not self.in_page
+        self.settings = self._read(devmode)
+        return bool(self._answer("ResetDC", 1, self.settings["orientation"]))
+
+    in_page = False
+
+    def start_doc(self, hdc: int, info) -> int:
+        assert hdc == 0x51DC and info.cbSize == ctypes.sizeof(gdi.DOCINFOW) == 40
+        self.title, self.sheets, self.bits = info.lpszDocName, [], []
+        return self._answer("StartDoc", 7, info.lpszDocName)
+
+    def device_caps(self, hdc: int, index: int) -> int:
+        w, h = (round(v / 25.4 * self.DPI) for v in self.settings["paper_mm"])
+        if self.settings["orientation"] == gdi.DMORIENT_LANDSCAPE:
+            w, h = h, w
+        return {gdi.LOGPIXELSX: self.DPI, gdi.LOGPIXELSY: self.DPI, gdi.PHYSICALOFFSETX: self.OFFSET,
+                gdi.PHYSICALOFFSETY: self.OFFSET, gdi.PHYSICALWIDTH: w, gdi.PHYSICALHEIGHT: h}[index]
+
+    def start_page(self, hdc: int) -> int:
+        from PIL import Image
+
+        assert not self.in_page
+        self.in_page = True
+        size = (self.device_caps(hdc, gdi.PHYSICALWIDTH), self.device_caps(hdc, gdi.PHYSICALHEIGHT))
+        self.sheet = Image.new("RGB", size, "white")
+        return self._answer("StartPage", 1)
+
+    def stretch_dibits(self, hdc: int, dest, src, data, info) -> int:
+        from PIL import Image
+
+        assert self.in_page
+        head = info.bmiHeader
+        w, h, bits = head.biWidth, -head.biHeight, head.biBitCount
+        assert head.biSize == 40 and head.biPlanes == 1 and head.biCompression == gdi.BI_RGB and h > 0, "top-down"
+        assert (w, h) == tuple(src) and bits in (1, 24)
+        stride = (w * bits + 31) // 32 * 4
+        assert head.biSizeImage == stride * h and len(data) >= stride * h
+        if bits == 1:
+            picture = Image.frombuffer("1", (w, h), bytes(data), "raw", "1", stride, 1).convert("L")
+            colours = [info.bmiColors[i] for i in (0, 1)]
+            grey = [round((c.rgbRed * 299 + c.rgbGreen * 587 + c.rgbBlue * 114) / 1000) for c in colours]
+            picture = picture.point(lambda v: grey[1] if v else grey[0]).convert("RGB")
+        else:
+            picture = Image.frombuffer("RGB", (w, h), bytes(data), "raw", "BGR", stride, 1)
+        x, y, dw, dh = dest
+        if (dw, dh) != (w, h):
+            picture = picture.resize((dw, dh))
+        self.sheet.paste(picture, (x + self.OFFSET, y + self.OFFSET))  # the DC's origin: the printable corner
+        self.bits.append(bits)
+        self.bytes += stride * h
+        return self._answer("StretchDIBits", h, bits, (w, h), tuple(dest))
+
+    def end_page(self, hdc: int) -> int:
+        assert self.in_page
+        self.in_page = False
+        self.sheets.append(self.sheet)
+        return self._answer("EndPage", 1)
+
+    def end_doc(self, hdc: int) -> int:
+        ok = self._answer("EndDoc", 1)
+        if ok:
+            path = self.folder / f"job-{len(self.jobs) + 1}.pdf"
+            self.sheets[0].save(path, save_all=True, append_images=self.sheets[1:], resolution=self.DPI)
+            self.jobs.append(path)
+        return ok
+
+    def abort_doc(self, hdc: int) -> int:
+        self.in_page = False
+        self.sheets = []
+        return self._answer("AbortDoc", 1)
+
+    def delete_dc(self, hdc: int) -> None:
+        self.calls.append(("DeleteDC",))
+
+    # ---- as the other printers
 
     def choose(self, combo) -> None:
         assert combo.currentText() == self.name and combo.isEnabled()

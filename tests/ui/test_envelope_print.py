@@ -45,4 +45,6 @@ def test_envelope_print_button_sends_the_envelopes_to_the_printer(qtbot, window,
     assert len(sent) == count and abs(w - mm[0]) < 1 and abs(h - mm[1]) < 1  # landscape envelope pages
     turns = assert_printed_as_sent(seen["pdf"], out)
     assert turns == [0] * count  # CUPS takes the PDF itself: each page on paper of its own size, as sent
+    if printer.kind == "windows-gdi":  # the red postcode boxes: each envelope a colour page
+        assert printer.bits == [24] * count
     assert settings.get("parcels.envelope_printer") == printer.name

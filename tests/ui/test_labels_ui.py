@@ -206,6 +206,8 @@ def test_label_tool_print_button_sends_the_labels_to_the_printer(qtbot, window, 
     turns = assert_printed_as_sent(seen["pdf"], out)
     # CUPS takes the PDF itself: a 60×40 mm roll label arrives as the landscape page that was sent
     assert turns == [0] * pages
+    if printer.kind == "windows-gdi":  # black on white: every sheet 1-bit
+        assert printer.bits == [1] * pages
     if HAVE_ZBAR:  # the first printed page: both labels of the sheet, the first label of the roll
         codes = barcodes(out, tmp_path / "zbar")
         assert codes == (["ZC-2026-0001"] if stock == "roll-60x40" else ["ZC-2026-0001", "ZC-2026-0002"])

@@ -12,7 +12,7 @@ from neiqin.models import VISITORS, LedgerQuery
 from neiqin.models.visitors import check_in
 from neiqin.reports.envelopes import EnvelopeAddress, EnvelopeSender, envelopes_pdf
 from neiqin.reports.register import write_register_pdf
-from neiqin.ui.printing import preview
+from neiqin.ui.printing import sending
 
 
 def raster_job(qtbot, pdf, out):
@@ -23,7 +23,7 @@ def raster_job(qtbot, pdf, out):
     printer.setOutputFileName(str(out))
     printer.setResolution(150)
     try:
-        assert preview.print_document(doc, printer, path=pdf) == doc.pageCount()  # a PDF printer: rendered
+        assert sending.print_document(doc, printer, path=pdf) == doc.pageCount()  # a PDF printer: rendered
     finally:
         doc.close()
     return set(re.findall(rb"/ColorSpace /(Device\w+)", out.read_bytes()))

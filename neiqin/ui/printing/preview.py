@@ -1,31 +1,22 @@
 """Print preview for every PDF neiqin makes: pages, zoom, print to a chosen printer, save as PDF, open outside.
 
-Where the spooler takes PDF (CUPS: Linux, macOS) the PDF itself goes to the queue with ``lp`` (neiqin.reports.spool),
-at 100 % on paper of the page's own size. Elsewhere (Windows) each page is rendered with QtPdf at the printer's
-resolution (capped, so a poster-sized page cannot eat the memory), on white — QPdfDocument renders onto a
-transparent image — as 1-bit when the page has no colour (registers, forms), in colour only
-where a page has some (the red 纪要 mark, postcode boxes), and sent at the page's own size with no margins, so
-labels land where the label engine put them. Copies are sent by us, collated, so every printer driver behaves
-the same. With no printer installed the dialog says so and still offers 另存为 PDF.
+The pages go to the printer through :mod:`neiqin.ui.printing.sending` (the PDF itself to CUPS, 1-bit pages through
+GDI on Windows). With no printer installed the dialog says so and still offers 另存为 PDF.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtCore import QPointF, QSize, QSizeF, QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QIcon,
-    QImage,
     QKeySequence,
-    QPageLayout,
-    QPageSize,
     QPainter,
     QPixmap,
     QShortcut,
@@ -55,11 +46,11 @@ from PySide6.QtWidgets import (
 from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings
-from neiqin.reports import Cancelled, spool
+from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
+from neiqin.ui.printing.sending import print_document
 from neiqin.ui.util import show_error, tr
 
-MAX_PIXELS = 24_000_000  # per rendered page when printing: A4 at ~450 dpi, a 60×40 mm label at full resolution
 THUMB_W = 110
 ZOOMS = [("适合宽度", "width"), ("整页", "page"), ("50%", 0.5), ("75%", 0.75), ("100%", 1.0), ("150%", 1.5),
          ("200%", 2.0)]
@@ -244,107 +235,6 @@ def print_pdf_file(parent, path: Path, printer_name: str, doc_name: str, printer
         return print_document(doc, printer, path=path)
     finally:
         doc.close()
-
-
-def takes_pdf(printer: QPrinter) -> bool:
-    """Whether this printer's spooler takes the PDF itself (a CUPS queue), rather than rendered pages."""
-    return (printer.outputFormat() == QPrinter.OutputFormat.NativeFormat and bool(printer.printerName())
-            and spool.lp_command() is not None)
-
-
-def print_document(doc: QPdfDocument, printer: QPrinter, *, first: int = 1, last: int | None = None,
-                   copies: int = 1, progress: Callable[[int, int], bool] | None = None,
-                   path: Path | None = None, raster: bool = False) -> int:
-    """Send pages ``first``..``last`` (1-based) of ``doc`` to ``printer``, ``copies`` times, collated.
-
-    Each page goes out at its own size with no margins. ``path`` is the PDF ``doc`` was loaded from: a CUPS
-    queue takes it as it is (unless ``raster``). ``progress(done, total)`` returning False cancels.
-    Returns the number of pages sent.
-    """
-    count = doc.pageCount()
-    if count <= 0:
-        raise NeiqinError(tr("文档没有可打印的页面"))
-    last = count if last is None else last
-    if not (1 <= first <= last <= count):
-        raise NeiqinError(tr("页码范围应在 1 到 ") + str(count) + tr(" 之间"))
-    if copies < 1:
-        raise NeiqinError(tr("份数至少为 1"))
-    pages = [p for _ in range(copies) for p in range(first - 1, last)]
-    if path is not None and not raster and takes_pdf(printer):
-        size = doc.pagePointSize(first - 1)
-        if progress is not None and progress(0, len(pages)) is False:
-            return 0
-        spool.send_pdf(path, printer.printerName(), title=printer.docName() or path.stem,
-                       page_pt=(size.width(), size.height()), first=first, last=last, pages=count, copies=copies)
-        if progress is not None:
-            progress(len(pages), len(pages))
-        return len(pages)
-    printer.setCopyCount(1)  # copies are sent by us below, the same way on every driver
-    printer.setFullPage(True)
-    colour = has_colour(doc, range(first - 1, last))
-    if not colour:  # the driver (and Qt's PDF for CUPS) takes grey pages, not colour ones
-        printer.setColorMode(QPrinter.ColorMode.GrayScale)
-    _set_page(printer, doc.pagePointSize(pages[0]))
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise NeiqinError(tr("无法开始打印：打印机“") + printer.printerName() + tr("”没有响应，请检查打印机是否开机、联机"))
-    try:
-        for n, index in enumerate(pages):
-            if progress is not None and progress(n, len(pages)) is False:
-                printer.abort()
-                return n
-            if n:
-                _set_page(printer, doc.pagePointSize(index))
-                printer.newPage()
-            target = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
-            painter.drawImage(target, print_image(doc, index, printer.resolution(), colour=colour))
-    finally:
-        painter.end()
-    if progress is not None:
-        progress(len(pages), len(pages))
-    return len(pages)
-
-
-def _set_page(printer: QPrinter, size_pt) -> None:
-    w, h = size_pt.width(), size_pt.height()
-    orientation = QPageLayout.Orientation.Landscape if w > h else QPageLayout.Orientation.Portrait
-    page = QPageSize(QSizeF(min(w, h), max(w, h)), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
-    printer.setPageLayout(QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0)))
-
-
-def render_page(doc: QPdfDocument, index: int, dpi: int) -> QImage:
-    """Page ``index`` rendered at up to ``dpi`` on white (QtPdf leaves the background transparent)."""
-    size = doc.pagePointSize(index)
-    inches = max(size.width() * size.height() / 72 / 72, 1e-6)
-    dpi = min(dpi, int(math.sqrt(MAX_PIXELS / inches)))
-    px = QSize(max(1, round(size.width() / 72 * dpi)), max(1, round(size.height() / 72 * dpi)))
-    image = doc.render(index, px)
-    out = QImage(px, QImage.Format.Format_RGB32)
-    out.fill(Qt.GlobalColor.white)
-    p = QPainter(out)
-    p.drawImage(0, 0, image)
-    p.end()
-    return out
-
-
-def print_image(doc: QPdfDocument, index: int, dpi: int, *, colour: bool = True) -> QImage:
-    """Page ``index`` as it goes to a printer that takes rendered pages: 1-bit when it has no colour (a grey
-    fill or grey text is dithered), in colour only when some pixel has colour (and the job is in colour)."""
-    image = render_page(doc, index, dpi)
-    if not colour or image.allGray():
-        return image.convertToFormat(QImage.Format.Format_Mono, Qt.ImageConversionFlag.DiffuseDither)
-    return image
-
-
-def has_colour(doc: QPdfDocument, pages) -> bool:
-    """Whether any of ``pages`` (0-based) has a coloured pixel, looked at in a small rendering (36 ppi): a
-    red 纪要 mark or postcode boxes make a colour job, a register or form a grey one."""
-    for index in pages:
-        size = doc.pagePointSize(index)
-        image = doc.render(index, QSize(max(1, round(size.width() / 2)), max(1, round(size.height() / 2))))
-        if not image.convertToFormat(QImage.Format.Format_RGB32).allGray():
-            return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------- dialog
