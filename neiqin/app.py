@@ -86,14 +86,12 @@ def create_window(datadir: DataDir):
     """Open the database and build the main window (the caller owns the QApplication and the lock)."""
     from neiqin.backup_guard import recover_interrupted_restore
     from neiqin.db import open_database
-    from neiqin.models.visitors import erase_expired_personal_data
     from neiqin.ui.main_window import MainWindow
 
     recover_interrupted_restore(datadir)  # a restore cut off by a crash is rolled back or finished first
     open_database(datadir.db_path, datadir.backups)
-    erased = erase_expired_personal_data()
-    if erased:
-        log.info("erased personal data of %s visits", erased)
+    # expired 来访 personal data is erased by the window's closing watch, at its first check just after the
+    # first page (run_gui) and then daily: the visitor ledger is not imported before the first page
     return MainWindow(datadir)
 
 
@@ -143,7 +141,8 @@ def run_gui(datadir: DataDir, *, ask_to_create: bool = False) -> int:
             QMessageBox.critical(None, APP_TITLE, str(e))
             return 2
         window.show()
-        QTimer.singleShot(800, window.closing_watch.check)  # visits nobody checked out on earlier days
+        # expired personal data erased, visits nobody checked out on earlier days offered for closing
+        QTimer.singleShot(800, window.closing_watch.check)
         return app.exec()
     finally:
         close_database()

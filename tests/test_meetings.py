@@ -394,13 +394,13 @@ def test_demo_seed(database):
 def test_today_lists_the_first_action_items_and_sums_the_rest(database, monkeypatch):
 
     from neiqin.demo.meetings import bulk_meetings
-    from neiqin.models import today
+    from neiqin.models import today, today_sections
     from neiqin.models.meetings import actions as actions_mod
 
     bulk_meetings(200, seed=3)
     day = clock.today()
     open_due = actions_mod.open_actions(actions_mod.week_end(day))
-    monkeypatch.setattr(actions_mod, "TODAY_ACTIONS_LISTED", 5)
+    monkeypatch.setattr(today_sections, "TODAY_ACTIONS_LISTED", 5)
     section = today.compute(day, keys=["actions"])[0]
     listed = [i for i in section.items if i.record_id is not None]
     assert [i.record_id for i in listed] == [a.id for a in open_due[:5]]

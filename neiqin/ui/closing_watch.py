@@ -3,20 +3,22 @@
 Every minute (and once just after start, from ``app.run_gui``) the watch asks the visitor register whether the
 clerk is needed: visits of earlier days nobody checked out, or, once closing time has passed, visits still open
 today. Only then is the 来访登记 tab built and the list shown over it, so a start does not pay for that tab. A
-window left open for days also blanks expired ID and phone numbers once a day (``create_window`` did at start).
+window left open for days also blanks expired ID and phone numbers once a day; the first check, just after the
+first page, does it at start (the visitor ledger is imported then, not before the first page).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from neiqin import clock
-from neiqin.models.visitors import closing_moment, erase_expired_personal_data, on_site
 
 CHECK_MS = 60_000
+log = logging.getLogger(__name__)
 
 
 class ClosingWatch(QObject):
@@ -24,16 +26,21 @@ class ClosingWatch(QObject):
         super().__init__(window)
         self.window = window
         self.prompted: dt.date | None = None  # the day the closing-time list was shown
-        self.retention_day = clock.today()  # create_window() erased at start-up
+        self.retention_day: dt.date | None = None  # the day expired personal data was last erased
         self.timer = QTimer(self, interval=CHECK_MS, timeout=self.check)
         self.timer.start()
 
     def check(self, force: bool = False) -> None:
-        """At closing time (and at start-up for earlier days) offer to close visits nobody checked out."""
+        """At closing time (and at start-up for earlier days) offer to close visits nobody checked out; once a
+        day (the first time just after start) erase expired personal data."""
+        from neiqin.models.visitors import closing_moment, erase_expired_personal_data, on_site
+
         today = clock.today()
         if self.retention_day != today:
             self.retention_day = today
-            if erase_expired_personal_data():
+            erased = erase_expired_personal_data()
+            if erased:
+                log.info("erased personal data of %s visits", erased)
                 pane = self.window.built_pane("visitors")
                 if pane is not None:
                     pane.refresh()

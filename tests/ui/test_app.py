@@ -34,15 +34,23 @@ def test_excepthook_logs_and_shows_instead_of_dying(qtbot, datadir, monkeypatch)
     assert "ZeroDivisionError: boom" in (datadir.logs / "neiqin.log").read_text(encoding="utf-8")
 
 
-def test_create_window_erases_expired_personal_data(qtbot, datadir, database, host):
+def test_expired_personal_data_is_erased_just_after_the_first_page(qtbot, datadir, database, host, monkeypatch):
+    """The window is built first (the first page imports no ledger); the closing watch's first check, which
+    run_gui schedules 0.8 s after showing it, erases expired ID numbers — and daily after that."""
     import datetime as dt
 
+    from PySide6.QtCore import QTimer
+
     from neiqin.models import Visit
-    from neiqin.models.visitors import check_in
+    from neiqin.models.visitors import check_in, check_out
 
     old = clock.today() - dt.timedelta(days=400)
     v = check_in({"name": "李四", "host": host.id, "id_number": "11010519491231002X", "visit_date": old,
                   "arrive_at": dt.datetime.combine(old, dt.time(9))})
+    check_out(v, dt.datetime.combine(old, dt.time(11)))  # left that day: nothing for the watch to offer
     w = app.create_window(datadir)
     qtbot.addWidget(w)
-    assert Visit.get_by_id(v.id).id_number == ""
+    assert Visit.get_by_id(v.id).id_number == "11010519491231002X"  # not before the first page
+    w.show()
+    QTimer.singleShot(0, w.closing_watch.check)  # what run_gui schedules after show()
+    qtbot.waitUntil(lambda: Visit.get_by_id(v.id).id_number == "", timeout=5000)

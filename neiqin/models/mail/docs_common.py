@@ -19,6 +19,7 @@ from neiqin import clock
 from neiqin.errors import NeiqinError
 from neiqin.models import settings, validators, workdays
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, current_actor, db, now
+from neiqin.models.deadlines import DUE_SOON_WORKDAYS  # noqa: F401 - the ledgers' 即将到期
 from neiqin.models.fields import Field
 from neiqin.models.ledger import LedgerSpec
 from neiqin.models.staff import Staff, resolve_person
@@ -47,7 +48,6 @@ DELIVERY_KINDS = ["普通", "急件", "密件", "挂号"]
 DELIVERY_VIA = ["专人送达", "机要交换", "邮寄", "快递", "电子公文", "自取"]
 REMIND_WAYS = ["电话", "当面", "书面", "短信/微信", "系统提醒"]
 
-DUE_SOON_WORKDAYS = 2
 BRACKETS_OPEN = "[(（【［〔{｛〈﹝〖<《"
 BRACKETS_CLOSE = "])）】］〕}｝〉﹞〗>》"
 

@@ -16,11 +16,11 @@ from neiqin import clock
 from neiqin.errors import ValidationError
 from neiqin.models import settings, workdays
 from neiqin.models.base import BaseModel, FieldHistory, VoidableModel, current_actor, now
+from neiqin.models.deadlines import due_soon_limit, due_text  # noqa: F401 - the ledger's words, its pane's too
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import SearchIndex, register_ledger
 from neiqin.models.mail.docs_common import (
     DOC_FIELDS,
-    DUE_SOON_WORKDAYS,
     IN_ACTIVE,
     IN_ARCHIVED,
     IN_DONE,
@@ -42,7 +42,6 @@ from neiqin.models.mail.docs_common import (
     parse_incoming_no,
     secrecy_mark,
 )
-from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 
@@ -331,11 +330,6 @@ def _in_status_condition(key: str):
     return IncomingDoc.status == key
 
 
-def due_soon_limit(today: dt.date | None = None) -> dt.date:
-    """The last 办理期限 that counts as "即将到期": within two working days from today."""
-    return workdays.add_working_days(today or clock.today(), DUE_SOON_WORKDAYS)
-
-
 INCOMING = register_ledger(NumberedLedgerSpec(
     key="incoming",
     title="收文登记簿",
@@ -415,42 +409,5 @@ def due_state(row: dict | IncomingDoc, today: dt.date | None = None, soon: dt.da
     if due <= (soon or due_soon_limit(today)):
         return "soon"
     return ""
-
-
-def due_text(due: dt.date, today: dt.date | None = None) -> str:
-    """"逾期 2 个工作日", "今天到期", "明天到期", "还有 3 个工作日"."""
-    today = today or clock.today()
-    if due < today:
-        n = workdays.working_days_between(due, today)
-        return f"逾期 {n} 个工作日" if n else f"逾期 {(today - due).days} 天（均为休息日）"
-    if due == today:
-        return "今天到期"
-    if due == today + dt.timedelta(days=1):
-        return "明天到期"
-    return f"还有 {workdays.working_days_between(today, due)} 个工作日"
-
-
-# ---------------------------------------------------------------------------------------------- 今日
-
-
-@section("incoming_due", "收文催办", 30, ledger="incoming")
-def _today_incoming(today: dt.date) -> list[TodayItem]:
-    """收文 past their 办理期限 (red) and due within two working days (amber)."""
-    limit = due_soon_limit(today)
-    q = (IncomingDoc.select(IncomingDoc.id, IncomingDoc.no, IncomingDoc.title, IncomingDoc.due_date,
-                            IncomingDoc.handler, IncomingDoc.handler_dept, IncomingDoc.reminders)
-         .where(IncomingDoc.status.in_(IN_ACTIVE) & (IncomingDoc.voided == False)  # noqa: E712
-                & (IncomingDoc.due_date <= limit))
-         .order_by(IncomingDoc.due_date, IncomingDoc.id).limit(200))
-    items = []
-    for d in q:
-        who = " ".join(p for p in (d.handler_dept, d.handler) if p)
-        title = d.title if len(d.title) <= 24 else d.title[:23] + "…"
-        text = f"{d.no} {title} — {due_text(d.due_date, today)}" + (f"（承办：{who}）" if who else "（未交办）")
-        if d.reminders:
-            text += f"，已催办 {d.reminders} 次"
-        items.append(TodayItem(text, "incoming", d.id, OVERDUE if d.due_date < today else DUE, d.due_date,
-                               d.handler or d.handler_dept))
-    return items
 
 

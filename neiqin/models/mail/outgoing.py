@@ -48,7 +48,6 @@ from neiqin.models.mail.docs_common import (
     secrecy_mark,
     split_doc_no,
 )
-from neiqin.models.today import DUE, TodayItem, section
 from neiqin.numbering import write_transaction
 
 
@@ -467,16 +466,5 @@ def delivery_rows(date_from: dt.date | None = None, date_to: dt.date | None = No
     if date_to:
         q = q.where(Delivery.sent_at < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
     return [(d, d.outgoingdoc) for d in q]
-
-
-@section("outgoing_unsigned", "发文待签收", 32, ledger="outgoing")
-def _today_outgoing(today: dt.date) -> list[TodayItem]:
-    """送文簿 rows sent three or more days ago that nobody has signed for yet."""
-    cut = dt.datetime.combine(today - dt.timedelta(days=3), dt.time.max)
-    q = (Delivery.select(Delivery, OutgoingDoc).join(OutgoingDoc, on=(Delivery.doc_id == OutgoingDoc.id))
-         .where(Delivery.signed_at.is_null() & (Delivery.sent_at <= cut) & (OutgoingDoc.voided == False))  # noqa: E712
-         .order_by(Delivery.sent_at).limit(100))
-    return [TodayItem(f"{d.outgoingdoc.doc_no} 送 {d.organisation}（{d.sent_at:%m-%d} 发出，封号 {d.envelope_label}）"
-                      "尚未签收", "outgoing", d.doc_id, DUE, d.sent_at) for d in q]
 
 

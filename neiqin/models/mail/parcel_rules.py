@@ -50,8 +50,7 @@ DEFAULT_RULES: list[dict[str, str]] = [
     {"kind": REGEX, "pattern": r"(31|43|46)\d{11}", "carrier": "韵达快递", "example": "4312087654321"},
 ]
 
-settings.register({
-    "parcels.overdue_days": 3,
+settings.register({  # parcels.overdue_days: neiqin.models.deadlines (今日 reads it at start)
     "parcels.carrier_rules": DEFAULT_RULES,
     "parcels.sender_name": "",
     "parcels.sender_address": "",
@@ -61,7 +60,6 @@ settings.register({
     "parcels.envelope_frames": True,
     "parcels.envelope_printer": "",
 }, {
-    "parcels.overdue_days": "快递滞留提醒（待领取超过多少天）",
     "parcels.carrier_rules": "快递公司识别规则",
     "parcels.sender_name": "信封寄件单位",
     "parcels.sender_address": "信封寄件地址",

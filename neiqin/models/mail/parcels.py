@@ -17,8 +17,8 @@ import peewee as pw
 
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import settings
 from neiqin.models.base import VoidableModel, db, now
+from neiqin.models.deadlines import parcel_overdue_days as overdue_days
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.mail.parcel_rules import (
@@ -36,7 +36,6 @@ from neiqin.models.mail.parcel_rules import (
     recognise,
 )
 from neiqin.models.staff import Staff
-from neiqin.models.today import DUE, INFO, OVERDUE, TodayItem, section
 from neiqin.operations import NOTHING_CONFIRMED, Confirmed, NeedsConfirmation, reason_for
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -103,13 +102,6 @@ class Parcel(VoidableModel):
 
 
 MODELS = [Parcel]
-
-
-def overdue_days() -> int:
-    try:
-        return max(1, int(settings.get("parcels.overdue_days") or 3))
-    except (TypeError, ValueError):
-        return 3
 
 
 def overdue_cutoff(moment: dt.datetime | None = None) -> dt.datetime:
@@ -431,21 +423,5 @@ def waiting_count() -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------------------------------------- 今日
-
-
-@section("parcels", "待领取快递", 30, ledger="parcels")
-def _today_parcels(day: dt.date) -> list[TodayItem]:
-    """One line per person with parcels waiting, the longest wait first."""
-    limit = overdue_days()
-    items = []
-    for g in waiting_groups():
-        days = (day - g.oldest.date()).days
-        level = OVERDUE if days > limit else (DUE if days >= 1 else INFO)
-        wait = "今天到" if days <= 0 else f"已等 {days} 天"
-        shelf = f"，货架 {g.shelves}" if g.shelves else ""
-        dept = f"（{g.department}）" if g.department else ""
-        items.append(TodayItem(f"{g.recipient}{dept} {len(g.parcels)} 件待领取，最早 {g.oldest:%m-%d}，{wait}{shelf}",
-                               "parcels", g.parcels[0].id, level, g.oldest, g.recipient))
-    return items
 
 

@@ -12,8 +12,8 @@ import peewee as pw
 
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import today as today_registry
 from neiqin.models.base import BaseModel, VoidableModel
+from neiqin.models.deadlines import week_end  # noqa: F401 - 本周 of the 督办 views
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.meetings.register import Meeting, meeting_by_id
@@ -270,38 +270,6 @@ def actions_by_owner(today: dt.date | None = None, *, only_overdue: bool = False
     return sorted(groups.items(), key=lambda kv: (-sum(1 for a in kv[1] if a.due < today), kv[0]))
 
 
-def week_end(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=6 - day.weekday())
-
-
-TODAY_ACTIONS_LISTED = 100  # rows listed in 今日; the rest are summed (a backlog must not stall the morning screen)
-
-
-@today_registry.section("actions", "督办事项（逾期与本周到期）", 42, ledger="actions")
-def _today_actions(day: dt.date) -> list[today_registry.TodayItem]:
-    due = ActionItem.select().where((ActionItem.status == OPEN) & (ActionItem.voided == False)  # noqa: E712
-                                    & (ActionItem.due <= week_end(day)))
-    listed = list(due.order_by(ActionItem.due, ActionItem.id).limit(TODAY_ACTIONS_LISTED))
-    items = []
-    for a in listed:
-        if a.due < day:
-            level, when = today_registry.OVERDUE, f"逾期 {(day - a.due).days} 天"
-        elif a.due == day:
-            level, when = today_registry.DUE, "今天到期"
-        else:
-            level, when = today_registry.DUE, f"{a.due:%m-%d} 到期"
-        items.append(today_registry.TodayItem(f"{a.owner}：{a.task[:40]} — {when}", "actions", a.id, level,
-                                              a.due, a.owner))
-    if len(listed) == TODAY_ACTIONS_LISTED:  # the rest, summed per level
-        last = listed[-1]
-        rest = due.where((ActionItem.due > last.due) | ((ActionItem.due == last.due) & (ActionItem.id > last.id)))
-        late = rest.where(ActionItem.due < day).count()
-        for n, level, what in ((late, today_registry.OVERDUE, "逾期"),
-                               (rest.count() - late, today_registry.DUE, "本周到期")):
-            if n:
-                items.append(today_registry.TodayItem(f"另有 {n} 项{what}未列出：在“督办”中查看全部", "actions",
-                                                      None, level, count=n))
-    return items
 
 
 def overdue_count(today: dt.date | None = None) -> int:

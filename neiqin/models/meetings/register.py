@@ -11,7 +11,6 @@ import peewee as pw
 
 from neiqin import clock
 from neiqin.errors import NeiqinError, ValidationError
-from neiqin.models import today as today_registry
 from neiqin.models.base import AuditLog, BaseModel, VoidableModel, db, now
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
@@ -478,21 +477,5 @@ def meetings_on(day: dt.date) -> list[Meeting]:
 def bookings_on(day: dt.date) -> list[Booking]:
     return list(Booking.select().where((Booking.day == day) & (Booking.voided == False)  # noqa: E712
                                        & (Booking.status == ACTIVE)).order_by(Booking.start_at, Booking.room_id))
-
-
-@today_registry.section("meetings", "今日会议", 40, ledger="meetings")
-def _today_meetings(day: dt.date) -> list[today_registry.TodayItem]:
-    items = []
-    for m in meetings_on(day):
-        items.append(today_registry.TodayItem(f"{m.time_text} {m.title}（{m.place}，主持 {m.host}）", "meetings",
-                                              m.id, today_registry.INFO, m.start_at, m.host))
-    return items
-
-
-@today_registry.section("bookings", "今日会议室预订", 41, ledger="bookings")
-def _today_bookings(day: dt.date) -> list[today_registry.TodayItem]:
-    return [today_registry.TodayItem(f"{b.time_text} {b.room_name}：{b.purpose}（{b.organiser}，{b.kind}）",
-                                     "bookings", b.id, today_registry.INFO, b.start_at, b.organiser)
-            for b in bookings_on(day)]
 
 

@@ -10,8 +10,9 @@ import peewee as pw
 
 from neiqin import clock
 from neiqin.errors import ValidationError
-from neiqin.models import settings, validators
+from neiqin.models import validators
 from neiqin.models.base import VoidableModel
+from neiqin.models.deadlines import add_months, licence_warn_months
 from neiqin.models.fields import Field, Fields
 from neiqin.models.ledger import LedgerSpec, SearchIndex, register_ledger
 from neiqin.models.staff import resolve_person
@@ -108,17 +109,6 @@ def _date(value: Any, label: str, key: str, errors: dict, required: bool = False
     return validators.parse_day(value, label, key, errors, required=required)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    return dt.date(year, month, 28)
-
-
 def _fmt(t: dt.datetime | None) -> str:
     return f"{t:%Y-%m-%d %H:%M}" if t else ""
 
@@ -149,13 +139,6 @@ def validate_seal(data: dict, record: Seal | None) -> dict:
     if errors:
         raise ValidationError(errors)
     return out
-
-
-def licence_warn_months() -> int:
-    try:
-        return max(0, int(settings.get("seals.licence_warn_months") or 6))
-    except (TypeError, ValueError):
-        return 6
 
 
 def validate_licence(data: dict, record: Licence | None) -> dict:

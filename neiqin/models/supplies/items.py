@@ -30,7 +30,6 @@ from neiqin.models.supplies.amounts import (
     qty_text,
 )
 from neiqin.models.supplies.moves import StockMove
-from neiqin.models.today import DUE, OVERDUE, TodayItem, section
 
 UNITS = ["个", "支", "盒", "包", "本", "瓶", "卷", "箱", "把", "台", "只", "张", "令", "套", "块", "袋", "桶", "双",
          "副", "条", "件", "册", "罐", "米", "千克", "升"]
@@ -361,15 +360,5 @@ def low_stock_items() -> list[Supply]:
 
 
 # ---------------------------------------------------------------------------------------------- 今日
-
-
-@section("supplies-low", "低于安全库存的办公用品", 60, ledger="supplies")
-def _today_low(day: dt.date) -> list[TodayItem]:
-    out = []
-    for it in low_stock_items():
-        level = OVERDUE if it.on_hand <= 0 else DUE
-        out.append(TodayItem(f"{it.code} {it.label}：现有 {it.qty()}，安全库存 {qty_text(it.min_stock, it.unit)}",
-                             ledger="supplies", record_id=it.id, level=level))
-    return out
 
 
