@@ -31,6 +31,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _common as C  # noqa: E402
 
 PAGES = 50
 DPI = 300
@@ -160,12 +163,8 @@ def main() -> None:
 
 
 def timed(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    """Median seconds of ``repeat`` runs, none left out (each run of the path before takes seconds)."""
+    return C.timed(fn, repeat=repeat, warmup=0)
 
 
 def render_sizes(doc) -> list[tuple[int, int]]:
