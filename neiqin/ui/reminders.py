@@ -32,7 +32,7 @@ from neiqin.models import settings, today
 from neiqin.models.base import now
 from neiqin.models.today import OVERDUE, Section, TodayItem
 from neiqin.ui.settings.settings_pages import add_page
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import error_label, show_error, tr
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ class ReminderSettingsPage(QWidget):
         form = QFormLayout(self)
         self.times = QLineEdit(settings.get(today.REMINDER_TIMES) or "")
         self.times.setPlaceholderText(tr("例如 09:00, 14:00；留空则只在启动时提醒"))
-        self.error = QLabel(styleSheet="color:#d93025")
+        self.error = error_label()
         self.at_start = QCheckBox(tr("打开程序时提醒逾期和到期事项"))
         self.at_start.setChecked(bool(settings.get(today.REMIND_AT_START)))
         form.addRow(tr("每天提醒时间"), self.times)

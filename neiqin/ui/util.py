@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime
@@ -56,6 +57,27 @@ def show_error(parent: QWidget | None, exc: BaseException | str, title: str = ""
     from PySide6.QtWidgets import QMessageBox  # the dialog classes load when first needed, not at start-up
 
     QMessageBox.warning(parent, title or tr("无法完成"), text)
+
+
+def error_label():
+    """The red line under a form or dialog where its error is said (word-wrapped: Chinese messages run long)."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel(styleSheet="color:#d93025")
+    label.setWordWrap(True)
+    return label
+
+
+def save_cancel_buttons(dialog, save: Callable[[], object]):
+    """保存 / 取消 for a dialog: 保存 runs ``save`` (which accepts the dialog when it has saved), 取消 rejects."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def ask_reason(parent: QWidget | None, title: str, prompt: str, placeholder: str = "") -> str | None:

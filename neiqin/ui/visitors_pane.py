@@ -53,7 +53,7 @@ from neiqin.models.visitors import (
 from neiqin.ui.forms import FormField, parse_hhmm
 from neiqin.ui.ledger_pane import LedgerPane
 from neiqin.ui.operations import write
-from neiqin.ui.util import ask_reason, tr
+from neiqin.ui.util import ask_reason, error_label, tr
 
 ON_SITE_COLOR = QColor("#e6f4ea")
 APPOINTMENT_COLOR = QColor("#e8f0fe")
@@ -265,7 +265,7 @@ class ForgottenVisitsDialog(QDialog):
             self.list.addItem(f"{v.visit_date}  {v.arrive_at:%H:%M}  {v.name}  {v.company}  来访证 {v.badge_no}")
         layout.addWidget(self.list)
         self.note = QLineEdit(tr("未登记离开，下班时确认已离开"))
-        self.error = QLabel(styleSheet="color:#d93025")
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(tr("说明"), self.note)
         form.addRow("", self.error)
@@ -313,7 +313,7 @@ class WatchlistDialog(QDialog):
         for w in (self.kind, self.pattern, self.reason, add):
             row.addWidget(w)
         layout.addLayout(row)
-        self.error = QLabel(styleSheet="color:#d93025")
+        self.error = error_label()
         layout.addWidget(self.error)
         bottom = QHBoxLayout()
         remove = QPushButton(tr("移出名单…"))

@@ -65,7 +65,7 @@ from neiqin.models.mail.parcels import (
 from neiqin.ui.forms import ERROR_STYLE
 from neiqin.ui.scan_field import scan_field
 from neiqin.ui.staff_picker import StaffPicker
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import error_label, save_cancel_buttons, show_error, tr
 
 
 def _enter_picks_first(picker: StaffPicker) -> bool:
@@ -366,8 +366,7 @@ class PickupDialog(QDialog):
         self.note.returnPressed.connect(self.try_accept)
         form.addRow(tr("备注"), self.note)
         layout.addLayout(form)
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -498,14 +497,9 @@ class CarrierRulesDialog(QDialog):
         self.trial_result.setMinimumWidth(120)
         row.addWidget(self.trial_result)
         layout.addLayout(row)
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout.addWidget(buttons)
         self.set_rules([r.as_dict() for r in carrier_rules()])
         self.resize(760, 520)

@@ -86,7 +86,7 @@ from neiqin.ui.mail.parcel_desk import CarrierRulesDialog, PickupDialog, ScanDes
 from neiqin.ui.operations import write
 from neiqin.ui.pane import View
 from neiqin.ui.settings.settings_pages import add_page
-from neiqin.ui.util import ask_reason, qtoday, show_error, tr
+from neiqin.ui.util import ask_reason, error_label, qtoday, show_error, tr
 
 WAITING_COLOR = QColor("#fef7e0")
 OVERDUE_COLOR = QColor("#fce8e6")
@@ -544,7 +544,7 @@ class CostView(View):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table)
-        self.error = QLabel(styleSheet="color:#d93025")
+        self.error = error_label()
         layout.addWidget(self.error)
         self.report = None
         self._preset()
@@ -728,7 +728,7 @@ class ParcelSettingsPage(QWidget):
         self.postcode = QLineEdit(settings.get("parcels.sender_postcode") or "")
         self.postcode.setMaxLength(6)
         self.phone = QLineEdit(settings.get("parcels.sender_phone") or "")
-        self.error = QLabel(styleSheet="color:#d93025")
+        self.error = error_label()
         f.addRow(tr("信封寄件单位"), self.name)
         f.addRow(tr("信封寄件地址"), self.address)
         f.addRow(tr("寄件邮编"), self.postcode)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -34,7 +33,7 @@ from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
 from neiqin.ui.printing.preview import DirectPrintMixin, PreviewDialog, preview_pdf, stamp_path
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import error_label, save_cancel_buttons, show_error, tr
 
 
 class _OnFirstUse:
@@ -300,14 +299,9 @@ class CustomStockDialog(QDialog):
         self.roll = QCheckBox(tr("热敏卷纸（每页一张标签）"))
         self.roll.setChecked(base.roll)
         form.addRow("", self.roll)
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         form.addRow(buttons)
 
     def stock(self) -> L.LabelStock:

@@ -49,7 +49,7 @@ from neiqin.models import settings
 from neiqin.reports import Cancelled
 from neiqin.ui.jobs import run_job
 from neiqin.ui.printing.sending import print_document
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import error_label, show_error, tr
 
 THUMB_W = 110
 ZOOMS = [("适合宽度", "width"), ("整页", "page"), ("50%", 0.5), ("75%", 0.75), ("100%", 1.0), ("150%", 1.5),
@@ -141,8 +141,7 @@ class DirectPrintMixin:
         row.addStretch(1)
         form.addRow(tr("校准偏移"), row)
 
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.print_btn = buttons.addButton(tr("打印 (Enter)"), QDialogButtonBox.ButtonRole.AcceptRole)

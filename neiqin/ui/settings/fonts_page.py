@@ -25,7 +25,7 @@ from neiqin.errors import NeiqinError
 from neiqin.models import settings
 from neiqin.reports import fonts
 from neiqin.ui.settings.settings_pages import add_page
-from neiqin.ui.util import show_error, tr
+from neiqin.ui.util import error_label, show_error, tr
 
 ROLE_LABELS = {
     "body": "正文、表格（宋体）",
@@ -70,8 +70,7 @@ class FontsPage(QWidget):
             self.combos[role] = combo
             self.samples[role] = sample
             self._changed(role)
-        self.error = QLabel(styleSheet="color:#d93025")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
         layout.addStretch(1)
 
