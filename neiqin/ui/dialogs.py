@@ -30,7 +30,7 @@ from neiqin.models.base import AuditLog
 from neiqin.models.ledger import LedgerSpec
 from neiqin.models.staff import Department
 from neiqin.ui.settings.settings_pages import SETTINGS_PAGES, register_settings_page  # noqa: F401 - pages of 设置
-from neiqin.ui.util import tr
+from neiqin.ui.util import error_label, save_cancel_buttons, tr
 
 ACTION_LABELS = {"create": "新建", "edit": "修改", "void": "作废", "checkin": "来访登记", "checkout": "离开",
                  "import": "导入", "erase": "删除个人信息", "watch": "谢绝名单确认", "refused": "谢绝来访"}
@@ -152,12 +152,12 @@ class SettingsDialog(QDialog):
         f = QFormLayout(general)
         self.org_name = QLineEdit(settings.get("org_name") or "")
         self.org_name.setPlaceholderText(tr("打印在每一本登记簿上，例如：某某市某某有限公司"))
-        self.org_error = QLabel(styleSheet="color:#d93025")
+        self.org_error = error_label()
         f.addRow(tr("单位名称"), self.org_name)
         f.addRow("", self.org_error)
         self.departments = QPlainTextEdit("\n".join(Department.names()))
         self.departments.setPlaceholderText(tr("每行一个部门，按显示顺序"))
-        self.dep_error = QLabel(styleSheet="color:#d93025")
+        self.dep_error = error_label()
         f.addRow(tr("部门（每行一个）"), self.departments)
         f.addRow("", self.dep_error)
         tabs.addTab(general, tr("单位与部门"))
@@ -172,7 +172,7 @@ class SettingsDialog(QDialog):
         self.purpose = QLineEdit(settings.get("visitor.default_purpose") or "")
         self.closing = QLineEdit(settings.get("visitor.closing_time") or "18:00")
         self.closing.setInputMask("99:99")
-        self.closing_error = QLabel(styleSheet="color:#d93025")
+        self.closing_error = error_label()
         self.retention = QSpinBox(minimum=30, maximum=3650, suffix=tr(" 天"))
         self.retention.setValue(int(settings.get("visitor.retention_days") or 180))
         self.badge_prefix = QLineEdit(settings.get("visitor.badge_prefix") or "")
@@ -195,21 +195,24 @@ class SettingsDialog(QDialog):
         for add in SETTINGS_PAGES:
             add(self)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout.addWidget(buttons)
         self.resize(560, 420)
+
+    def _wrong(self, field: QWidget, label: QLabel, message: str) -> None:
+        """Say what is wrong under ``field``, on its own tab brought to the front, and put the cursor there."""
+        label.setText(message)
+        for i in range(self.tabs.count()):
+            if self.tabs.widget(i).isAncestorOf(field):
+                self.tabs.setCurrentIndex(i)
+        field.setFocus()
 
     def save(self) -> None:
         for lbl in (self.org_error, self.dep_error, self.closing_error):
             lbl.clear()
         org = self.org_name.text().strip()
         if len(org) > 60:
-            self.org_error.setText(tr("单位名称不能超过 60 字"))
-            self.org_name.setFocus()
+            self._wrong(self.org_name, self.org_error, tr("单位名称不能超过 60 字"))
             return
         closing = self.closing.text().strip()
         try:
@@ -217,14 +220,12 @@ class SettingsDialog(QDialog):
             if not (0 <= hh < 24 and 0 <= mm < 60):
                 raise ValueError
         except ValueError:
-            self.closing_error.setText(tr("下班时间应为 时:分，例如 18:00"))
-            self.closing.setFocus()
+            self._wrong(self.closing, self.closing_error, tr("下班时间应为 时:分，例如 18:00"))
             return
         try:
             Department.set_list(self.departments.toPlainText().splitlines())
         except ValidationError as e:
-            self.dep_error.setText(str(e))
-            self.departments.setFocus()
+            self._wrong(self.departments, self.dep_error, str(e))
             return
         settings.set_value("org_name", org)
         settings.set_value("visitor.default_id_type", self.id_type.currentText())

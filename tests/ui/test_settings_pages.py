@@ -36,3 +36,26 @@ def test_workdays_page_names_the_known_years_and_opens_the_editor(qtbot, window)
     when_modal(on_editor)
     page.edit.click()
     assert seen == [True]
+
+
+def test_a_wrong_closing_time_is_said_on_its_own_tab_and_nothing_is_saved(qtbot, window):
+    """下班时间 25:99 typed on the 来访 tab, the clerk back on the first tab presses 保存: the dialog brings the 来访
+    tab to the front with the message under the field and the cursor in it; nothing is saved."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    dlg = SettingsDialog(window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    dlg.org_name.setText("某某市某某有限公司")
+    dlg.closing.selectAll()
+    qtbot.keyClicks(dlg.closing, "2599")
+    dlg.tabs.setCurrentIndex(0)
+    save = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    assert save.text() == "保存"
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert dlg.isVisible()
+    assert dlg.closing_error.text() == "下班时间应为 时:分，例如 18:00" and dlg.closing_error.isVisible()
+    assert dlg.tabs.currentWidget().isAncestorOf(dlg.closing) and dlg.focusWidget() is dlg.closing
+    assert settings.get("visitor.closing_time") == "18:00" and settings.get("org_name") != "某某市某某有限公司"
