@@ -61,16 +61,27 @@ def test_read_models_write_nothing(database):
         T.Visit(name="张三").save()
 
 
-def test_the_first_page_imports_no_ledger_module():
-    """What the morning screen imports to list its sections: the registry and the read models, no ledger."""
-    code = ("import sys\nfrom neiqin.models import today\ntoday.registered()\n"
-            "print(sorted(m for m in sys.modules if m.startswith('neiqin.models')))")
+def test_the_first_page_imports_no_ledger_module(tmp_path):
+    """What the morning screen imports to list and fill its sections, on a database written by the whole app:
+    the registry, the read models and the shared date words, no ledger (a setting that no light module declares
+    would make ``settings.get`` import every ledger to find its default)."""
+    from neiqin.db import close_database, open_database
+    from neiqin.paths import DataDir
+
+    data = DataDir(tmp_path / "data").ensure()
+    open_database(data.db_path, data.backups)  # every table, created by the ledgers' own declarations
+    close_database()
+    code = ("import sys\nfrom pathlib import Path\nfrom neiqin.db import open_database\n"
+            "from neiqin.paths import DataDir\nfrom neiqin.models import today\n"
+            f"d = DataDir(Path({str(data.root)!r}))\nopen_database(d.db_path, d.backups)\n"
+            "sections = today.compute()\nassert not [s.key for s in sections if s.error], sections\n"
+            "print(len(sections), sorted(m for m in sys.modules if m.startswith('neiqin.models')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    loaded = set(eval(out))  # noqa: S307 - our own printed list
-    assert loaded <= {"neiqin.models", "neiqin.models.base", "neiqin.models.settings", "neiqin.models.catalogue",
-                      "neiqin.models.workdays", "neiqin.models.deadlines", "neiqin.models.today",
-                      "neiqin.models.today_sections"}, loaded
-    assert len(T.SECTIONS_EXPECTED) == 14
+    count, loaded = out.split(" ", 1)
+    assert int(count) == len(T.SECTIONS_EXPECTED) == 14
+    assert set(eval(loaded)) <= {  # noqa: S307 - our own printed list
+        "neiqin.models", "neiqin.models.base", "neiqin.models.settings", "neiqin.models.catalogue",
+        "neiqin.models.workdays", "neiqin.models.deadlines", "neiqin.models.today", "neiqin.models.today_sections"}
 
 
 def test_every_built_in_section_is_registered():

@@ -580,8 +580,6 @@ def birthdays(day: dt.date) -> list[TodayItem]:
     for d in week:
         if d.month == 2 and d.day == 28 and not _is_leap(d.year):
             keys["02-29"] = d
-    import peewee as pw
-
     q = (Staff.select(Staff.id, Staff.name, Staff.department, Staff.birthday)
          .where((Staff.voided == False) & (Staff.status == STATUS_ACTIVE)  # noqa: E712
                 & Staff.birthday.is_null(False) & pw.fn.strftime("%m-%d", Staff.birthday).in_(list(keys))))

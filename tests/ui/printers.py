@@ -196,6 +196,7 @@ class GdiSpooler:
         self.settings: dict[str, int] = {}
         self.fail: str | None = None  # a call that answers "failed" (the printer went offline)
         self.title = ""
+        self.in_page = False  # between StartPage and EndPage
         monkeypatch.setattr(preview, "printer_names", lambda: [self.name])
         monkeypatch.setattr(preview, "open_printer", self._open)
         monkeypatch.setattr(sending, "gdi_target", lambda printer: (self, self.name))
@@ -241,8 +242,6 @@ class GdiSpooler:
         assert hdc == 0x51DC and not self.in_page
         self.settings = self._read(devmode)
         return bool(self._answer("ResetDC", 1, self.settings["orientation"]))
-
-    in_page = False
 
     def start_doc(self, hdc: int, info) -> int:
         assert hdc == 0x51DC and info.cbSize == ctypes.sizeof(gdi.DOCINFOW) == 40
